@@ -1,0 +1,68 @@
+"""The `kbdeck` command line: a thin layer over the pipeline stages.
+
+Exit codes: 0 success, 1 content problems (reported as `path:line:col: error[code]: ...`),
+2 usage or environment errors. A content error never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+
+def _content_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                   help="content directory (default: content)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kbdeck", description="Compile a study knowledge base into Anki decks.")
+    parser.add_argument("--version", action="version", version=f"kbdeck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="check the content and write build/<deck>.apkg")
+    _content_arg(p)
+    p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
+    p.add_argument("--dry-run", action="store_true", help="check and report what would change; write nothing")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    p = sub.add_parser("check", help="report every content problem at once")
+    _content_arg(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+
+    p = sub.add_parser("ids", help="write missing card ids into the source files, in place")
+    _content_arg(p)
+
+    p = sub.add_parser("stats", help="counts per day against the roadmap's targets")
+    _content_arg(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--write-readme", action="store_true", help="rewrite the Progresso block of content/README.md")
+
+    p = sub.add_parser("watch", help="rebuild whenever a content file changes")
+    _content_arg(p)
+    p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
+    p.add_argument("--interval", type=float, default=0.3, help="polling interval in seconds (default: 0.3)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.content.is_dir():
+        print(f"kbdeck: content directory `{args.content}` not found", file=sys.stderr)
+        return 2
+    from . import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Fenced code blocks and `@include` directives in Markdown, shared by the checker and the renderer.
+
+`@include examples/<group>/<name>.py#region` on its own line becomes a fenced block with that
+region of a tested example, so code shown on cards and notes is code the test-suite runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .model import Example
+
+INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
+FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
+LANG_BY_SUFFIX = {".py": "python", ".sql": "sql", ".sh": "bash", ".yaml": "yaml", ".toml": "toml", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block."""
+
+    lang: str
+    """First word of the info string (may be empty)."""
+    code: str
+    """Contents, without the fences."""
+    line: int
+    """0-based line of the opening fence within the Markdown text."""
+    start: int
+    """Character offset of the opening fence."""
+    end: int
+    """Character offset just past the closing fence line (or end of text when unclosed)."""
+    indent: str = ""
+    """Indentation of the fence (inside list items)."""
+
+
+def iter_fences(text: str) -> Iterator[Fence]:
+    """Fenced blocks in order; an unclosed fence runs to the end, as CommonMark says."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    i = 0
+    while i < len(lines):
+        m = FENCE_OPEN_RE.match(lines[i])
+        if not m or (m.group(2)[0] == "`" and "`" in m.group(4)):
+            i += 1
+            continue
+        indent, marker, lang = m.group(1), m.group(2), m.group(3)
+        j = i + 1
+        while j < len(lines):
+            close = lines[j].strip()
+            if close.startswith(marker[0] * len(marker)) and set(close) == {marker[0]}:
+                break
+            j += 1
+        body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
+        end = offsets[min(j + 1, len(lines))]
+        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent)
+        i = j + 1
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """`examples/a/b.py#reg` → (`a/b`, `reg`); the region may be empty (whole file)."""
+    path, _, region = ref.partition("#")
+    path = path.removeprefix("content/").removeprefix("examples/")
+    return path.removesuffix(".py"), region
+
+
+def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None, str]:
+    """(code, '') when the reference resolves, else (None, reason)."""
+    if not ref.startswith(("examples/", "content/examples/")):
+        return None, f"`{ref}` must start with examples/"
+    ex_id, region = split_ref(ref)
+    example = examples.get(ex_id)
+    if example is None:
+        return None, f"no example `examples/{ex_id}.py`"
+    if not region:
+        return example.source.strip("\n"), ""
+    found = example.region(region)
+    if found is None:
+        names = ", ".join(r.name for r in example.regions) or "none"
+        return None, f"example `examples/{ex_id}.py` has no region `{region}` (regions: {names})"
+    return found.text, ""
+
+
+def expand_includes(text: str, examples: dict[str, Example]) -> str:
+    """Replace each `@include` line with a fenced block (unresolved ones are left for the checker)."""
+
+    def sub(m: re.Match[str]) -> str:
+        code, _ = resolve_include(m.group(2), examples)
+        if code is None:
+            return m.group(0)
+        lang = next((v for k, v in LANG_BY_SUFFIX.items() if m.group(2).split("#")[0].endswith(k)), "")
+        fence = "````" if "```" in code else "```"
+        indent = m.group(1)
+        body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
+        return f"{indent}{fence}{lang}\n{body}\n{indent}{fence}"
+
+    return INCLUDE_RE.sub(sub, text)

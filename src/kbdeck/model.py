@@ -1,0 +1,289 @@
+"""The loaded knowledge base: frozen dataclasses, each remembering where it was written.
+
+Loaders build these; checks, rendering, packaging and stats only read them. Nothing here knows
+about Anki: the note-type contract lives in `notetypes.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .problems import Span
+
+
+class Kind(str, Enum):
+    """The three card kinds of the content format."""
+
+    BASIC = "basic"
+    CLOZE = "cloze"
+    OUTPUT = "output"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard as authored."""
+
+    id: str
+    """Authored, stable identity; the note GUID derives from it and nothing else."""
+    topic: str
+    """Topic id (`python-internals/gil`), from the flashcard file's path."""
+    kind: Kind
+    """basic, cloze or output."""
+    span: Span
+    """Where the card starts."""
+    q: str = ""
+    """Question Markdown (basic, output)."""
+    a: str = ""
+    """Answer Markdown (basic)."""
+    cloze: str = ""
+    """Cloze Markdown (cloze)."""
+    code: str = ""
+    """Python source that runs at build time (output; filled from `include` when used)."""
+    include: str = ""
+    """`examples/<group>/<name>.py#region` the code comes from (output), or empty."""
+    extra: str = ""
+    """Markdown under the answer."""
+    see: str = ""
+    """Heading anchor (or heading text) in the topic note."""
+    tags: tuple[str, ...] = ()
+    """The card's own tags."""
+    field_spans: tuple[tuple[str, Span], ...] = ()
+    """Where each key's value starts, for precise messages."""
+    order: int = 0
+    """Position in its file, for roadmap ordering."""
+
+    def span_of(self, key: str) -> Span:
+        """Span of a key's value, or of the card when the key is absent."""
+        return dict(self.field_spans).get(key, self.span)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a topic note."""
+
+    level: int
+    """1–6."""
+    text: str
+    """Heading text as written (inline Markdown stripped of `#`)."""
+    anchor: str
+    """Unique GitHub-compatible anchor."""
+    line: int
+    """1-based line in the note file."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic note: `content/<area>/<topic>.md`."""
+
+    id: str
+    """Path without `.md`, e.g. `python-internals/gil`."""
+    path: Path
+    """File on disk."""
+    span: Span
+    """Start of the file."""
+    title: str
+    """From front matter."""
+    body: str
+    """Markdown after the front matter."""
+    body_line: int
+    """Line where the body starts (for spans inside it)."""
+    tags: tuple[str, ...] = ()
+    """From front matter."""
+    summary: str = ""
+    """From front matter."""
+    headings: tuple[Heading, ...] = ()
+    """Headings in order, with anchors."""
+
+    @property
+    def area(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    def heading_for(self, see: str) -> Heading | None:
+        """The heading a `see:` value names (by anchor, or by its text)."""
+        from .slug import slugify
+
+        wanted = see.lstrip("#")
+        for h in self.headings:
+            if h.anchor == wanted or slugify(wanted) == h.anchor or h.text == wanted:
+                return h
+        return None
+
+
+@dataclass(frozen=True)
+class Region:
+    """A named region of an example."""
+
+    name: str
+    """As in `# region: name`."""
+    text: str
+    """Dedented source between the markers (nested markers removed)."""
+    line: int
+    """1-based line of the `# region:` marker."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A runnable example: `content/examples/<group>/<name>.py`."""
+
+    id: str
+    """`<group>/<name>` (path below examples/ without `.py`)."""
+    path: Path
+    """File on disk."""
+    span: Span
+    """Start of the file."""
+    source: str
+    """Whole file."""
+    docstring: str = ""
+    """Module docstring."""
+    regions: tuple[Region, ...] = ()
+    """Named regions."""
+
+    def region(self, name: str) -> Region | None:
+        return next((r for r in self.regions if r.name == name), None)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A subject area; one subdeck."""
+
+    id: str
+    """Folder name under content/."""
+    deck: str
+    """Subdeck title."""
+    span: Span
+    """Where it is declared."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """One study day of the roadmap."""
+
+    id: str
+    """e.g. `dia-1`."""
+    title: str
+    """Shown in the roadmap."""
+    week: str
+    """Week id."""
+    flashcards: int
+    """Flashcard target for the day."""
+    topics: tuple[str, ...]
+    """Topic ids in study order."""
+    span: Span
+    """Where it is declared."""
+    topic_spans: tuple[Span, ...] = ()
+    """Where each topic reference is written."""
+    date: str = ""
+    """Optional planned date."""
+
+
+@dataclass(frozen=True)
+class Week:
+    """A week of the roadmap."""
+
+    id: str
+    """e.g. `semana-5`."""
+    title: str
+    """Shown in the roadmap."""
+    days: tuple[Day, ...]
+    """In order."""
+    span: Span
+    """Where it is declared."""
+
+
+@dataclass(frozen=True)
+class MockSection:
+    """A time-boxed section of a mock interview."""
+
+    title: str
+    """Shown to the user."""
+    minutes: int
+    """Time box."""
+    span: Span
+    """Where it is declared."""
+    cards: int = 0
+    """How many cards to draw (card sections)."""
+    topics: tuple[str, ...] = ()
+    """Topics to draw from."""
+    areas: tuple[str, ...] = ()
+    """Areas to draw from."""
+    problem: str = ""
+    """Topic id of a coding problem note (problem sections)."""
+
+
+@dataclass(frozen=True)
+class MockInterview:
+    """A mock interview of the roadmap."""
+
+    id: str
+    """e.g. `mock-1`."""
+    title: str
+    """Shown to the user."""
+    sections: tuple[MockSection, ...]
+    """In order."""
+    span: Span
+    """Where it is declared."""
+    when: str = ""
+    """Week id or free text."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The study guide's goals."""
+
+    topics: int = 0
+    flashcards: int = 0
+    examples: int = 0
+    mock_interviews: int = 0
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """content/roadmap.yaml."""
+
+    id: str
+    """Knowledge base id; part of every GUID."""
+    title: str
+    """Human title."""
+    deck: str
+    """Root deck name; also the .apkg file name."""
+    span: Span
+    """Start of the file."""
+    language: str = "pt-BR"
+    """Content language."""
+    source_url: str = ""
+    """Web base of content/, for links on phones."""
+    targets: Targets = field(default_factory=Targets)
+    """Goals."""
+    areas: tuple[Area, ...] = ()
+    """In study order."""
+    weeks: tuple[Week, ...] = ()
+    """In order."""
+    mock_interviews: tuple[MockInterview, ...] = ()
+    """In order."""
+
+    @property
+    def days(self) -> tuple[Day, ...]:
+        return tuple(d for w in self.weeks for d in w.days)
+
+    def day_of(self, topic: str) -> Day | None:
+        return next((d for d in self.days if topic in d.topics), None)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything loaded from one content directory."""
+
+    root: Path
+    """The content directory."""
+    roadmap: Roadmap
+    """The plan."""
+    topics: dict[str, Topic]
+    """By topic id."""
+    cards: tuple[Card, ...]
+    """In load order (file order)."""
+    examples: dict[str, Example]
+    """By example id."""
+    readme: Path | None = None
+    """content/README.md when present."""

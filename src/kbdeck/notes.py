@@ -1,0 +1,85 @@
+"""Load topic notes: YAML front matter, Markdown body, headings with their anchors and lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .model import Heading, Topic
+from .problems import Problems, Span
+from .schema import check_keys, expect_mapping, str_list
+from .slug import Slugger
+from .yamlspan import parse_yaml
+
+FRONT_KEYS = {"title": str, "tags": list, "summary": str}
+HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter YAML or None, body, 1-based line where the body starts)."""
+    if not text.startswith("---\n") and text.strip() != "---":
+        return None, text, 1
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    return "\n".join(lines[1:]), "", len(lines) + 1
+
+
+def iter_headings(body: str, first_line: int) -> list[Heading]:
+    """ATX headings outside fenced code, with GitHub anchors in document order."""
+    slugger = Slugger()
+    out: list[Heading] = []
+    fence: str | None = None
+    for offset, line in enumerate(body.split("\n")):
+        m = FENCE_RE.match(line)
+        if m:
+            marker = m.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        h = HEADING_RE.match(line)
+        if h:
+            text = h.group(2).strip()
+            plain = re.sub(r"[`*_]", "", text)  # GitHub slugs the rendered text
+            out.append(Heading(len(h.group(1)), text, slugger.anchor(plain), first_line + offset))
+    return out
+
+
+def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Problems) -> Topic:
+    """One topic note; problems for bad front matter, a missing title or an empty body."""
+    start = Span(shown)
+    front, body, body_line = split_front_matter(text)
+    meta: dict[str, object] = {}
+    tags: tuple[str, ...] = ()
+    if front is None:
+        problems.error(
+            start, "missing-front-matter", f"note `{topic_id}` has no front matter",
+            "start the file with ---, a `title:` line and ---",
+        )
+    else:
+        node = parse_yaml(front, shown, problems, line_offset=1)
+        mapping = expect_mapping(node, "front matter", Span(shown, 2, 1), problems) if node else None
+        if mapping is not None:
+            meta = check_keys(mapping, FRONT_KEYS, "front matter", problems, ("title",), Span(shown, 1, 1))
+            tags = tuple(t for t, _ in str_list(mapping, "tags", "front matter", problems))
+        elif node is None and front.strip() == "":
+            problems.error(Span(shown, 2, 1), "missing-key", "front matter has no `title`", "add `title:`")
+    if not body.strip():
+        problems.error(Span(shown, body_line, 1), "empty-note", f"note `{topic_id}` has no text")
+    return Topic(
+        id=topic_id,
+        path=path,
+        span=start,
+        title=str(meta.get("title", "")) or topic_id,
+        body=body,
+        body_line=body_line,
+        tags=tags,
+        summary=str(meta.get("summary", "")),
+        headings=tuple(iter_headings(body, body_line)),
+    )

@@ -1,0 +1,113 @@
+"""Content problems as data: collected by every stage, reported all at once, never raised.
+
+A content error must never become a traceback: loaders and checks append `Problem`s and carry on,
+so the user sees every problem of a run, each with its file, line and column and a hint.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    """How bad a problem is: errors block a build, warnings block it only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Where something was written."""
+
+    path: str
+    """File path relative to the content directory's parent (as the user typed it on the CLI)."""
+    line: int = 1
+    """1-based line."""
+    col: int = 1
+    """1-based column."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content."""
+
+    severity: Severity
+    """error or warning."""
+    span: Span
+    """Where it is."""
+    code: str
+    """Stable kebab-case code, e.g. `duplicate-id`; documented in docs/errors.md."""
+    message: str
+    """What is wrong, naming the offending value and what was expected."""
+    hint: str = ""
+    """How to fix it."""
+
+    def render(self) -> str:
+        """`path:line:col: error[code]: message` plus an indented hint line."""
+        head = f"{self.span}: {self.severity.value}[{self.code}]: {self.message}"
+        return f"{head}\n  = hint: {self.hint}" if self.hint else head
+
+
+@dataclass
+class Problems:
+    """An append-only list of problems shared by the stages of one run."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        self.items.append(Problem(Severity.ERROR, span, code, message, hint))
+
+    def warning(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        self.items.append(Problem(Severity.WARNING, span, code, message, hint))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Problem]:
+        """Problems in file order, so output is stable and reads top to bottom."""
+        return sorted(self.items, key=lambda p: (p.span, p.code, p.message))
+
+    def blocking(self, strict: bool) -> bool:
+        """Whether this run must fail: any error, or any warning under --strict."""
+        return bool(self.errors or (strict and self.warnings))
+
+    def render_text(self) -> str:
+        lines = [p.render() for p in self.sorted()]
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        lines.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
+        return "\n".join(lines)
+
+    def render_json(self) -> str:
+        rows = []
+        for p in self.sorted():
+            row = asdict(p)
+            row["severity"] = p.severity.value
+            rows.append(row)
+        return json.dumps(
+            {"errors": len(self.errors), "warnings": len(self.warnings), "problems": rows},
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path as shown in messages: relative to the current directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        try:
+            return str(root.name / path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(path)

@@ -1,0 +1,88 @@
+"""Tiny schema checks for YAML mappings: unknown keys (with "did you mean"), types, required keys.
+
+Shared by the roadmap and flashcard loaders so every mapping is validated the same way and every
+message has the same shape.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from .problems import Problems, Span
+from .yamlspan import Located
+
+TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true/false"}
+
+
+def expect_mapping(node: Located | None, what: str, span: Span, problems: Problems) -> dict[str, Located] | None:
+    """The node's mapping, or None after reporting that it is not one."""
+    if node is not None and isinstance(node.value, dict):
+        return node.value
+    got = "nothing" if node is None or node.value is None else describe(node.value)
+    problems.error(node.span if node else span, "expected-mapping", f"{what} must be a mapping of keys, got {got}")
+    return None
+
+
+def check_keys(
+    mapping: dict[str, Located],
+    allowed: dict[str, type],
+    what: str,
+    problems: Problems,
+    required: tuple[str, ...] = (),
+    at: Span | None = None,
+) -> dict[str, Any]:
+    """Validate keys and value types; return the plain values of the valid keys."""
+    out: dict[str, Any] = {}
+    for key, node in mapping.items():
+        span = node.key_span or node.span
+        if key not in allowed:
+            close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+            problems.error(span, "unknown-key", f"unknown key `{key}` in {what}", hint)
+            continue
+        expected = allowed[key]
+        value = node.value
+        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+            if expected is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # `id: 42` is fine as text
+            else:
+                problems.error(
+                    node.span,
+                    "wrong-type",
+                    f"`{key}` in {what} must be {TYPE_NAMES.get(expected, expected.__name__)}, got {describe(value)}",
+                )
+                continue
+        out[key] = node.plain() if expected in (list, dict) else value
+    for key in required:
+        if key not in mapping:
+            problems.error(at or Span("?"), "missing-key", f"{what} has no `{key}`", f"add `{key}:`")
+    return out
+
+
+def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problems) -> tuple[tuple[str, Span], ...]:
+    """A list of strings with their spans; reports non-string items."""
+    node = mapping.get(key)
+    if node is None or not isinstance(node.value, list):
+        return ()
+    out = []
+    for item in node.value:
+        if isinstance(item.value, (str, int)) and not isinstance(item.value, bool):
+            out.append((str(item.value), item.span))
+        else:
+            problems.error(item.span, "wrong-type", f"items of `{key}` in {what} must be text, got {describe(item.value)}")
+    return tuple(out)
+
+
+def describe(value: Any) -> str:
+    """A short description of a YAML value for messages."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return f"`{text[:40]}{'…' if len(text) > 40 else ''}`"

@@ -1,0 +1,103 @@
+"""YAML with source positions: every mapping, list and scalar remembers where it was written.
+
+PyYAML's `safe_load` throws positions away; messages like `cards.yaml:12:5: unknown key` need
+them, so we compose the node graph and convert it ourselves. Duplicate keys, which `safe_load`
+silently lets the last one win, are reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .problems import Problems, Span
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML value with the span of its first character."""
+
+    value: Any
+    """A str/int/float/bool/None, a `dict[str, Located]` or a `list[Located]`."""
+    span: Span
+    """Where the value starts."""
+    key_span: Span | None = None
+    """For a mapping entry: where its key starts (the better place to point at)."""
+
+    def plain(self) -> Any:
+        """The value with all positions stripped."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+def _span(path: str, mark: yaml.Mark, line_offset: int) -> Span:
+    return Span(path, mark.line + 1 + line_offset, mark.column + 1)
+
+
+def parse_yaml(
+    text: str, path: str, problems: Problems, line_offset: int = 0
+) -> Located | None:
+    """Parse one YAML document; on a syntax error report it with the parser's position."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
+        what = " ".join(s for s in (err.context, err.problem) if s)
+        problems.error(
+            span,
+            "yaml-syntax",
+            f"invalid YAML: {what}",
+            "check indentation and quoting; a value containing ': ' or starting with a special "
+            "character ({, [, *, &, !, |, >, ', \", %, @, `) must be quoted or written as a block (|)",
+        )
+        return None
+    except yaml.YAMLError as err:  # non-marked errors (rare): still a content problem
+        problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}")
+        return None
+    if node is None:
+        return None
+    return _convert(node, path, problems, line_offset)
+
+
+_CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
+yaml.constructor.SafeConstructor.__init__(_CONSTRUCTOR)
+
+
+def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Located:
+    span = _span(path, node.start_mark, off)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Located] = {}
+        for key_node, value_node in node.value:
+            key_span = _span(path, key_node.start_mark, off)
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.error(key_span, "yaml-key", "mapping keys must be plain text")
+                continue
+            key = str(key_node.value)
+            value = _convert(value_node, path, problems, off)
+            if key in out:
+                first = out[key].key_span or out[key].span
+                problems.error(
+                    key_span,
+                    "duplicate-key",
+                    f"key `{key}` appears twice in the same mapping (first at line {first.line})",
+                    "remove one of them: YAML would silently keep only the last",
+                )
+            out[key] = Located(value.value, value.span, key_span)
+        return Located(out, span)
+    if isinstance(node, yaml.SequenceNode):
+        return Located([_convert(n, path, problems, off) for n in node.value], span)
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        value = _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.YAMLError as err:
+        problems.error(span, "yaml-value", f"invalid value: {err}")
+        value = node.value
+    if not isinstance(value, (str, int, float, bool)) and value is not None:
+        value = str(node.value)  # dates, binary...: keep the text as written
+    return Located(value, span)
