@@ -88,6 +88,11 @@ def markdown_fields(card: Card) -> list[tuple[str, str]]:
     return [(k, getattr(card, k)) for k in ("q", "a", "cloze", "extra") if getattr(card, k)]
 
 
+def label(card: Card) -> str:
+    """How messages name a card: by id, or by its line when it has none yet."""
+    return f"card `{card.id}`" if card.id else f"the card at line {card.span.line} (no id yet)"
+
+
 def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
     seen: dict[str, Card] = {}
     for card in kb.cards:
@@ -101,16 +106,16 @@ def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
                 seen[card.id] = card
         topic = kb.topics.get(card.topic)
         if topic is None:
-            problems.error(card.span, "orphan-cards", f"card `{card.id}` belongs to topic `{card.topic}`, which "
+            problems.error(card.span, "orphan-cards", f"{label(card)} belongs to topic `{card.topic}`, which "
                            "has no note", did_you_mean(card.topic, sorted(kb.topics)) or
                            f"write content/{card.topic}.md or move the card to an existing topic's file")
         if card.see and topic is not None and topic.heading_for(card.see) is None:
             anchors = [h.anchor for h in topic.headings]
             problems.error(card.span_of("see"), "unknown-anchor",
-                           f"card `{card.id}`: `see: {card.see}` is not a heading of {topic.id}.md",
+                           f"{label(card)}: `see: {card.see}` is not a heading of {topic.id}.md",
                            did_you_mean(card.see, anchors) or f"headings: {', '.join(anchors[:8])}")
         if not card.see:
-            problems.warning(card.span, "missing-see", f"card `{card.id}` does not say which heading it comes from",
+            problems.warning(card.span, "missing-see", f"{label(card)} does not say which heading it comes from",
                              "add `see: <heading anchor>` so the card links back to its note")
         if card.kind is Kind.OUTPUT and card.include:
             _check_include(card.include, card.span_of("include"), kb, problems)

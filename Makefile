@@ -1,0 +1,42 @@
+# kbdeck developer commands. `make build` and `make test` create .venv when it is missing,
+# so a fresh clone needs nothing but Python 3.11+ (and, for the examples' tests, the Debian
+# packages postgresql and redis-server: .ci/run installs them).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+BASE   := $(VENV)/.kbdeck-base
+FULL   := $(VENV)/.kbdeck-full
+
+.PHONY: build test lint format examples clean
+
+$(BASE): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(FULL): $(BASE) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,examples]'
+	touch $@
+
+build: $(BASE)  ## check content/ and write build/<deck>.apkg
+	$(BIN)/kbdeck build
+
+test: $(FULL)  ## run the whole test-suite (starts its own PostgreSQL and Redis)
+	$(BIN)/python -m pytest
+
+lint: $(FULL)  ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+
+format: $(FULL)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+examples: $(FULL)  ## run every example against throwaway PostgreSQL and Redis
+	$(BIN)/python scripts/run_examples.py
+
+clean:
+	rm -rf build

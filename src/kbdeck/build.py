@@ -1,0 +1,129 @@
+"""The build as a storyboard: load → check → render → package. Each stage lives in its own module."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bundle import bundle_bytes, bundle_data, canonical, media_name
+from .check import check
+from .ledger import Changes, Ledger, ledger_path, read_ledger, update, write_ledger
+from .load import load, shown_path
+from .markdown_html import Renderer
+from .model import KnowledgeBase
+from .notetypes import BASIC, CLOZE
+from .outputs import OutputRunner
+from .package import notetype_hash, write_apkg
+from .problems import Problems
+from .render import RenderedNote, render_notes, render_topic_html
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the CLI summary and for tests."""
+
+    problems: Problems
+    kb: KnowledgeBase | None = None
+    notes: list[RenderedNote] = field(default_factory=list)
+    changes: Changes | None = None
+    ledger: Ledger | None = None
+    apkg: Path | None = None
+    media: dict[str, bytes] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.apkg is not None or (self.changes is not None and not self.problems.errors)
+
+
+def apkg_name(deck: str) -> str:
+    """`build/<deck>.apkg`: the root deck name, minus characters that are unsafe in file names."""
+    return re.sub(r'[\\/:*?"<>|]+', "-", deck).strip() + ".apkg"
+
+
+def build(content: Path, out: Path, *, dry_run: bool = False, strict: bool = False) -> BuildResult:
+    started = time.perf_counter()
+    problems = Problems()
+    result = BuildResult(problems)
+    kb = load(content, problems)
+    if kb is None:
+        return result
+    result.kb = kb
+    check(kb, problems)
+    runner = OutputRunner(out / ".cache" / "outputs.json")
+    notes = render_notes(kb, problems, runner)
+    runner.save()
+    if problems.blocking(strict):
+        return result
+    renderer = Renderer(kb.examples)
+    media: dict[str, bytes] = {}
+    note_files: dict[str, str] = {}
+    for topic in sorted(kb.topics.values(), key=lambda t: t.id):
+        data = render_topic_html(kb, renderer, topic).encode()
+        name = media_name(kb.roadmap.id, "note", data, ".html")
+        media[name] = data
+        note_files[topic.id] = name
+    bundle = bundle_data(kb, notes, note_files)
+    stamps = {
+        f"notetype:{BASIC.name}": notetype_hash(BASIC),
+        f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
+        "bundle": hashlib.sha256(canonical(bundle)).hexdigest(),
+    }
+    old = read_ledger(ledger_path(content), kb.roadmap.id)
+    ledger, changes = update(old, {n.card_id: (n.content_hash, n.topic) for n in notes}, stamps)
+    result.notes, result.changes, result.ledger = notes, changes, ledger
+    data = bundle_bytes(bundle, ledger.generation, ledger.stamps["bundle"].changed_at)
+    media[media_name(kb.roadmap.id, "bundle", data, ".json")] = data
+    result.media = media
+    if not dry_run:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / apkg_name(kb.roadmap.deck)
+        write_apkg(
+            path, kb.roadmap.id, kb.roadmap.deck, kb.roadmap.title, notes,
+            {n.guid: ledger.notes[n.card_id].changed_at for n in notes},
+            {name.split(":", 1)[1]: e.changed_at for name, e in ledger.stamps.items() if name.startswith("notetype:")},
+            media,
+        )
+        write_ledger(ledger_path(content), ledger)
+        result.apkg = path
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def summary(result: BuildResult, dry_run: bool = False) -> str:
+    """The one-screen report printed after a build."""
+    kb, changes = result.kb, result.changes
+    if kb is None or changes is None:
+        return ""
+    kinds = Counter(n.fields and n.notetype.name for n in result.notes)
+    kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith("kb::tipo::"))
+    decks = {n.deck for n in result.notes}
+    target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
+    lines = [
+        f"kbdeck: {kb.roadmap.title} → {target}",
+        f"  {len(result.notes)} cards ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
+        f"in {len(kb.topics)} topics, {len(decks)} decks; {len(kb.examples)} examples; "
+        f"{len(kb.roadmap.mock_interviews)} mock interviews",
+        f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
+        f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",
+    ]
+    del kinds
+    if changes.changed and len(changes.changed) <= 10:
+        lines.append(f"  changed: {', '.join(changes.changed)}")
+    if changes.new and len(changes.new) <= 10:
+        lines.append(f"  new: {', '.join(changes.new)}")
+    if changes.removed:
+        lines.append(
+            f"  WARNING: {len(changes.removed)} card id(s) of the previous build are gone; in Anki those cards keep "
+            "their history but will never be updated again (if you renamed an id, rename it back):"
+        )
+        lines.extend(f"    - {cid} (was in {topic})" for cid, topic in changes.removed[:20])
+    if result.problems.warnings:
+        lines.append(f"  {len(result.problems.warnings)} warning(s): run `kbdeck check` to see them")
+    gen = result.ledger.generation if result.ledger else 0
+    lines.append(f"  build generation {gen}{' (would be)' if dry_run else ''}, {result.seconds:.2f} s")
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""The bundle: the pipeline → add-on contract, shipped as media inside the `.apkg`.
+
+Anki never replaces an existing media file on re-import, so every name is content-addressed and
+per knowledge base (`_kbdeck-<kb>-<hash>.json`); the add-on picks the bundle with the highest
+`build.generation`. The leading underscore keeps Anki's Check Media from deleting the files.
+Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from . import __version__
+from .codeblocks import INCLUDE_RE, split_ref
+from .model import KnowledgeBase
+from .render import RenderedNote
+
+SCHEMA_VERSION = 1
+
+
+def media_name(kb_id: str, kind: str, data: bytes, suffix: str) -> str:
+    return f"_kbdeck-{kb_id}-{kind}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
+
+def _examples_used(text: str) -> set[str]:
+    return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
+
+
+def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str]) -> dict[str, Any]:
+    """Everything the add-on needs, without build info (that is added by `bundle_bytes`)."""
+    rm = kb.roadmap
+    cards_by_topic: dict[str, list[str]] = {}
+    for n in notes:
+        cards_by_topic.setdefault(n.topic, []).append(n.card_id)
+    examples_by_topic: dict[str, set[str]] = {}
+    for card in kb.cards:
+        used = _examples_used("\n".join((card.q, card.a, card.cloze, card.extra)))
+        if card.include:
+            used.add(split_ref(card.include)[0])
+        examples_by_topic.setdefault(card.topic, set()).update(used)
+    for topic in kb.topics.values():
+        examples_by_topic.setdefault(topic.id, set()).update(_examples_used(topic.body))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kb": {
+            "id": rm.id, "title": rm.title, "deck": rm.deck, "language": rm.language,
+            "source_url": rm.source_url,
+            "targets": {
+                "topics": rm.targets.topics, "flashcards": rm.targets.flashcards,
+                "examples": rm.targets.examples, "mock_interviews": rm.targets.mock_interviews,
+            },
+        },
+        "areas": [{"id": a.id, "deck": f"{rm.deck}::{a.deck}"} for a in rm.areas],
+        "weeks": [
+            {"id": w.id, "title": w.title, "days": [
+                {"id": d.id, "title": d.title, "date": d.date, "flashcards": d.flashcards, "topics": list(d.topics)}
+                for d in w.days
+            ]}
+            for w in rm.weeks
+        ],
+        "topics": {
+            t.id: {
+                "title": t.title, "area": t.area, "tags": list(t.tags), "summary": t.summary,
+                "note": note_files.get(t.id, ""), "path": f"{t.id}.md",
+                "headings": [{"anchor": h.anchor, "text": h.text, "level": h.level, "line": h.line}
+                             for h in t.headings],
+                "cards": cards_by_topic.get(t.id, []),
+                "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in kb.examples),
+            }
+            for t in sorted(kb.topics.values(), key=lambda t: t.id)
+        },
+        "cards": {n.card_id: {"guid": n.guid, "topic": n.topic, "deck": n.deck} for n in notes},
+        "examples": [
+            {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
+            for e in sorted(kb.examples.values(), key=lambda e: e.id)
+        ],
+        "mock_interviews": [
+            {"id": m.id, "title": m.title, "when": m.when, "sections": [
+                {"title": s.title, "minutes": s.minutes, "cards": s.cards, "topics": list(s.topics),
+                 "areas": list(s.areas), "problem": s.problem}
+                for s in m.sections
+            ]}
+            for m in rm.mock_interviews
+        ],
+    }
+
+
+def canonical(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def bundle_bytes(data: dict[str, Any], generation: int, changed_at: int) -> bytes:
+    full = {**data, "build": {"generation": generation, "changed_at": changed_at, "kbdeck": __version__}}
+    return canonical(full)

@@ -1,0 +1,120 @@
+"""The one highlighting seam: (code, language) → HTML with Pygments token classes.
+
+Clozes (`{{c1::...}}`) inside code are taken out before lexing and put back around the tokens,
+so the lexer never sees the markup and the deletion text stays plain (Anki wraps it in its own
+`.cloze` span, which the theme colours). No inline styles: colours live in the note type's CSS,
+with a light and a dark theme, and nothing needs JavaScript.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES, _TokenType
+from pygments.util import ClassNotFound
+
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(::[^{}]*?)?\}\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ClozeSpan:
+    """A deletion inside code, in plain-code coordinates."""
+
+    start: int
+    end: int
+    opener: str
+    closer: str
+
+
+def strip_clozes(code: str) -> tuple[str, list[ClozeSpan]]:
+    """Plain code (deletion text kept) and where each deletion was."""
+    plain: list[str] = []
+    spans: list[ClozeSpan] = []
+    pos = 0
+    length = 0
+    for m in CLOZE_RE.finditer(code):
+        before = code[pos : m.start()]
+        plain.append(before)
+        length += len(before)
+        body = m.group(2)
+        spans.append(ClozeSpan(length, length + len(body), f"{{{{c{m.group(1)}::", f"{m.group(3) or ''}}}}}"))
+        plain.append(body)
+        length += len(body)
+        pos = m.end()
+    plain.append(code[pos:])
+    return "".join(plain), spans
+
+
+@lru_cache(maxsize=64)
+def lexer_for(lang: str) -> Lexer | None:
+    """A cached lexer (creating lexers is the slow part of Pygments)."""
+    if not lang:
+        return None
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def token_class(ttype: _TokenType) -> str:
+    """Pygments' short CSS class for a token type (`k`, `nf`, `s2`...)."""
+    name = STANDARD_TYPES.get(ttype)
+    suffix = ""
+    while name is None:
+        suffix = ttype[-1] + suffix
+        ttype = ttype.parent
+        name = STANDARD_TYPES.get(ttype)
+    return name + suffix
+
+
+def highlight(code: str, lang: str) -> str:
+    """Inner HTML of a code block: escaped, token spans, clozes preserved."""
+    plain, clozes = strip_clozes(code)
+    lexer = lexer_for(lang)
+    tokens = list(lexer.get_tokens(plain)) if lexer else [(None, plain)]
+    out: list[str] = []
+    pos = 0
+    boundaries = sorted({b for c in clozes for b in (c.start, c.end)})
+    opens = {c.start: c for c in clozes}
+    closes = {c.end: c for c in clozes}
+    inside: ClozeSpan | None = None
+    for ttype, value in tokens:
+        cut_points = [b - pos for b in boundaries if pos < b < pos + len(value)]
+        pieces = []
+        last = 0
+        for cut in [*cut_points, len(value)]:
+            pieces.append(value[last:cut])
+            last = cut
+        for piece in pieces:
+            if inside is not None and pos in closes and closes[pos] is inside:
+                out.append(inside.closer)
+                inside = None
+            if inside is None and pos in opens:
+                inside = opens[pos]
+                out.append(inside.opener)
+            text = html.escape(piece, quote=False)
+            cls = token_class(ttype) if ttype is not None else ""
+            if inside is not None or not cls or not piece:
+                out.append(text)
+            else:
+                out.append(f'<span class="{cls}">{text}</span>')
+            pos += len(piece)
+    if inside is not None:
+        out.append(inside.closer)
+    return "".join(out)
+
+
+def code_block(code: str, lang: str, label: str = "") -> str:
+    """A complete `<pre>` block with the theme's classes and an optional label."""
+    code = code.rstrip("\n")
+    label_html = f'<div class="kb-code-label">{html.escape(label or lang)}</div>' if (label or lang) else ""
+    lang_attr = f' data-lang="{html.escape(lang)}"' if lang else ""
+    return (
+        f'<div class="kb-codeblock"{lang_attr}>{label_html}'
+        f'<pre class="kb-code"><code>{highlight(code, lang)}</code></pre></div>'
+    )

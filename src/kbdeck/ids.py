@@ -1,0 +1,76 @@
+"""`kbdeck ids`: write missing card ids into the source files, in place.
+
+Only inserts lines: comments, layout and existing ids are never touched. A new id is a readable
+slug of the topic and the question, made once; from then on it is the card's identity and stays
+even when the question is rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from .model import Card
+
+MAX_WORDS = 6
+
+
+def ascii_slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def new_id(card: Card, taken: set[str]) -> str:
+    """A unique id like `gil-o-que-o-gil-protege`."""
+    prefix = ascii_slug(card.topic.split("/")[-1])
+    text = re.sub(r"\{\{c\d+::(.*?)(::.*?)?\}\}", r"\1", card.q or card.cloze or card.code or card.include)
+    words = [w for w in ascii_slug(re.sub(r"`[^`]*`|\*", " ", text)).split("-") if w][:MAX_WORDS]
+    base = "-".join([prefix, *words]) if words else f"{prefix}-card"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def insertion(card: Card, path: Path, lines: list[str], card_id: str) -> tuple[int, str] | None:
+    """(0-based line index, new line text) to insert before, or None for layouts we don't edit."""
+    line = card.span.line - 1
+    if path.suffix == ".md":
+        return line, f"ID: {card_id}"
+    text = lines[line]
+    col = card.span.col - 1
+    if text[col:col + 1] == "{":
+        return None  # flow mapping `- {q: ...}`: left to the author
+    # block mapping: `- q: ...` → `- id: x` + `  q: ...`
+    prefix = text[:col]
+    return line, prefix + f"id: {card_id}"
+
+
+def assign_ids(cards: list[Card], paths: dict[str, Path]) -> list[tuple[Path, str, int]]:
+    """Write ids for cards without one; return (file, id, line) for each written id."""
+    taken = {c.id for c in cards if c.id}
+    written: list[tuple[Path, str, int]] = []
+    by_file: dict[str, list[Card]] = {}
+    for card in cards:
+        if not card.id:
+            by_file.setdefault(card.span.path, []).append(card)
+    for shown, missing in by_file.items():
+        path = paths[shown]
+        lines = path.read_text(encoding="utf-8").split("\n")
+        edits = []
+        for card in missing:
+            card_id = new_id(card, taken)
+            edit = insertion(card, path, lines, card_id)
+            if edit is not None:
+                edits.append((edit, card_id))
+        for (index, new_line), card_id in sorted(edits, key=lambda e: e[0][0], reverse=True):
+            if path.suffix == ".md":
+                lines.insert(index, new_line)
+            else:
+                col = len(new_line) - len(f"id: {card_id}")
+                lines[index : index + 1] = [new_line, " " * col + lines[index][col:]]
+            written.append((path, card_id, index + 1))
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return sorted(written, key=lambda w: (str(w[0]), w[2]))

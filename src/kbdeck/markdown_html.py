@@ -1,0 +1,66 @@
+"""Markdown → HTML for cards and notes.
+
+Fenced code is cut out before Python-Markdown runs and highlighted by `highlight.code_block`
+(so clozes inside code survive), then put back. Headings get the shared GitHub anchors.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .codeblocks import expand_includes, iter_fences
+from .highlight import code_block
+from .model import Example
+from .slug import Slugger
+
+TOKEN = "KBDECKCODEBLOCK{:05d}X"
+TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
+PLAIN_LANGS = {"text", "plain", "plaintext", "txt", "output", "console-output"}
+
+
+class _Anchors(Treeprocessor):
+    """Give h1–h6 unique GitHub-compatible ids, in document order."""
+
+    def run(self, root: etree.Element) -> None:
+        slugger = Slugger()
+        for el in root.iter():
+            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                text = "".join(el.itertext())
+                el.set("id", slugger.anchor(re.sub(r"[`*_]", "", text)))
+
+
+class _AnchorExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
+        md.treeprocessors.register(_Anchors(md), "kbdeck_anchors", 5)
+
+
+class Renderer:
+    """Reusable Markdown renderer (building a Markdown instance is costly; reset is cheap)."""
+
+    def __init__(self, examples: dict[str, Example]) -> None:
+        self.examples = examples
+        self._md = markdown.Markdown(
+            extensions=["tables", "sane_lists", _AnchorExtension()],
+            output_format="html",
+        )
+
+    def render(self, text: str) -> str:
+        text = expand_includes(text, self.examples)
+        blocks: list[str] = []
+        pieces: list[str] = []
+        last = 0
+        for fence in iter_fences(text):
+            pieces.append(text[last : fence.start])
+            lang = "" if fence.lang in PLAIN_LANGS else fence.lang
+            blocks.append(code_block(fence.code, lang, label=fence.lang if fence.lang in PLAIN_LANGS else ""))
+            pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
+            last = fence.end
+        pieces.append(text[last:])
+        self._md.reset()
+        out = self._md.convert("".join(pieces))
+        return TOKEN_RE.sub(lambda m: blocks[int(m.group(1))], out).strip()

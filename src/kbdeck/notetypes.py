@@ -1,0 +1,60 @@
+"""The note-type contract: fixed ids, frozen field lists, templates. One source of truth.
+
+FROZEN: model ids and field/template *names and order* never change once released: Anki matches
+note types by id plus this schema, and any schema change makes it create a second note type and
+skip every update ("note type has changed"). Spare fields exist for future needs. Template HTML
+and CSS may change freely (they are updated on re-import).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BASIC_MODEL_ID = 1739812401
+CLOZE_MODEL_ID = 1739812402
+BASIC_NAME = "kbdeck Basic"
+CLOZE_NAME = "kbdeck Cloze"
+
+BASIC_FIELDS = ("Id", "Front", "Back", "Extra", "Source", "SourceURL", "Topic", "Roadmap", "Reserved1", "Reserved2")
+CLOZE_FIELDS = ("Id", "Text", "Extra", "Source", "SourceURL", "Topic", "Roadmap", "Reserved1", "Reserved2")
+BASIC_TEMPLATE_NAME = "Card 1"
+CLOZE_TEMPLATE_NAME = "Cloze"
+
+_SOURCE_LINK = (
+    '<div class="kb-src">'
+    '{{#SourceURL}}<a class="kb-src-link" href="{{SourceURL}}" data-kbdeck-src="{{Source}}">{{Topic}}</a>{{/SourceURL}}'
+    '{{^SourceURL}}<a class="kb-src-link kb-nolink" data-kbdeck-src="{{Source}}">{{Topic}}</a>{{/SourceURL}}'
+    "</div>"
+)
+_CRUMB = '<div class="kb-crumb">{{Roadmap}}</div>'
+
+BASIC_QFMT = f'<div class="kb-card kb-front">{_CRUMB}<div class="kb-q">{{{{Front}}}}</div></div>'
+BASIC_AFMT = (
+    f'<div class="kb-card kb-back">{_CRUMB}<div class="kb-q">{{{{Front}}}}</div>'
+    '<hr id="answer"><div class="kb-a">{{Back}}</div>'
+    '{{#Extra}}<div class="kb-extra">{{Extra}}</div>{{/Extra}}'
+    f"{_SOURCE_LINK}</div>"
+)
+CLOZE_QFMT = f'<div class="kb-card kb-front">{_CRUMB}<div class="kb-q kb-cloze">{{{{cloze:Text}}}}</div></div>'
+CLOZE_AFMT = (
+    f'<div class="kb-card kb-back">{_CRUMB}<div class="kb-q kb-cloze">{{{{cloze:Text}}}}</div>'
+    '{{#Extra}}<hr id="answer"><div class="kb-extra">{{Extra}}</div>{{/Extra}}'
+    f"{_SOURCE_LINK}</div>"
+)
+
+
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    """Everything that defines one note type."""
+
+    model_id: int
+    name: str
+    fields: tuple[str, ...]
+    template_name: str
+    qfmt: str
+    afmt: str
+    is_cloze: bool
+
+
+BASIC = NoteTypeSpec(BASIC_MODEL_ID, BASIC_NAME, BASIC_FIELDS, BASIC_TEMPLATE_NAME, BASIC_QFMT, BASIC_AFMT, False)
+CLOZE = NoteTypeSpec(CLOZE_MODEL_ID, CLOZE_NAME, CLOZE_FIELDS, CLOZE_TEMPLATE_NAME, CLOZE_QFMT, CLOZE_AFMT, True)

@@ -1,0 +1,90 @@
+"""Counts against the roadmap's targets, and the study guide's "Progresso" block.
+
+The block in content/README.md sits between two markers and is rewritten in place by
+`kbdeck stats --write-readme`; everything outside the markers is left untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .model import KnowledgeBase
+
+START = "<!-- kbdeck:progresso:start -->"
+END = "<!-- kbdeck:progresso:end -->"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number against its target."""
+
+    have: int
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.have >= self.target
+
+
+def compute(kb: KnowledgeBase) -> dict[str, Any]:
+    """The stats as plain data (the JSON output)."""
+    rm = kb.roadmap
+    per_topic: dict[str, int] = {}
+    for card in kb.cards:
+        per_topic[card.topic] = per_topic.get(card.topic, 0) + 1
+    planned = [t for d in rm.days for t in d.topics]
+    days = [
+        {
+            "id": d.id, "week": d.week, "title": d.title, "topics": len(d.topics),
+            "flashcards": sum(per_topic.get(t, 0) for t in d.topics), "target": d.flashcards,
+        }
+        for d in rm.days
+    ]
+    return {
+        "topics": {"have": sum(1 for t in planned if t in kb.topics), "target": rm.targets.topics},
+        "flashcards": {"have": len(kb.cards), "target": rm.targets.flashcards},
+        "examples": {"have": len(kb.examples), "target": rm.targets.examples},
+        "mock_interviews": {"have": len(rm.mock_interviews), "target": rm.targets.mock_interviews},
+        "days": days,
+    }
+
+
+def _mark(have: int, target: int) -> str:
+    return "✅" if have >= target else "⏳"
+
+
+def render_text(stats: dict[str, Any]) -> str:
+    lines = []
+    for key in ("topics", "flashcards", "examples", "mock_interviews"):
+        c = stats[key]
+        lines.append(f"{key.replace('_', ' '):<16} {c['have']:>4} / {c['target']:<4} {'ok' if c['have'] >= c['target'] else 'below target'}")
+    lines.append("")
+    lines.append(f"{'day':<8} {'cards':>5} / target  title")
+    for d in stats["days"]:
+        flag = "" if d["flashcards"] >= d["target"] else "  (below target)"
+        lines.append(f"{d['id']:<8} {d['flashcards']:>5} / {d['target']:<6} {d['title']}{flag}")
+    return "\n".join(lines)
+
+
+def render_block(stats: dict[str, Any]) -> str:
+    """The pt-BR Markdown block for the study guide."""
+    labels = {"topics": "Tópicos", "flashcards": "Flashcards", "examples": "Exemplos executáveis",
+              "mock_interviews": "Mock interviews"}
+    rows = ["| Meta | Atual | Alvo | |", "|---|---:|---:|---|"]
+    for key, label in labels.items():
+        c = stats[key]
+        rows.append(f"| {label} | {c['have']} | {c['target']} | {_mark(c['have'], c['target'])} |")
+    rows += ["", "| Dia | Tema | Flashcards | Alvo | |", "|---|---|---:|---:|---|"]
+    for d in stats["days"]:
+        rows.append(f"| {d['id']} | {d['title']} | {d['flashcards']} | {d['target']} | "
+                    f"{_mark(d['flashcards'], d['target'])} |")
+    return "\n".join([START, "_Bloco gerado por `kbdeck stats --write-readme`; não edite à mão._", "", *rows, END])
+
+
+def replace_block(readme: str, block: str) -> str | None:
+    """README text with the block replaced, or None when the markers are missing."""
+    start, end = readme.find(START), readme.find(END)
+    if start < 0 or end < start:
+        return None
+    return readme[:start] + block + readme[end + len(END):]

@@ -1,0 +1,127 @@
+"""Build → import into a real Anki collection: counts, fields, tags, decks, CSS, bundle, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from anki_helpers import import_apkg, new_collection
+from conftest import make_content
+
+from kbdeck.build import build
+from kbdeck.cli import main
+from kbdeck.notetypes import BASIC_FIELDS, BASIC_NAME, CLOZE_FIELDS, CLOZE_NAME
+from kbdeck.render import note_guid
+
+
+def built(content: Path, out: Path) -> Path:
+    result = build(content, out)
+    assert result.apkg is not None, result.problems.render_text()
+    return result.apkg
+
+
+def test_deck_imports_with_everything_in_place(sample: Path, tmp_path: Path) -> None:
+    apkg = built(sample, tmp_path / "build")
+    assert apkg.name == "Sample KB.apkg"
+    col = new_collection(tmp_path)
+    log = import_apkg(col, apkg)
+    assert len(log.new) == 5 and not log.updated and not log.conflicting
+    assert col.note_count() == 5 and col.card_count() == 5
+    names = sorted(d.name for d in col.decks.all_names_and_ids())
+    assert "Sample KB::01 Linguagem" in names
+    basic, cloze = col.models.by_name(BASIC_NAME), col.models.by_name(CLOZE_NAME)
+    assert [f["name"] for f in basic["flds"]] == list(BASIC_FIELDS)
+    assert [f["name"] for f in cloze["flds"]] == list(CLOZE_FIELDS)
+    assert ".nightMode pre.kb-code" in basic["css"]
+
+    note = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
+    assert note.guid == note_guid("sample-kb", "gil-o-que-e")
+    assert note["Source"] == "lang/gil.md#por-que-existe"
+    assert note["SourceURL"] == "https://example.org/kb/blob/main/content/lang/gil.md#por-que-existe"
+    assert "<strong>GIL</strong>" in note["Front"]
+    assert set(note.tags) >= {"kb::lang::gil", "kb::semana-1::dia-1", "cpython", "concorrencia"}
+    card = note.cards()[0]
+    assert col.decks.name(card.did) == "Sample KB::01 Linguagem"
+    assert 'data-kbdeck-src="lang/gil.md#por-que-existe"' in card.answer()
+
+    # new-card order follows the roadmap: day order, then topic order, then file order
+    order = [col.get_card(cid).note()["Id"] for cid in col.find_cards("deck:Sample*", order="c.due asc")]
+    assert order == ["gil-o-que-e", "gil-cloze-codigo", "gil-output", "gil-output-include", "listas-fatia"]
+
+    # output cards show the real output of their code
+    out = col.get_note(col.find_notes("Id:gil-output")[0])
+    assert "<code>6</code>" in out["Back"]
+    cl = col.get_card(col.find_cards("Id:gil-cloze-codigo")[0])
+    assert "[...]" in cl.question() and '<span class="cloze"' in cl.answer()
+
+    media = sorted(Path(col.media.dir()).iterdir())
+    bundle_files = [p for p in media if p.name.startswith("_kbdeck-sample-kb-bundle-")]
+    assert len(bundle_files) == 1
+    bundle = json.loads(bundle_files[0].read_text(encoding="utf-8"))
+    assert bundle["schema_version"] == 1 and bundle["kb"]["id"] == "sample-kb"
+    assert bundle["topics"]["lang/gil"]["cards"] == ["gil-o-que-e", "gil-cloze-codigo", "gil-output", "gil-output-include"]
+    note_file = Path(col.media.dir()) / bundle["topics"]["lang/gil"]["note"]
+    assert '<h2 id="por-que-existe">' in note_file.read_text(encoding="utf-8")
+    assert bundle["build"]["generation"] == 1
+    col.close()
+
+
+def test_same_input_gives_identical_bytes(sample: Path, tmp_path: Path) -> None:
+    first = built(sample, tmp_path / "a").read_bytes()
+    again = built(sample, tmp_path / "b").read_bytes()
+    assert first == again
+    clone = tmp_path / "clone"
+    shutil.copytree(sample, clone)  # a fresh clone carries the committed ledger
+    assert built(clone, tmp_path / "c").read_bytes() == first
+
+
+def test_zip_has_no_build_time_in_it(sample: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(built(sample, tmp_path / "b")) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert zf.namelist()[:2] == ["collection.anki2", "media"]
+
+
+def test_edit_updates_only_the_edited_note_and_keeps_anki_tags(sample: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    col = new_collection(tmp_path)
+    import_apkg(col, built(sample, tmp_path / "v1"))
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        note.add_tag("marked")
+        col.update_note(note)
+    cards = (sample / "flashcards/lang/gil.yaml").read_text(encoding="utf-8")
+    (sample / "flashcards/lang/gil.yaml").write_text(cards.replace("em especial as contagens", "sobretudo as contagens"),
+                                                    encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # the edit happens later than Anki's own edits
+    result = build(sample, tmp_path / "v2")
+    assert result.changes is not None and result.changes.changed == ("gil-o-que-e",)
+    assert result.apkg is not None
+    log = import_apkg(col, result.apkg)
+    assert len(log.updated) == 1 and len(log.new) == 0
+    edited = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
+    assert "sobretudo" in edited["Back"]
+    untouched = col.get_note(col.find_notes("Id:listas-fatia")[0])
+    assert "marked" in untouched.tags
+    assert col.note_count() == 5
+    col.close()
+
+
+def test_build_refuses_on_errors_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(tmp_path, {"flashcards/lang/listas.yaml": "- id: x\n  q: ''\n  a: y\n"})
+    code = main(["build", "--content", str(root), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "empty-question" in err and "build refused" in err
+    assert not list((tmp_path / "out").glob("*.apkg"))  # only the output-run cache may exist
+
+
+def test_dry_run_reports_without_writing(sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", "--content", str(sample), "--out", str(tmp_path / "out"), "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0 and "5 new" in out and "dry run" in out
+    assert not (tmp_path / "out" / "Sample KB.apkg").exists()
+    assert not (sample / ".kbdeck-ledger.json").exists()

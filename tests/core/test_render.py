@@ -1,0 +1,60 @@
+"""Rendering: highlighting with classes, clozes inside code, anchors, the theme CSS."""
+
+from __future__ import annotations
+
+import re
+
+from kbdeck.highlight import code_block, highlight, strip_clozes
+from kbdeck.markdown_html import Renderer
+from kbdeck.slug import Slugger, slugify
+from kbdeck.theme import DARK_SCOPES, card_css
+
+
+def test_slugs_match_github() -> None:
+    assert slugify("Por que existe?") == "por-que-existe"
+    assert slugify("Gerência de memória") == "gerência-de-memória"
+    assert slugify("Lists & tuples") == "lists--tuples"
+    assert slugify("`__slots__` e herança") == "__slots__-e-herança"
+    s = Slugger()
+    assert [s.anchor("A"), s.anchor("A"), s.anchor("A")] == ["a", "a-1", "a-2"]
+
+
+def test_cloze_inside_code_survives_highlighting() -> None:
+    html = highlight("total = {{c1::sum::função}}([1, 2])", "python")
+    assert "{{c1::sum::função}}" in html
+    assert '<span class="n">total</span>' in html
+    assert html.count("{{c1::") == 1
+
+
+def test_cloze_spanning_tokens_keeps_text_plain_inside() -> None:
+    html = highlight("x = {{c2::a + b}}\n", "python")
+    assert "{{c2::a + b}}" in html
+
+
+def test_strip_clozes_positions() -> None:
+    plain, spans = strip_clozes("ab{{c1::cd}}ef{{c2::g::h}}")
+    assert plain == "abcdefg"
+    assert [(s.start, s.end, s.opener, s.closer) for s in spans] == [(2, 4, "{{c1::", "}}"), (6, 7, "{{c2::", "::h}}")]
+
+
+def test_code_is_escaped() -> None:
+    html = code_block("if a < b and c > d: print('&')", "python")
+    assert "&lt;" in html and "&gt;" in html and "&amp;" in html
+    assert "<b" not in re.sub(r"<(/?)(span|div|pre|code)\b", "", html)
+
+
+def test_markdown_renders_tables_lists_inline_code_and_anchors() -> None:
+    out = Renderer({}).render("## Título & mais\n\n- `x`\n- y\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1;\n```\n")
+    assert '<h2 id="título--mais">' in out
+    assert "<code>x</code>" in out and "<table>" in out
+    assert 'data-lang="sql"' in out and '<span class="k">SELECT</span>' in out
+
+
+def test_css_has_light_and_dark_rules_for_every_token() -> None:
+    css = card_css()
+    light = set(re.findall(r"^\.card pre\.kb-code \.([\w-]+) \{", css, re.M))
+    dark = set(re.findall(r"^\.nightMode pre\.kb-code \.([\w-]+),", css, re.M))
+    assert light and light == dark - {"cloze"}
+    for scope in DARK_SCOPES:
+        assert scope in css
+    assert "overflow-x: auto" in css and "white-space: pre" in css
