@@ -83,7 +83,11 @@ def build(content: Path, out: Path, *, dry_run: bool = False, strict: bool = Fal
         out.mkdir(parents=True, exist_ok=True)
         path = out / apkg_name(kb.roadmap.deck)
         write_apkg(
-            path, kb.roadmap.id, kb.roadmap.deck, kb.roadmap.title, notes,
+            path,
+            kb.roadmap.id,
+            kb.roadmap.deck,
+            kb.roadmap.title,
+            notes,
             {n.guid: ledger.notes[n.card_id].changed_at for n in notes},
             {name.split(":", 1)[1]: e.changed_at for name, e in ledger.stamps.items() if name.startswith("notetype:")},
             media,

@@ -45,27 +45,41 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
     return {
         "schema_version": SCHEMA_VERSION,
         "kb": {
-            "id": rm.id, "title": rm.title, "deck": rm.deck, "language": rm.language,
+            "id": rm.id,
+            "title": rm.title,
+            "deck": rm.deck,
+            "language": rm.language,
             "source_url": rm.source_url,
             "targets": {
-                "topics": rm.targets.topics, "flashcards": rm.targets.flashcards,
-                "examples": rm.targets.examples, "mock_interviews": rm.targets.mock_interviews,
+                "topics": rm.targets.topics,
+                "flashcards": rm.targets.flashcards,
+                "examples": rm.targets.examples,
+                "mock_interviews": rm.targets.mock_interviews,
             },
         },
         "areas": [{"id": a.id, "deck": f"{rm.deck}::{a.deck}"} for a in rm.areas],
         "weeks": [
-            {"id": w.id, "title": w.title, "days": [
-                {"id": d.id, "title": d.title, "date": d.date, "flashcards": d.flashcards, "topics": list(d.topics)}
-                for d in w.days
-            ]}
+            {
+                "id": w.id,
+                "title": w.title,
+                "days": [
+                    {"id": d.id, "title": d.title, "date": d.date, "flashcards": d.flashcards, "topics": list(d.topics)}
+                    for d in w.days
+                ],
+            }
             for w in rm.weeks
         ],
         "topics": {
             t.id: {
-                "title": t.title, "area": t.area, "tags": list(t.tags), "summary": t.summary,
-                "note": note_files.get(t.id, ""), "path": f"{t.id}.md",
-                "headings": [{"anchor": h.anchor, "text": h.text, "level": h.level, "line": h.line}
-                             for h in t.headings],
+                "title": t.title,
+                "area": t.area,
+                "tags": list(t.tags),
+                "summary": t.summary,
+                "note": note_files.get(t.id, ""),
+                "path": f"{t.id}.md",
+                "headings": [
+                    {"anchor": h.anchor, "text": h.text, "level": h.level, "line": h.line} for h in t.headings
+                ],
                 "cards": cards_by_topic.get(t.id, []),
                 "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in kb.examples),
             }
@@ -77,11 +91,22 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
             for e in sorted(kb.examples.values(), key=lambda e: e.id)
         ],
         "mock_interviews": [
-            {"id": m.id, "title": m.title, "when": m.when, "sections": [
-                {"title": s.title, "minutes": s.minutes, "cards": s.cards, "topics": list(s.topics),
-                 "areas": list(s.areas), "problem": s.problem}
-                for s in m.sections
-            ]}
+            {
+                "id": m.id,
+                "title": m.title,
+                "when": m.when,
+                "sections": [
+                    {
+                        "title": s.title,
+                        "minutes": s.minutes,
+                        "cards": s.cards,
+                        "topics": list(s.topics),
+                        "areas": list(s.areas),
+                        "problem": s.problem,
+                    }
+                    for s in m.sections
+                ],
+            }
             for m in rm.mock_interviews
         ],
     }

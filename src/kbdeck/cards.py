@@ -15,8 +15,16 @@ from .schema import check_keys, describe, expect_mapping, str_list
 from .yamlspan import parse_yaml
 
 CARD_KEYS = {
-    "id": str, "kind": str, "q": str, "a": str, "cloze": str, "code": str, "include": str,
-    "extra": str, "see": str, "tags": list,
+    "id": str,
+    "kind": str,
+    "q": str,
+    "a": str,
+    "cloze": str,
+    "code": str,
+    "include": str,
+    "extra": str,
+    "see": str,
+    "tags": list,
 }
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
@@ -32,7 +40,9 @@ def load_yaml_cards(text: str, shown: str, topic: str, problems: Problems) -> li
         return []
     if not isinstance(root.value, list):
         problems.error(
-            root.span, "expected-list", f"a flashcard file must be a list of cards, got {describe(root.value)}",
+            root.span,
+            "expected-list",
+            f"a flashcard file must be a list of cards, got {describe(root.value)}",
             "start each card with `- id: ...`",
         )
         return []
@@ -86,7 +96,8 @@ def parse_text_blocks(text: str, shown: str, problems: Problems) -> list[TextBlo
             last_key = None if line.startswith("#") else last_key
         else:
             problems.error(
-                Span(shown, number, 1), "text-format",
+                Span(shown, number, 1),
+                "text-format",
                 f"unexpected line `{line[:40]}` in a flashcard text file",
                 "start lines with ID:, Q:, A:, Extra:, See: or Tags:, indent continuation lines",
             )
@@ -119,17 +130,30 @@ def load_text_cards(text: str, shown: str, topic: str, problems: Problems) -> li
 
 
 def _make_card(
-    v: dict[str, object], tags: tuple[str, ...], spans: tuple[tuple[str, Span], ...],
-    span: Span, topic: str, order: int, problems: Problems,
+    v: dict[str, object],
+    tags: tuple[str, ...],
+    spans: tuple[tuple[str, Span], ...],
+    span: Span,
+    topic: str,
+    order: int,
+    problems: Problems,
 ) -> Card | None:
     at = dict(spans)
     card_id = str(v.get("id", "")).strip()
     if not card_id:
-        problems.error(span, "missing-id", "card has no `id`",
-                       "run `kbdeck ids` to assign one; ids keep review history across edits")
+        problems.error(
+            span,
+            "missing-id",
+            "card has no `id`",
+            "run `kbdeck ids` to assign one; ids keep review history across edits",
+        )
     elif not ID_RE.match(card_id):
-        problems.error(at.get("id", span), "bad-id", f"card id `{card_id}` must be lowercase ascii letters, digits and -",
-                       f"e.g. `{re.sub(r'[^a-z0-9]+', '-', card_id.lower()).strip('-') or 'topic-question'}`")
+        problems.error(
+            at.get("id", span),
+            "bad-id",
+            f"card id `{card_id}` must be lowercase ascii letters, digits and -",
+            f"e.g. `{re.sub(r'[^a-z0-9]+', '-', card_id.lower()).strip('-') or 'topic-question'}`",
+        )
     kind = _kind(v, at, span, problems)
     if kind is None:
         return None
@@ -143,17 +167,35 @@ def _make_card(
         check_cloze(text["cloze"], at.get("cloze", span), label, problems)
     else:
         if bool(text["code"].strip()) == bool(text["include"].strip()):
-            problems.error(at.get("code", at.get("include", span)), "output-source",
-                           f"output {label} needs exactly one of `code` or `include`")
+            problems.error(
+                at.get("code", at.get("include", span)),
+                "output-source",
+                f"output {label} needs exactly one of `code` or `include`",
+            )
         if text["a"].strip():
-            problems.error(at["a"], "output-answer", f"output {label} must not have `a`: its answer is the real output",
-                           "remove `a:`; the build runs the code and shows what it prints")
+            problems.error(
+                at["a"],
+                "output-answer",
+                f"output {label} must not have `a`: its answer is the real output",
+                "remove `a:`; the build runs the code and shows what it prints",
+            )
     if kind is not Kind.CLOZE and text["cloze"]:
         problems.error(at["cloze"], "cloze-kind", f"{label} mixes `cloze` with another kind")
     return Card(
-        id=card_id, topic=topic, kind=kind, span=span,
-        q=text["q"], a=text["a"], cloze=text["cloze"], code=text["code"], include=text["include"].strip(),
-        extra=text["extra"], see=text["see"].strip(), tags=tags, field_spans=spans, order=order,
+        id=card_id,
+        topic=topic,
+        kind=kind,
+        span=span,
+        q=text["q"],
+        a=text["a"],
+        cloze=text["cloze"],
+        code=text["code"],
+        include=text["include"].strip(),
+        extra=text["extra"],
+        see=text["see"].strip(),
+        tags=tags,
+        field_spans=spans,
+        order=order,
     )
 
 
@@ -162,8 +204,9 @@ def _kind(v: dict[str, object], at: dict[str, Span], span: Span, problems: Probl
         try:
             return Kind(str(v["kind"]))
         except ValueError:
-            problems.error(at.get("kind", span), "bad-kind", f"unknown card kind `{v['kind']}`",
-                           "use basic, cloze or output")
+            problems.error(
+                at.get("kind", span), "bad-kind", f"unknown card kind `{v['kind']}`", "use basic, cloze or output"
+            )
             return None
     if "cloze" in v:
         return Kind.CLOZE
@@ -183,8 +226,10 @@ def check_cloze(text: str, span: Span, label: str, problems: Problems) -> None:
     if bad or stripped.count("{{c") or not found:
         where = bad.group(0)[:30] if bad else text[:30]
         problems.error(
-            span, "malformed-cloze",
-            f"{label} has a malformed cloze near `{where}`" if bad or stripped.count("{{c")
+            span,
+            "malformed-cloze",
+            f"{label} has a malformed cloze near `{where}`"
+            if bad or stripped.count("{{c")
             else f"{label} has no `{{{{c1::...}}}}` deletion",
             "write deletions as {{c1::text}} or {{c1::text::hint}}",
         )

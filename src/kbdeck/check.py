@@ -41,39 +41,66 @@ def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
     topic_ids = sorted(kb.topics)
     placed: dict[str, Span] = {}
     for day in rm.days:
-        for topic, span in zip(day.topics, day.topic_spans):
-            if topic not in kb.topics:
-                problems.error(span, "unknown-topic", f"day `{day.id}` lists topic `{topic}` but there is no "
-                               f"`{topic}.md`", did_you_mean(topic, topic_ids) or "create the note or fix the id")
-            elif topic in placed:
-                problems.error(span, "duplicate-topic", f"topic `{topic}` is already planned at "
-                               f"line {placed[topic].line}", "a topic belongs to one day")
-            placed.setdefault(topic, span)
+        for ref, span in zip(day.topics, day.topic_spans, strict=True):
+            if ref not in kb.topics:
+                problems.error(
+                    span,
+                    "unknown-topic",
+                    f"day `{day.id}` lists topic `{ref}` but there is no `{ref}.md`",
+                    did_you_mean(ref, topic_ids) or "create the note or fix the id",
+                )
+            elif ref in placed:
+                problems.error(
+                    span,
+                    "duplicate-topic",
+                    f"topic `{ref}` is already planned at line {placed[ref].line}",
+                    "a topic belongs to one day",
+                )
+            placed.setdefault(ref, span)
     for topic in kb.topics.values():
         if topic.area not in area_ids:
-            problems.error(topic.span, "unknown-area", f"note `{topic.id}` is in folder `{topic.area}`, which is "
-                           "not an area of roadmap.yaml", did_you_mean(topic.area, area_ids) or
-                           "add the area to `areas:` in roadmap.yaml")
+            problems.error(
+                topic.span,
+                "unknown-area",
+                f"note `{topic.id}` is in folder `{topic.area}`, which is not an area of roadmap.yaml",
+                did_you_mean(topic.area, area_ids) or "add the area to `areas:` in roadmap.yaml",
+            )
     problem_notes = set()
     for mock in rm.mock_interviews:
         for s in mock.sections:
-            for topic in s.topics:
-                if topic not in kb.topics:
-                    problems.error(s.span, "unknown-topic", f"mock section `{s.title}` lists unknown topic `{topic}`",
-                                   did_you_mean(topic, topic_ids))
+            for ref in s.topics:
+                if ref not in kb.topics:
+                    problems.error(
+                        s.span,
+                        "unknown-topic",
+                        f"mock section `{s.title}` lists unknown topic `{ref}`",
+                        did_you_mean(ref, topic_ids),
+                    )
             for area in s.areas:
                 if area not in area_ids:
-                    problems.error(s.span, "unknown-area", f"mock section `{s.title}` lists unknown area `{area}`",
-                                   did_you_mean(area, area_ids))
+                    problems.error(
+                        s.span,
+                        "unknown-area",
+                        f"mock section `{s.title}` lists unknown area `{area}`",
+                        did_you_mean(area, area_ids),
+                    )
             if s.problem:
                 problem_notes.add(s.problem)
                 if s.problem not in kb.topics:
-                    problems.error(s.span, "unknown-topic", f"mock section `{s.title}` names problem `{s.problem}` "
-                                   "but there is no such note", did_you_mean(s.problem, topic_ids))
+                    problems.error(
+                        s.span,
+                        "unknown-topic",
+                        f"mock section `{s.title}` names problem `{s.problem}` but there is no such note",
+                        did_you_mean(s.problem, topic_ids),
+                    )
     for topic in kb.topics.values():
         if topic.id not in placed and topic.id not in problem_notes:
-            problems.warning(topic.span, "unplanned-topic", f"note `{topic.id}` is not in any day of the roadmap",
-                             "add it to a day's `topics:` so it gets studied (its cards go to no day otherwise)")
+            problems.warning(
+                topic.span,
+                "unplanned-topic",
+                f"note `{topic.id}` is not in any day of the roadmap",
+                "add it to a day's `topics:` so it gets studied (its cards go to no day otherwise)",
+            )
 
 
 def _unique(items: list[tuple[str, Span]], what: str, problems: Problems) -> None:
@@ -99,24 +126,38 @@ def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
         if card.id:
             first = seen.get(card.id)
             if first is not None:
-                problems.error(card.span_of("id"), "duplicate-id",
-                               f"card id `{card.id}` is already used at {first.span_of('id')}",
-                               "ids are unique across the whole knowledge base; rename one of them")
+                problems.error(
+                    card.span_of("id"),
+                    "duplicate-id",
+                    f"card id `{card.id}` is already used at {first.span_of('id')}",
+                    "ids are unique across the whole knowledge base; rename one of them",
+                )
             else:
                 seen[card.id] = card
         topic = kb.topics.get(card.topic)
         if topic is None:
-            problems.error(card.span, "orphan-cards", f"{label(card)} belongs to topic `{card.topic}`, which "
-                           "has no note", did_you_mean(card.topic, sorted(kb.topics)) or
-                           f"write content/{card.topic}.md or move the card to an existing topic's file")
+            problems.error(
+                card.span,
+                "orphan-cards",
+                f"{label(card)} belongs to topic `{card.topic}`, which has no note",
+                did_you_mean(card.topic, sorted(kb.topics))
+                or f"write content/{card.topic}.md or move the card to an existing topic's file",
+            )
         if card.see and topic is not None and topic.heading_for(card.see) is None:
             anchors = [h.anchor for h in topic.headings]
-            problems.error(card.span_of("see"), "unknown-anchor",
-                           f"{label(card)}: `see: {card.see}` is not a heading of {topic.id}.md",
-                           did_you_mean(card.see, anchors) or f"headings: {', '.join(anchors[:8])}")
+            problems.error(
+                card.span_of("see"),
+                "unknown-anchor",
+                f"{label(card)}: `see: {card.see}` is not a heading of {topic.id}.md",
+                did_you_mean(card.see, anchors) or f"headings: {', '.join(anchors[:8])}",
+            )
         if not card.see:
-            problems.warning(card.span, "missing-see", f"{label(card)} does not say which heading it comes from",
-                             "add `see: <heading anchor>` so the card links back to its note")
+            problems.warning(
+                card.span,
+                "missing-see",
+                f"{label(card)} does not say which heading it comes from",
+                "add `see: <heading anchor>` so the card links back to its note",
+            )
         if card.kind is Kind.OUTPUT and card.include:
             _check_include(card.include, card.span_of("include"), kb, problems)
         for key, text in markdown_fields(card):
@@ -127,15 +168,23 @@ def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
     for topic in kb.topics.values():
         _check_markdown(topic.body, Span(topic.span.path, topic.body_line, 1), kb, problems, per_line=True)
         if not any(re.match(r"refer[eê]ncias|references", h.text, re.I) for h in topic.headings):
-            problems.warning(Span(topic.span.path, topic.body_line, 1), "missing-references",
-                             f"note `{topic.id}` has no `## Referências` section", "end the note with official docs")
+            problems.warning(
+                Span(topic.span.path, topic.body_line, 1),
+                "missing-references",
+                f"note `{topic.id}` has no `## Referências` section",
+                "end the note with official docs",
+            )
 
 
 def check_examples(kb: KnowledgeBase, problems: Problems) -> None:
     for example in kb.examples.values():
         if not example.docstring.strip():
-            problems.warning(example.span, "missing-docstring", f"example `{example.id}` has no module docstring",
-                             "say what it shows and what to look at")
+            problems.warning(
+                example.span,
+                "missing-docstring",
+                f"example `{example.id}` has no module docstring",
+                "say what it shows and what to look at",
+            )
 
 
 def _check_include(ref: str, span: Span, kb: KnowledgeBase, problems: Problems) -> None:
@@ -152,8 +201,12 @@ def _check_markdown(text: str, span: Span, kb: KnowledgeBase, problems: Problems
         _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
     for fence in iter_fences(text):
         if fence.lang and fence.lang not in PLAIN_LANGS and not known_language(fence.lang):
-            problems.error(at(fence.line), "unknown-language", f"unknown code-block language `{fence.lang}`",
-                           "use a Pygments language name (python, sql, bash, yaml, json, dockerfile...) or text")
+            problems.error(
+                at(fence.line),
+                "unknown-language",
+                f"unknown code-block language `{fence.lang}`",
+                "use a Pygments language name (python, sql, bash, yaml, json, dockerfile...) or text",
+            )
 
 
 _LANG_CACHE: dict[str, bool] = {}

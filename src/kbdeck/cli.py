@@ -15,8 +15,9 @@ from . import __version__
 
 
 def _content_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                   help="content directory (default: content)")
+    p.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,7 +54,7 @@ def iter_fences(text: str) -> Iterator[Fence]:
             if close.startswith(marker[0] * len(marker)) and set(close) == {marker[0]}:
                 break
             j += 1
-        body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
+        body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
         end = offsets[min(j + 1, len(lines))]
         yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent)
         i = j + 1

@@ -60,8 +60,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         text = readme.read_text(encoding="utf-8")
         updated = stats.replace_block(text, stats.render_block(data))
         if updated is None:
-            print(f"kbdeck: {readme} has no progress block; add the two markers\n  {stats.START}\n  {stats.END}",
-                  file=sys.stderr)
+            print(
+                f"kbdeck: {readme} has no progress block; add the two markers\n  {stats.START}\n  {stats.END}",
+                file=sys.stderr,
+            )
             return 2
         if updated != text:
             readme.write_text(updated, encoding="utf-8")

@@ -25,8 +25,10 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
             name = m.group(1)
             if name in starts:
                 problems.error(
-                    Span(shown, number, 1), "duplicate-region",
-                    f"region `{name}` already starts at line {starts[name]}", "give each region a unique name",
+                    Span(shown, number, 1),
+                    "duplicate-region",
+                    f"region `{name}` already starts at line {starts[name]}",
+                    "give each region a unique name",
                 )
                 continue
             starts[name] = number
@@ -36,10 +38,13 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
         if m := END_RE.match(line):
             name = m.group(1)
             if not open_regions:
-                problems.error(Span(shown, number, 1), "unbalanced-region", "`# endregion` without a matching `# region`")
+                problems.error(
+                    Span(shown, number, 1), "unbalanced-region", "`# endregion` without a matching `# region`"
+                )
             elif name and name != open_regions[-1][0]:
                 problems.error(
-                    Span(shown, number, 1), "unbalanced-region",
+                    Span(shown, number, 1),
+                    "unbalanced-region",
                     f"`# endregion: {name}` closes region `{open_regions[-1][0]}`",
                     "regions nest: close the innermost one first",
                 )
@@ -50,8 +55,12 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
         for name, _ in open_regions:
             bodies[name].append(line)
     for name, number in open_regions:
-        problems.error(Span(shown, number, 1), "unbalanced-region", f"region `{name}` is never closed",
-                       f"add `# endregion: {name}`")
+        problems.error(
+            Span(shown, number, 1),
+            "unbalanced-region",
+            f"region `{name}` is never closed",
+            f"add `# endregion: {name}`",
+        )
     docstring = ""
     try:
         docstring = ast.get_docstring(ast.parse(text)) or ""

@@ -63,13 +63,14 @@ def lexer_for(lang: str) -> Lexer | None:
 
 def token_class(ttype: _TokenType) -> str:
     """Pygments' short CSS class for a token type (`k`, `nf`, `s2`...)."""
-    name = STANDARD_TYPES.get(ttype)
+    current: _TokenType | None = ttype
     suffix = ""
-    while name is None:
-        suffix = ttype[-1] + suffix
-        ttype = ttype.parent
-        name = STANDARD_TYPES.get(ttype)
-    return name + suffix
+    name = STANDARD_TYPES.get(ttype)
+    while name is None and current is not None:
+        suffix = current[-1] + suffix
+        current = current.parent
+        name = STANDARD_TYPES.get(current) if current is not None else ""
+    return (name or "") + suffix
 
 
 def highlight(code: str, lang: str) -> str:

@@ -41,7 +41,7 @@ def insertion(card: Card, path: Path, lines: list[str], card_id: str) -> tuple[i
         return line, f"ID: {card_id}"
     text = lines[line]
     col = card.span.col - 1
-    if text[col:col + 1] == "{":
+    if text[col : col + 1] == "{":
         return None  # flow mapping `- {q: ...}`: left to the author
     # block mapping: `- q: ...` → `- id: x` + `  q: ...`
     prefix = text[:col]

@@ -36,8 +36,10 @@ def read_text(path: Path, problems: Problems) -> str | None:
         line = before.count(b"\n") + 1
         col = err.start - (before.rfind(b"\n") + 1) + 1
         problems.error(
-            Span(shown_path(path), line, col), "not-utf8",
-            f"file is not UTF-8 (byte 0x{data[err.start]:02x})", "re-save the file as UTF-8",
+            Span(shown_path(path), line, col),
+            "not-utf8",
+            f"file is not UTF-8 (byte 0x{data[err.start]:02x})",
+            "re-save the file as UTF-8",
         )
         return None
 
@@ -57,8 +59,12 @@ def load(root: Path, problems: Problems) -> KnowledgeBase | None:
     """Load a content directory; None only when there is no usable roadmap."""
     roadmap_path = root / "roadmap.yaml"
     if not roadmap_path.is_file():
-        problems.error(Span(shown_path(roadmap_path)), "missing-roadmap", f"no roadmap.yaml in {shown_path(root)}",
-                       "every content directory starts with a roadmap.yaml (see docs/content-format.md)")
+        problems.error(
+            Span(shown_path(roadmap_path)),
+            "missing-roadmap",
+            f"no roadmap.yaml in {shown_path(root)}",
+            "every content directory starts with a roadmap.yaml (see docs/content-format.md)",
+        )
         return None
     roadmap: Roadmap | None = None
     topics: dict[str, Topic] = {}

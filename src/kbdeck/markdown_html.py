@@ -35,7 +35,7 @@ class _Anchors(Treeprocessor):
 
 
 class _AnchorExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_Anchors(md), "kbdeck_anchors", 5)
 
 

@@ -7,13 +7,13 @@ about Anki: the note-type contract lives in `notetypes.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from .problems import Span
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The three card kinds of the content format."""
 
     BASIC = "basic"

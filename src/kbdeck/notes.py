@@ -59,7 +59,9 @@ def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Probl
     tags: tuple[str, ...] = ()
     if front is None:
         problems.error(
-            start, "missing-front-matter", f"note `{topic_id}` has no front matter",
+            start,
+            "missing-front-matter",
+            f"note `{topic_id}` has no front matter",
             "start the file with ---, a `title:` line and ---",
         )
     else:

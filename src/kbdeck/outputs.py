@@ -41,8 +41,13 @@ def _run(code: str) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="kbdeck-run-") as tmp:
         try:
             proc = subprocess.run(
-                [sys.executable, "-c", code], cwd=tmp, env=env, capture_output=True, text=True,
-                timeout=TIMEOUT_S, stdin=subprocess.DEVNULL,
+                [sys.executable, "-c", code],
+                cwd=tmp,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
             return RunResult(False, "", f"timed out after {TIMEOUT_S:.0f} s")
@@ -71,7 +76,7 @@ class OutputRunner:
         todo = sorted({c for c in snippets if _key(c) not in self._cache})
         if todo:
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-                for code, result in zip(todo, pool.map(_run, todo)):
+                for code, result in zip(todo, pool.map(_run, todo), strict=True):
                     if result.ok:
                         self._cache[_key(code)] = result.stdout
                         self._dirty = True

@@ -66,8 +66,13 @@ def write_apkg(
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(deck_id(kb_id, note.deck), note.deck)
         deck.add_note(
-            genanki.Note(model=models[note.notetype.name], fields=list(note.fields), tags=list(note.tags),
-                  guid=note.guid, due=note.due)
+            genanki.Note(
+                model=models[note.notetype.name],
+                fields=list(note.fields),
+                tags=list(note.tags),
+                guid=note.guid,
+                due=note.due,
+            )
         )
     for deck in decks.values():  # every deck carries both models, even with no notes of a kind
         for model in models.values():
@@ -79,9 +84,7 @@ def write_apkg(
         cursor = conn.cursor()
         package = genanki.Package(list(decks.values()))
         package.write_to_db(cursor, stamp, itertools.count(stamp * 1000))
-        cursor.executemany(
-            "UPDATE notes SET mod = ? WHERE guid = ?", [(note_mtimes[n.guid], n.guid) for n in notes]
-        )
+        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(note_mtimes[n.guid], n.guid) for n in notes])
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         model_map = json.loads(models_json)

@@ -92,7 +92,8 @@ def render_notes(kb: KnowledgeBase, problems: Problems, runner: OutputRunner) ->
     renderer = Renderer(kb.examples)
     ordered = card_order(kb)
     outputs = [c for c in ordered if c.kind is Kind.OUTPUT]
-    results = dict(zip([c.id for c in outputs], runner.run_all([output_code(c, kb) for c in outputs])))
+    codes = [output_code(c, kb) for c in outputs]
+    results = dict(zip([c.id for c in outputs], runner.run_all(codes), strict=True))
     areas = {a.id: a for a in kb.roadmap.areas}
     notes = []
     for due, card in enumerate(ordered):
@@ -102,12 +103,18 @@ def render_notes(kb: KnowledgeBase, problems: Problems, runner: OutputRunner) ->
             continue  # reported by check
         result = results.get(card.id)
         if result is not None and not result.ok:
-            problems.error(card.span_of("include" if card.include else "code"), "output-failed",
-                           f"output card `{card.id}`: the code failed ({result.error})",
-                           "the snippet must run alone with `python -c` and exit 0")
+            problems.error(
+                card.span_of("include" if card.include else "code"),
+                "output-failed",
+                f"output card `{card.id}`: the code failed ({result.error})",
+                "the snippet must run alone with `python -c` and exit 0",
+            )
             continue
-        notes.append(_render_card(kb, card, topic, f"{kb.roadmap.deck}::{area.deck}", due, renderer,
-                                  result.stdout if result else ""))
+        notes.append(
+            _render_card(
+                kb, card, topic, f"{kb.roadmap.deck}::{area.deck}", due, renderer, result.stdout if result else ""
+            )
+        )
     return notes
 
 
@@ -144,13 +151,12 @@ def _render_card(
         tags.add(f"kb::{week.id}::{day.id}")
     tags.update(tag_part(t) for t in (*topic.tags, *card.tags) if tag_part(t))
     sorted_tags = tuple(sorted(tags))
-    digest = hashlib.sha256(
-        "\x1e".join([notetype.name, deck, *fields, " ".join(sorted_tags)]).encode()
-    ).hexdigest()
+    digest = hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(sorted_tags)]).encode()).hexdigest()
     return RenderedNote(card.id, note_guid(rm.id, card.id), notetype, fields, sorted_tags, deck, due, topic.id, digest)
 
 
 def render_topic_html(kb: KnowledgeBase, renderer: Renderer, topic: Topic) -> str:
     """A topic note as an HTML fragment (title + body), for the add-on's note viewer."""
     body = renderer.render(topic.body)
-    return f'<article class="kb-note" data-topic="{html.escape(topic.id)}"><h1>{html.escape(topic.title)}</h1>\n{body}</article>\n'
+    head = f'<article class="kb-note" data-topic="{html.escape(topic.id)}"><h1>{html.escape(topic.title)}</h1>'
+    return f"{head}\n{body}</article>\n"

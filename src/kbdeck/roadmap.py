@@ -12,8 +12,15 @@ from .yamlspan import Located, parse_yaml
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 ROOT_KEYS = {
-    "id": str, "title": str, "deck": str, "language": str, "source_url": str,
-    "targets": dict, "areas": list, "weeks": list, "mock_interviews": list,
+    "id": str,
+    "title": str,
+    "deck": str,
+    "language": str,
+    "source_url": str,
+    "targets": dict,
+    "areas": list,
+    "weeks": list,
+    "mock_interviews": list,
 }
 TARGET_KEYS = {"topics": int, "flashcards": int, "examples": int, "mock_interviews": int}
 AREA_KEYS = {"id": str, "deck": str}
@@ -34,7 +41,9 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
     if kb_id and not ID_RE.match(kb_id):
         problems.error(root["id"].span, "bad-id", f"knowledge base id `{kb_id}` must be lowercase ascii, digits and -")
     if "deck" in top and ("::" in top["deck"] or not top["deck"].strip()):
-        problems.error(root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`")
+        problems.error(
+            root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`"
+        )
     targets = Targets()
     if "targets" in root and isinstance(root["targets"].value, dict):
         targets = Targets(**check_keys(root["targets"].value, TARGET_KEYS, "targets", problems))
@@ -114,7 +123,9 @@ def _mocks(node: Located | None, problems: Problems) -> list[MockInterview]:
             )
             if not section.problem and not section.cards:
                 problems.error(
-                    sspan, "empty-section", f"mock section `{section.title}` has neither `cards` nor `problem`",
+                    sspan,
+                    "empty-section",
+                    f"mock section `{section.title}` has neither `cards` nor `problem`",
                     "give it `cards: N` with `topics`/`areas`, or `problem: <topic id>`",
                 )
             sections.append(section)

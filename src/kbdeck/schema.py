@@ -7,6 +7,7 @@ message has the same shape.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from .problems import Problems, Span
@@ -26,7 +27,7 @@ def expect_mapping(node: Located | None, what: str, span: Span, problems: Proble
 
 def check_keys(
     mapping: dict[str, Located],
-    allowed: dict[str, type],
+    allowed: Mapping[str, type],
     what: str,
     problems: Problems,
     required: tuple[str, ...] = (),
@@ -43,7 +44,7 @@ def check_keys(
             continue
         expected = allowed[key]
         value = node.value
-        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
             if expected is str and isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = str(value)  # `id: 42` is fine as text
             else:
@@ -70,7 +71,9 @@ def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problem
         if isinstance(item.value, (str, int)) and not isinstance(item.value, bool):
             out.append((str(item.value), item.span))
         else:
-            problems.error(item.span, "wrong-type", f"items of `{key}` in {what} must be text, got {describe(item.value)}")
+            problems.error(
+                item.span, "wrong-type", f"items of `{key}` in {what} must be text, got {describe(item.value)}"
+            )
     return tuple(out)
 
 

@@ -36,8 +36,12 @@ def compute(kb: KnowledgeBase) -> dict[str, Any]:
     planned = [t for d in rm.days for t in d.topics]
     days = [
         {
-            "id": d.id, "week": d.week, "title": d.title, "topics": len(d.topics),
-            "flashcards": sum(per_topic.get(t, 0) for t in d.topics), "target": d.flashcards,
+            "id": d.id,
+            "week": d.week,
+            "title": d.title,
+            "topics": len(d.topics),
+            "flashcards": sum(per_topic.get(t, 0) for t in d.topics),
+            "target": d.flashcards,
         }
         for d in rm.days
     ]
@@ -58,7 +62,8 @@ def render_text(stats: dict[str, Any]) -> str:
     lines = []
     for key in ("topics", "flashcards", "examples", "mock_interviews"):
         c = stats[key]
-        lines.append(f"{key.replace('_', ' '):<16} {c['have']:>4} / {c['target']:<4} {'ok' if c['have'] >= c['target'] else 'below target'}")
+        verdict = "ok" if c["have"] >= c["target"] else "below target"
+        lines.append(f"{key.replace('_', ' '):<16} {c['have']:>4} / {c['target']:<4} {verdict}")
     lines.append("")
     lines.append(f"{'day':<8} {'cards':>5} / target  title")
     for d in stats["days"]:
@@ -69,16 +74,21 @@ def render_text(stats: dict[str, Any]) -> str:
 
 def render_block(stats: dict[str, Any]) -> str:
     """The pt-BR Markdown block for the study guide."""
-    labels = {"topics": "Tópicos", "flashcards": "Flashcards", "examples": "Exemplos executáveis",
-              "mock_interviews": "Mock interviews"}
+    labels = {
+        "topics": "Tópicos",
+        "flashcards": "Flashcards",
+        "examples": "Exemplos executáveis",
+        "mock_interviews": "Mock interviews",
+    }
     rows = ["| Meta | Atual | Alvo | |", "|---|---:|---:|---|"]
     for key, label in labels.items():
         c = stats[key]
         rows.append(f"| {label} | {c['have']} | {c['target']} | {_mark(c['have'], c['target'])} |")
     rows += ["", "| Dia | Tema | Flashcards | Alvo | |", "|---|---|---:|---:|---|"]
     for d in stats["days"]:
-        rows.append(f"| {d['id']} | {d['title']} | {d['flashcards']} | {d['target']} | "
-                    f"{_mark(d['flashcards'], d['target'])} |")
+        rows.append(
+            f"| {d['id']} | {d['title']} | {d['flashcards']} | {d['target']} | {_mark(d['flashcards'], d['target'])} |"
+        )
     return "\n".join([START, "_Bloco gerado por `kbdeck stats --write-readme`; não edite à mão._", "", *rows, END])
 
 
@@ -87,4 +97,4 @@ def replace_block(readme: str, block: str) -> str | None:
     start, end = readme.find(START), readme.find(END)
     if start < 0 or end < start:
         return None
-    return readme[:start] + block + readme[end + len(END):]
+    return readme[:start] + block + readme[end + len(END) :]

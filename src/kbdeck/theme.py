@@ -71,7 +71,7 @@ def _rules(style_name: str, scopes: tuple[str, ...]) -> list[str]:
     sel = ", ".join(f"{s} pre.kb-code" for s in scopes)
     default = style.style_for_token(next(iter(STANDARD_TYPES)))
     fg = f"#{default['color']}" if default["color"] else ("#000000" if style_name == LIGHT_STYLE else "#f8f8f2")
-    rules = [f"{sel} {{ background: {style.background_color}; color: {fg}; }}"]
+    rules = [f"{sel} {{ background: {getattr(style, 'background_color', '#ffffff')}; color: {fg}; }}"]
     for ttype, cls in sorted(STANDARD_TYPES.items(), key=lambda kv: kv[1]):
         if not cls:
             continue

@@ -35,9 +35,11 @@ def diff(old: Snapshot, new: Snapshot) -> list[str]:
     return sorted(changed + added + removed)
 
 
-def watch(content: Path, out: Path, interval: float, echo: Callable[[str], None] = print,
-          max_rounds: int | None = None) -> None:
+def watch(
+    content: Path, out: Path, interval: float, echo: Callable[[str], None] = print, max_rounds: int | None = None
+) -> None:
     """Build once, then rebuild on every change until interrupted (or `max_rounds` polls, for tests)."""
+
     def run() -> None:
         result = build(content, out)
         if result.problems.items:

@@ -39,9 +39,7 @@ def _span(path: str, mark: yaml.Mark, line_offset: int) -> Span:
     return Span(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
-def parse_yaml(
-    text: str, path: str, problems: Problems, line_offset: int = 0
-) -> Located | None:
+def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> Located | None:
     """Parse one YAML document; on a syntax error report it with the parser's position."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -93,11 +91,12 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Locate
     if isinstance(node, yaml.SequenceNode):
         return Located([_convert(n, path, problems, off) for n in node.value], span)
     assert isinstance(node, yaml.ScalarNode)
+    scalar: Any
     try:
-        value = _CONSTRUCTOR.construct_object(node, deep=True)
+        scalar = _CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.YAMLError as err:
         problems.error(span, "yaml-value", f"invalid value: {err}")
-        value = node.value
-    if not isinstance(value, (str, int, float, bool)) and value is not None:
-        value = str(node.value)  # dates, binary...: keep the text as written
-    return Located(value, span)
+        scalar = node.value
+    if not isinstance(scalar, (str, int, float, bool)) and scalar is not None:
+        scalar = str(node.value)  # dates, binary...: keep the text as written
+    return Located(scalar, span)

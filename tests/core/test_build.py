@@ -62,7 +62,12 @@ def test_deck_imports_with_everything_in_place(sample: Path, tmp_path: Path) -> 
     assert len(bundle_files) == 1
     bundle = json.loads(bundle_files[0].read_text(encoding="utf-8"))
     assert bundle["schema_version"] == 1 and bundle["kb"]["id"] == "sample-kb"
-    assert bundle["topics"]["lang/gil"]["cards"] == ["gil-o-que-e", "gil-cloze-codigo", "gil-output", "gil-output-include"]
+    assert bundle["topics"]["lang/gil"]["cards"] == [
+        "gil-o-que-e",
+        "gil-cloze-codigo",
+        "gil-output",
+        "gil-output-include",
+    ]
     note_file = Path(col.media.dir()) / bundle["topics"]["lang/gil"]["note"]
     assert '<h2 id="por-que-existe">' in note_file.read_text(encoding="utf-8")
     assert bundle["build"]["generation"] == 1
@@ -84,8 +89,9 @@ def test_zip_has_no_build_time_in_it(sample: Path, tmp_path: Path) -> None:
         assert zf.namelist()[:2] == ["collection.anki2", "media"]
 
 
-def test_edit_updates_only_the_edited_note_and_keeps_anki_tags(sample: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_updates_only_the_edited_note_and_keeps_anki_tags(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     col = new_collection(tmp_path)
     import_apkg(col, built(sample, tmp_path / "v1"))
@@ -94,8 +100,9 @@ def test_edit_updates_only_the_edited_note_and_keeps_anki_tags(sample: Path, tmp
         note.add_tag("marked")
         col.update_note(note)
     cards = (sample / "flashcards/lang/gil.yaml").read_text(encoding="utf-8")
-    (sample / "flashcards/lang/gil.yaml").write_text(cards.replace("em especial as contagens", "sobretudo as contagens"),
-                                                    encoding="utf-8")
+    (sample / "flashcards/lang/gil.yaml").write_text(
+        cards.replace("em especial as contagens", "sobretudo as contagens"), encoding="utf-8"
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # the edit happens later than Anki's own edits
     result = build(sample, tmp_path / "v2")
     assert result.changes is not None and result.changes.changed == ("gil-o-que-e",)

@@ -19,36 +19,60 @@ def run_check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
     return code, out, err
 
 
-def test_bad_kb_reports_every_problem_exactly(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_kb_reports_every_problem_exactly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(FIXTURES)
     code, out, err = run_check(capsys, "--content", "bad-kb")
     assert code == 1
     assert out == ""
     assert "Traceback" not in err
-    assert err == GOLDEN.read_text(encoding="utf-8"), "regenerate with: cd tests/fixtures && kbdeck check --content bad-kb 2> bad-kb.expected.txt"
+    assert err == GOLDEN.read_text(encoding="utf-8"), (
+        "regenerate with: cd tests/fixtures && kbdeck check --content bad-kb 2> bad-kb.expected.txt"
+    )
 
 
-def test_every_message_has_position_code_and_hint(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_message_has_position_code_and_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(FIXTURES)
     code, out, _ = run_check(capsys, "--content", "bad-kb", "--format", "json")
     data = json.loads(out)
     assert code == 1 and data["errors"] >= 15
     codes = {p["code"] for p in data["problems"]}
-    for expected in ("yaml-syntax", "unknown-key", "missing-id", "duplicate-id", "empty-question", "malformed-cloze",
-                     "unknown-topic", "orphan-cards", "unknown-anchor", "bad-include", "unknown-language",
-                     "not-utf8", "missing-front-matter", "output-failed"):
+    for expected in (
+        "yaml-syntax",
+        "unknown-key",
+        "missing-id",
+        "duplicate-id",
+        "empty-question",
+        "malformed-cloze",
+        "unknown-topic",
+        "orphan-cards",
+        "unknown-anchor",
+        "bad-include",
+        "unknown-language",
+        "not-utf8",
+        "missing-front-matter",
+        "output-failed",
+    ):
         assert expected in codes, expected
     for p in data["problems"]:
         assert p["span"]["line"] >= 1 and p["span"]["col"] >= 1 and p["message"]
 
 
 def test_duplicate_id_names_both_places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_content(tmp_path, {"flashcards/lang/listas.yaml": """
+    root = make_content(
+        tmp_path,
+        {
+            "flashcards/lang/listas.yaml": """
         - id: gil-o-que-e
           q: Duplicado?
           a: Sim.
           see: fatiamento
-    """})
+    """
+        },
+    )
     (root / "flashcards/lang/listas.md").unlink()
     code, _, err = run_check(capsys, "--content", str(root))
     assert code == 1

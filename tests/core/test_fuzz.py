@@ -13,6 +13,7 @@ from kbdeck.notes import load_topic
 from kbdeck.problems import Problems
 from kbdeck.roadmap import load_roadmap
 
+
 # YAML-ish and Markdown-ish alphabets hit the parsers' interesting paths far more than random unicode
 def pieces(chars: str, words: list[str]) -> st.SearchStrategy[str]:
     return st.lists(st.sampled_from(list(chars) + words), max_size=60).map("".join)

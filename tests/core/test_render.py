@@ -44,7 +44,9 @@ def test_code_is_escaped() -> None:
 
 
 def test_markdown_renders_tables_lists_inline_code_and_anchors() -> None:
-    out = Renderer({}).render("## Título & mais\n\n- `x`\n- y\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1;\n```\n")
+    out = Renderer({}).render(
+        "## Título & mais\n\n- `x`\n- y\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1;\n```\n"
+    )
     assert '<h2 id="título--mais">' in out
     assert "<code>x</code>" in out and "<table>" in out
     assert 'data-lang="sql"' in out and '<span class="k">SELECT</span>' in out
