@@ -31,7 +31,7 @@ class _Anchors(Treeprocessor):
         for el in root.iter():
             if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 text = "".join(el.itertext())
-                el.set("id", slugger.anchor(re.sub(r"[`*_]", "", text)))
+                el.set("id", slugger.anchor(text))
 
 
 class _AnchorExtension(Extension):

@@ -27,6 +27,12 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return "\n".join(lines[1:]), "", len(lines) + 1
 
 
+def heading_text(markdown: str) -> str:
+    """The rendered text of a heading's inline Markdown (GitHub slugs the rendered text)."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # links and images → their text
+    return re.sub(r"`|\*\*|(?<!\w)\*|\*(?!\w)", "", text)
+
+
 def iter_headings(body: str, first_line: int) -> list[Heading]:
     """ATX headings outside fenced code, with GitHub anchors in document order."""
     slugger = Slugger()
@@ -46,7 +52,7 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
         h = HEADING_RE.match(line)
         if h:
             text = h.group(2).strip()
-            plain = re.sub(r"[`*_]", "", text)  # GitHub slugs the rendered text
+            plain = heading_text(text)
             out.append(Heading(len(h.group(1)), text, slugger.anchor(plain), first_line + offset))
     return out
 

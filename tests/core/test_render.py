@@ -60,3 +60,24 @@ def test_css_has_light_and_dark_rules_for_every_token() -> None:
     for scope in DARK_SCOPES:
         assert scope in css
     assert "overflow-x: auto" in css and "white-space: pre" in css
+
+
+def test_note_headings_and_rendered_ids_agree() -> None:
+    """`see:` is checked against notes.iter_headings; links land on the renderer's ids: they must match."""
+    from kbdeck.notes import iter_headings
+
+    body = "\n\n".join(
+        [
+            "## `select_related`: JOIN",
+            "## [Link](http://x) e **negrito**",
+            "## Por que existe?",
+            "## Por que existe?",
+            "```python\n## não é heading\n```",
+            "### `__slots__` & herança",
+            "## a*b*c",
+        ]
+    )
+    from_source = [h.anchor for h in iter_headings(body, 1)]
+    from_html = re.findall(r'<h\d id="([^"]+)"', Renderer({}).render(body))
+    assert from_source == from_html
+    assert from_source[0] == "select_related-join"

@@ -1,0 +1,56 @@
+"""The shipped knowledge base: checks clean under --strict, meets its targets, builds and imports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from anki_helpers import import_apkg, new_collection
+from conftest import CONTENT
+
+from kbdeck.build import build
+from kbdeck.cli import main
+
+
+def test_content_is_clean_under_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--content", str(CONTENT), "--strict"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "0 errors, 0 warnings" in out
+
+
+def test_every_target_is_met(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--content", str(CONTENT), "--format", "json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    for key in ("topics", "flashcards", "examples", "mock_interviews"):
+        assert stats[key]["have"] >= stats[key]["target"], key
+    for day in stats["days"]:
+        assert day["flashcards"] >= day["target"], day
+
+
+def test_shipped_deck_builds_and_imports(tmp_path: Path) -> None:
+    # build from a copy so the test never rewrites the committed ledger
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    col = new_collection(tmp_path)
+    log = import_apkg(col, result.apkg)
+    assert len(log.new) == len(result.notes) == col.note_count()
+    assert col.card_count() >= col.note_count()
+    col.close()
+
+
+def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    assert main(["stats", "--content", str(content), "--write-readme"]) == 0
+    capsys.readouterr()
+    assert (content / "README.md").read_text(encoding="utf-8") == (CONTENT / "README.md").read_text(encoding="utf-8"), (
+        "run `kbdeck stats --write-readme` and commit content/README.md"
+    )

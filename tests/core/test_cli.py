@@ -1,0 +1,98 @@
+"""The CLI: every command and flag documented in the README; stats, ids and watch behave."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, make_content
+
+from kbdeck.cli import build_parser, main
+from kbdeck.watch import watch
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_command_and_flag_is_documented() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, sub in subcommands().items():
+        heading = re.search(rf"^### `kbdeck {name}(?: [^`]*)?`$", readme, re.M)
+        assert heading, f"README has no `### kbdeck {name} ...` section"
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert flag in heading.group(0), f"{flag} of `kbdeck {name}` is not in its README heading"
+
+
+def test_stats_json_and_readme_block(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(
+        tmp_path,
+        {"README.md": "# Guia\n\n<!-- kbdeck:progresso:start -->\nvelho\n<!-- kbdeck:progresso:end -->\nfim\n"},
+    )
+    assert main(["stats", "--content", str(root), "--format", "json", "--write-readme"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["flashcards"] == {"have": 5, "target": 5}
+    assert data["days"] == [
+        {"id": "dia-1", "week": "semana-1", "title": "Fundamentos", "topics": 2, "flashcards": 5, "target": 4}
+    ]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "velho" not in readme and "| Flashcards | 5 | 5 | ✅ |" in readme and readme.endswith("fim\n")
+
+
+def test_stats_write_readme_without_markers_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(tmp_path, {"README.md": "# Guia\n"})
+    assert main(["stats", "--content", str(root), "--write-readme"]) == 2
+    assert "kbdeck:progresso:start" in capsys.readouterr().err
+
+
+def test_ids_fills_only_missing_ids_and_keeps_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(
+        tmp_path,
+        {
+            "flashcards/lang/listas.md": "# Listas\n\nQ: O que `xs[::-1]` devolve?\nA: Uma cópia invertida.\nSee: fatiamento\n\nID: listas-fatia\nQ: E `xs[1:]`?\nA: Tudo menos o primeiro.\nSee: fatiamento\n",
+        },
+    )
+    gil = root / "flashcards/lang/gil.yaml"
+    gil.write_text(
+        gil.read_text(encoding="utf-8")
+        + "\n# sem id\n- q: Quando threads ajudam?\n  a: Em I/O.\n  see: por-que-existe\n",
+        encoding="utf-8",
+    )
+    before = gil.read_text(encoding="utf-8")
+    assert main(["ids", "--content", str(root)]) == 0
+    assert "2 id(s) written" in capsys.readouterr().out
+    after = gil.read_text(encoding="utf-8")
+    assert after.replace("- id: gil-quando-threads-ajudam\n  q: Quando", "- q: Quando") == before
+    listas = (root / "flashcards/lang/listas.md").read_text(encoding="utf-8")
+    assert listas.startswith("# Listas\n\nID: listas-o-que-devolve\nQ: O que")
+    assert main(["check", "--content", str(root), "--strict"]) == 0
+    assert main(["ids", "--content", str(root)]) == 0
+    assert "every card already has an id" in capsys.readouterr().out
+
+
+def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path) -> None:
+    lines: list[str] = []
+    out = tmp_path / "out"
+    thread = threading.Thread(target=watch, args=(sample, out, 0.05, lines.append, 60), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cards = sample / "flashcards/lang/gil.yaml"
+    cards.write_text(
+        cards.read_text(encoding="utf-8").replace("Pergunta", "Questão").replace("protege?", "protege hoje?"),
+        encoding="utf-8",
+    )
+    thread.join(timeout=30)
+    text = "\n".join(lines)
+    assert "~ " in text and "gil.yaml" in text
+    assert "1 changed" in text
