@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from services import ServiceError, services  # noqa: E402
+from services import ServiceError, services
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "content" / "examples"
@@ -25,11 +25,7 @@ TIMEOUT_S = 120
 
 def discover(root: Path = EXAMPLES) -> list[Path]:
     """Every runnable example: `<group>/<name>.py`, skipping private modules and caches."""
-    return sorted(
-        p
-        for p in root.glob("*/*.py")
-        if not p.name.startswith("_") and "__pycache__" not in p.parts
-    )
+    return sorted(p for p in root.glob("*/*.py") if not p.name.startswith("_") and "__pycache__" not in p.parts)
 
 
 def run_one(path: Path, env: dict[str, str], timeout: float = TIMEOUT_S) -> tuple[bool, float, str]:
@@ -38,8 +34,13 @@ def run_one(path: Path, env: dict[str, str], timeout: float = TIMEOUT_S) -> tupl
     with tempfile.TemporaryDirectory(prefix="kb-example-") as cwd:
         try:
             proc = subprocess.run(
-                [sys.executable, str(path)], cwd=cwd, env={**os.environ, **env}, capture_output=True,
-                text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                [sys.executable, str(path)],
+                cwd=cwd,
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired as err:
             out = (err.stdout or b"").decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")

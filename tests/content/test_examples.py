@@ -10,8 +10,8 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from run_examples import EXAMPLES, discover, run_one  # noqa: E402
-from services import services  # noqa: E402
+from run_examples import EXAMPLES, discover, run_one
+from services import services
 
 ALL = discover()
 

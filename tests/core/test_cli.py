@@ -58,7 +58,10 @@ def test_ids_fills_only_missing_ids_and_keeps_layout(tmp_path: Path, capsys: pyt
     root = make_content(
         tmp_path,
         {
-            "flashcards/lang/listas.md": "# Listas\n\nQ: O que `xs[::-1]` devolve?\nA: Uma cópia invertida.\nSee: fatiamento\n\nID: listas-fatia\nQ: E `xs[1:]`?\nA: Tudo menos o primeiro.\nSee: fatiamento\n",
+            "flashcards/lang/listas.md": (
+                "# Listas\n\nQ: O que `xs[::-1]` devolve?\nA: Uma cópia invertida.\nSee: fatiamento\n\n"
+                "ID: listas-fatia\nQ: E `xs[1:]`?\nA: Tudo menos o primeiro.\nSee: fatiamento\n"
+            ),
         },
     )
     gil = root / "flashcards/lang/gil.yaml"
