@@ -5,6 +5,7 @@ Returns nothing; every finding goes into `Problems`, so one run shows them all.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 
@@ -12,6 +13,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .codeblocks import INCLUDE_RE, iter_fences, resolve_include
+from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span
 
@@ -161,7 +163,7 @@ def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
         if card.kind is Kind.OUTPUT and card.include:
             _check_include(card.include, card.span_of("include"), kb, problems)
         for key, text in markdown_fields(card):
-            _check_markdown(text, card.span_of(key), kb, problems)
+            _check_markdown(text, card.span_of(key), kb, problems, compile_python=True)
 
 
 def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
@@ -193,7 +195,12 @@ def _check_include(ref: str, span: Span, kb: KnowledgeBase, problems: Problems) 
         problems.error(span, "bad-include", reason, "use examples/<group>/<name>.py#<region>")
 
 
-def _check_markdown(text: str, span: Span, kb: KnowledgeBase, problems: Problems, per_line: bool = False) -> None:
+def _check_markdown(
+    text: str, span: Span, kb: KnowledgeBase, problems: Problems, per_line: bool = False, compile_python: bool = False
+) -> None:
+    """Includes resolve and fences name known languages; on cards, Python fences must also parse,
+    because code shown on a card must never be wrong (cloze markup is removed before parsing)."""
+
     def at(line0: int) -> Span:
         return Span(span.path, span.line + line0, 1) if per_line else span
 
@@ -207,6 +214,17 @@ def _check_markdown(text: str, span: Span, kb: KnowledgeBase, problems: Problems
                 f"unknown code-block language `{fence.lang}`",
                 "use a Pygments language name (python, sql, bash, yaml, json, dockerfile...) or text",
             )
+        if compile_python and fence.lang in ("python", "py", "python3"):
+            code, _ = strip_clozes(fence.code)
+            try:
+                ast.parse(code)
+            except SyntaxError as err:
+                problems.error(
+                    at(fence.line),
+                    "python-syntax",
+                    f"Python code on the card does not parse: {err.msg} (line {err.lineno} of the block)",
+                    "fix the code, mark a fragment as ```text, or include a region of a tested example",
+                )
 
 
 _LANG_CACHE: dict[str, bool] = {}

@@ -53,6 +53,7 @@ def test_every_message_has_position_code_and_hint(
         "bad-include",
         "unknown-language",
         "not-utf8",
+        "python-syntax",
         "missing-front-matter",
         "output-failed",
     ):
