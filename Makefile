@@ -40,3 +40,11 @@ examples: $(FULL)  ## run every example against throwaway PostgreSQL and Redis
 
 clean:
 	rm -rf build
+
+.PHONY: compat
+compat: $(BASE)  ## import the deck into every supported Anki version (one cached venv each, build/compat/)
+	$(BIN)/python scripts/compat.py
+
+.PHONY: screenshots
+screenshots: $(FULL)  ## regenerate docs/gallery/*.png: real cards on a phone and on desktop, light and dark (needs chromium)
+	$(BIN)/python scripts/gallery.py
