@@ -20,20 +20,21 @@ $(FULL): $(BASE) pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,examples]'
 	touch $@
 
-build: $(BASE)  ## check content/ and write build/<deck>.apkg
+build: $(BASE)  ## check content/, write build/<deck>.apkg and build/kbdeck.ankiaddon
 	$(BIN)/kbdeck build
+	$(BIN)/python scripts/package_addon.py
 
 test: $(FULL)  ## run the whole test-suite (starts its own PostgreSQL and Redis)
 	$(BIN)/python -m pytest
 
 lint: $(FULL)  ## ruff (lint + format check) and mypy --strict
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts addon bench
+	$(BIN)/ruff format --check src tests scripts addon bench
 	$(BIN)/mypy
 
 format: $(FULL)
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts addon bench
+	$(BIN)/ruff check --fix src tests scripts addon bench
 
 examples: $(FULL)  ## run every example against throwaway PostgreSQL and Redis
 	$(BIN)/python scripts/run_examples.py
@@ -48,3 +49,10 @@ compat: $(BASE)  ## import the deck into every supported Anki version (one cache
 .PHONY: screenshots
 screenshots: $(FULL)  ## regenerate docs/gallery/*.png: real cards on a phone and on desktop, light and dark (needs chromium)
 	$(BIN)/python scripts/gallery.py
+
+.PHONY: addon link
+addon:  ## package the Anki add-on: addon/ → build/kbdeck.ankiaddon (install it with Tools → Add-ons → Install from file)
+	$(PYTHON) scripts/package_addon.py
+
+link:  ## symlink addon/ into a local Anki profile for development (ANKI_BASE=<Anki data folder> to choose one)
+	$(PYTHON) scripts/link_addon.py $(ANKI_BASE)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from kbtest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from run_examples import EXAMPLES, discover, run_one

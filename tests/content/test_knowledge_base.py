@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from anki_helpers import import_apkg, new_collection
-from conftest import CONTENT
+from kbtest import CONTENT
 
 from kbdeck.build import build
 from kbdeck.cli import main

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from anki_helpers import import_apkg, new_collection
-from conftest import make_content
+from kbtest import make_content
 
 from kbdeck.build import build
 from kbdeck.cli import main

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_content
+from kbtest import FIXTURES, make_content
 
 from kbdeck.cli import main
 

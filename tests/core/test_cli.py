@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_content
+from kbtest import ROOT, make_content
 
 from kbdeck.cli import build_parser, main
 from kbdeck.watch import watch

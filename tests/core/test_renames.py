@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import make_content
+from kbtest import make_content
 
 from kbdeck.ledger import Changes
 from kbdeck.renames import Rename, find_renames, git_renames

@@ -1,0 +1,323 @@
+"""The bundle a kbdeck build ships inside the .apkg, read back as typed, validated data.
+
+The bundle comes from a deck file, which may be shared: it is untrusted input. Parsing checks
+every field's type, caps sizes, drops what it does not know and never evaluates anything; a
+bundle that fails the check is rejected with a message naming the offending path, so a bad
+deck can never crash Anki. Strings are kept as text: whoever puts them into HTML escapes them.
+The schema it reads is `src/kbdeck/bundle.py` (`SCHEMA_VERSION = 1`); this module must stay
+stdlib-only so the pure tests run without Anki.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+MAX_BYTES = 32 * 1024 * 1024
+MAX_TEXT = 2000
+MAX_ITEMS = 200_000
+BUNDLE_NAME_RE = re.compile(r"^_kbdeck-(?P<kb>[A-Za-z0-9][A-Za-z0-9._-]{0,99})-bundle-(?P<hash>[0-9a-f]{8,64})\.json$")
+NOTE_NAME_RE = re.compile(r"^_kbdeck-[A-Za-z0-9][A-Za-z0-9._-]{0,99}-note-[0-9a-f]{8,64}\.html$")
+ID_RE = re.compile(r"^[^\x00-\x1f\"\\]{1,200}$")
+
+
+class BundleError(ValueError):
+    """The bundle is not a valid kbdeck bundle; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The study guide's goals (from roadmap.yaml `targets`)."""
+
+    topics: int = 0
+    flashcards: int = 0
+    examples: int = 0
+    mock_interviews: int = 0
+
+
+@dataclass(frozen=True)
+class KbInfo:
+    """Who the knowledge base is."""
+
+    id: str
+    """Stable knowledge-base id (`roadmap.yaml` `id`)."""
+    title: str
+    """Human title."""
+    deck: str
+    """Root deck name."""
+    language: str
+    """Content language, e.g. pt-BR."""
+    targets: Targets
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the roadmap."""
+
+    id: str
+    title: str
+    date: str
+    flashcards: int
+    """The day's flashcard target."""
+    topics: tuple[str, ...]
+    """Topic ids in study order."""
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the roadmap: a list of days."""
+
+    id: str
+    title: str
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a topic note, with its anchor in the rendered HTML."""
+
+    anchor: str
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic note and what hangs on it."""
+
+    id: str
+    title: str
+    area: str
+    note: str
+    """Media file name of the rendered note ("" when the build had none or the name was unsafe)."""
+    path: str
+    summary: str
+    headings: tuple[Heading, ...]
+    cards: tuple[str, ...]
+    """Authored card ids (one per note) in file order."""
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """Where an authored card lives: its note GUID, topic and deck."""
+
+    id: str
+    guid: str
+    topic: str
+    deck: str
+
+
+@dataclass(frozen=True)
+class MockInterview:
+    """A mock interview of the roadmap (sections are kept only as a count here)."""
+
+    id: str
+    title: str
+    when: str
+    sections: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One validated bundle."""
+
+    file_name: str
+    schema_version: int
+    generation: int
+    """Build generation: grows with every build that changed something."""
+    kb: KbInfo
+    weeks: tuple[Week, ...]
+    topics: Mapping[str, Topic]
+    cards: Mapping[str, CardRef]
+    examples: tuple[str, ...]
+    mock_interviews: tuple[MockInterview, ...]
+    guids: Mapping[str, str] = field(default_factory=dict)
+    """Note GUID → authored card id (derived)."""
+
+
+class _Reader:
+    """Typed access to a JSON object with error messages that name the path."""
+
+    def obj(self, value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise BundleError(f"{path}: expected an object, got {type(value).__name__}")
+        return value
+
+    def lst(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise BundleError(f"{path}: expected a list, got {type(value).__name__}")
+        if len(value) > MAX_ITEMS:
+            raise BundleError(f"{path}: more than {MAX_ITEMS} items")
+        return value
+
+    def text(self, o: dict[str, Any], key: str, path: str, *, default: str | None = None) -> str:
+        value = o.get(key, default)
+        if value is None:
+            value = default
+        if not isinstance(value, str):
+            raise BundleError(f"{path}.{key}: expected text, got {type(value).__name__}")
+        return value[:MAX_TEXT]
+
+    def ident(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not ID_RE.match(value):
+            raise BundleError(f"{path}: {str(value)[:60]!r} is not a valid id")
+        return value
+
+    def int_(self, o: dict[str, Any], key: str, path: str, *, default: int = 0) -> int:
+        value = o.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise BundleError(f"{path}.{key}: expected an integer, got {type(value).__name__}")
+        return max(0, min(value, 10**12))
+
+
+def parse_bundle(data: bytes, file_name: str) -> Bundle:
+    """Validate and convert one bundle file; raises `BundleError` with a readable message."""
+    if len(data) > MAX_BYTES:
+        raise BundleError(f"{file_name}: larger than {MAX_BYTES // 1024 // 1024} MB")
+    try:
+        raw = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise BundleError(f"{file_name}: not valid JSON ({str(exc)[:120]})") from None
+    r = _Reader()
+    root = r.obj(raw, "bundle")
+    version = root.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise BundleError(f"bundle.schema_version: {version!r} is not supported (this add-on reads {SCHEMA_VERSION})")
+    kb = _kb(r, r.obj(root.get("kb"), "bundle.kb"))
+    named = BUNDLE_NAME_RE.match(file_name)
+    if named is None or named.group("kb") != kb.id:
+        raise BundleError(f"{file_name}: the file name does not match the bundle's kb.id {kb.id!r}")
+    build = r.obj(root.get("build", {}), "bundle.build")
+    generation = r.int_(build, "generation", "bundle.build")
+    topics = _topics(r, r.obj(root.get("topics", {}), "bundle.topics"))
+    cards: dict[str, CardRef] = {}
+    for cid, value in r.obj(root.get("cards", {}), "bundle.cards").items():
+        path = f"bundle.cards[{cid[:60]!r}]"
+        o = r.obj(value, path)
+        ref = CardRef(
+            r.ident(cid, path),
+            r.ident(o.get("guid"), f"{path}.guid"),
+            r.text(o, "topic", path),
+            r.text(o, "deck", path),
+        )
+        cards[ref.id] = ref
+    weeks = tuple(
+        _week(r, r.obj(w, f"bundle.weeks[{i}]"), i) for i, w in enumerate(r.lst(root.get("weeks", []), "bundle.weeks"))
+    )
+    examples = tuple(
+        r.ident(r.obj(e, f"bundle.examples[{i}]").get("id"), f"bundle.examples[{i}].id")
+        for i, e in enumerate(r.lst(root.get("examples", []), "bundle.examples"))
+    )
+    mocks = tuple(
+        _mock(r, r.obj(m, f"bundle.mock_interviews[{i}]"), i)
+        for i, m in enumerate(r.lst(root.get("mock_interviews", []), "bundle.mock_interviews"))
+    )
+    guids = {c.guid: c.id for c in cards.values()}
+    return Bundle(file_name, version, generation, kb, weeks, topics, cards, examples, mocks, guids)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _kb(r: _Reader, o: dict[str, Any]) -> KbInfo:
+    t = r.obj(o.get("targets", {}), "bundle.kb.targets")
+    targets = Targets(
+        r.int_(t, "topics", "bundle.kb.targets"),
+        r.int_(t, "flashcards", "bundle.kb.targets"),
+        r.int_(t, "examples", "bundle.kb.targets"),
+        r.int_(t, "mock_interviews", "bundle.kb.targets"),
+    )
+    kb_id = r.ident(o.get("id"), "bundle.kb.id")
+    return KbInfo(
+        kb_id,
+        r.text(o, "title", "bundle.kb", default=kb_id) or kb_id,
+        r.text(o, "deck", "bundle.kb", default=""),
+        r.text(o, "language", "bundle.kb", default=""),
+        targets,
+    )
+
+
+def _week(r: _Reader, o: dict[str, Any], i: int) -> Week:
+    path = f"bundle.weeks[{i}]"
+    days = []
+    for j, d in enumerate(r.lst(o.get("days", []), f"{path}.days")):
+        dp = f"{path}.days[{j}]"
+        do = r.obj(d, dp)
+        topics = tuple(r.ident(t, f"{dp}.topics[{k}]") for k, t in enumerate(r.lst(do.get("topics", []), dp)))
+        days.append(
+            Day(
+                r.ident(do.get("id"), f"{dp}.id"),
+                r.text(do, "title", dp, default=""),
+                r.text(do, "date", dp, default=""),
+                r.int_(do, "flashcards", dp),
+                topics,
+            )
+        )
+    return Week(r.ident(o.get("id"), f"{path}.id"), r.text(o, "title", path, default=""), tuple(days))
+
+
+def _topics(r: _Reader, raw: dict[str, Any]) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    for tid, value in raw.items():
+        path = f"bundle.topics[{tid[:60]!r}]"
+        o = r.obj(value, path)
+        note = r.text(o, "note", path, default="")
+        headings = []
+        for k, h in enumerate(r.lst(o.get("headings", []), f"{path}.headings")):
+            ho = r.obj(h, f"{path}.headings[{k}]")
+            headings.append(
+                Heading(
+                    r.text(ho, "anchor", path, default=""),
+                    r.text(ho, "text", path, default=""),
+                    r.int_(ho, "level", path),
+                )
+            )
+        topics[tid] = Topic(
+            id=r.ident(tid, path),
+            title=r.text(o, "title", path, default=tid) or tid,
+            area=r.text(o, "area", path, default=""),
+            note=note if NOTE_NAME_RE.match(note) else "",
+            path=r.text(o, "path", path, default=""),
+            summary=r.text(o, "summary", path, default=""),
+            headings=tuple(headings),
+            cards=tuple(r.ident(c, f"{path}.cards[{k}]") for k, c in enumerate(r.lst(o.get("cards", []), path))),
+            examples=tuple(
+                r.ident(e, f"{path}.examples[{k}]") for k, e in enumerate(r.lst(o.get("examples", []), path))
+            ),
+        )
+    return topics
+
+
+def _mock(r: _Reader, o: dict[str, Any], i: int) -> MockInterview:
+    path = f"bundle.mock_interviews[{i}]"
+    sections = r.lst(o.get("sections", []), f"{path}.sections")
+    minutes = sum(r.int_(r.obj(s, f"{path}.sections[{k}]"), "minutes", path) for k, s in enumerate(sections))
+    return MockInterview(
+        r.ident(o.get("id"), f"{path}.id"),
+        r.text(o, "title", path, default=""),
+        r.text(o, "when", path, default=""),
+        len(sections),
+        minutes,
+    )
+
+
+def latest_per_kb(bundles: list[Bundle]) -> list[Bundle]:
+    """The bundle with the highest build generation for each knowledge base, ordered by title.
+
+    Ties (the same generation in two files) go to the later file name, so the choice is stable.
+    """
+    best: dict[str, Bundle] = {}
+    for b in bundles:
+        current = best.get(b.kb.id)
+        if current is None or (b.generation, b.file_name) > (current.generation, current.file_name):
+            best[b.kb.id] = b
+    return sorted(best.values(), key=lambda b: (b.kb.title.casefold(), b.kb.id))

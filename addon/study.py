@@ -1,0 +1,80 @@
+"""Study this topic now: one reusable filtered deck, refilled with a topic's cards.
+
+The search selects the topic's notes by their `Id` field (the authored card ids from the
+bundle: stable, unlike tags, which Anki and users rewrite) restricted to the kbdeck note types,
+so another note type with an `Id` field never leaks in. Built with Anki's SearchNode API, which
+escapes every value. Runs as a `CollectionOp` (undoable, refreshes Anki's screens), then opens
+the deck's overview, as Anki's own filtered-deck dialog does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .bundle import Topic
+from .errors import UserMessage, guard, report
+from .queries import notetype_ids
+from .runtime import current
+
+if TYPE_CHECKING:
+    from anki.collection import Collection, OpChangesWithId
+
+
+def topic_search(col: Collection, card_ids: Sequence[str]) -> str:
+    """`(Id:a OR Id:b ...) (mid:X OR mid:Y)` for the topic's authored card ids."""
+    from anki.collection import SearchNode
+
+    ids = [SearchNode(field=SearchNode.Field(field_name="Id", text=cid)) for cid in dict.fromkeys(card_ids)]
+    types = [SearchNode(parsable_text=f"mid:{mid}") for mid in notetype_ids(col)]
+    if not ids or not types:
+        return ""
+    return col.build_search_string(col.group_searches(*ids, joiner="OR"), col.group_searches(*types, joiner="OR"))
+
+
+def fill_study_deck(col: Collection, name: str, search: str, limit: int) -> OpChangesWithId:
+    """Create the filtered deck `name` or refill it with `search` (raises UserMessage on a name clash)."""
+    from anki.decks import DeckId, FilteredDeckConfig
+
+    tr = current.tr
+    existing = col.decks.id_for_name(name)
+    if existing is not None:
+        deck = col.decks.get(existing)
+        if deck is not None and not deck.get("dyn"):
+            raise UserMessage(tr("study_not_filtered", deck=name))
+    fd = col.sched.get_or_create_filtered_deck(deck_id=DeckId(existing or 0))
+    fd.name = name
+    del fd.config.search_terms[:]
+    fd.config.search_terms.append(
+        FilteredDeckConfig.SearchTerm(search=search, limit=limit, order=FilteredDeckConfig.SearchTerm.Order.ADDED)
+    )
+    fd.config.reschedule = True
+    return col.sched.add_or_update_filtered_deck(fd)
+
+
+def study_topic(topic: Topic) -> None:
+    """Fill the study deck with `topic`'s cards in the background, then open its overview."""
+    from anki.decks import DeckId
+    from anki.errors import FilteredDeckError, SearchError
+    from aqt import mw
+    from aqt.operations import CollectionOp
+
+    assert mw is not None
+    cfg, tr = current.config, current.tr
+
+    def op(col: Collection) -> OpChangesWithId:
+        search = topic_search(col, topic.cards)
+        if not search:
+            raise UserMessage(tr("study_empty", topic=topic.title))
+        return fill_study_deck(col, cfg.study_deck_name, search, cfg.study_limit)
+
+    def success(out: OpChangesWithId) -> None:
+        mw.col.decks.select(DeckId(out.id))
+        mw.moveToState("overview")
+
+    def failure(exc: Exception) -> None:
+        if isinstance(exc, FilteredDeckError | SearchError):
+            exc = UserMessage(tr("study_empty", topic=topic.title))
+        report("what_study", exc)
+
+    CollectionOp(parent=mw, op=op).success(guard("what_study", success)).failure(failure).run_in_background()

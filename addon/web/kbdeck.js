@@ -1,0 +1,72 @@
+/* kbdeck add-on: the only script of its pages (deck-list panel, progress view, note viewer).
+ * Buttons carry data-kbdeck="<command>" plus data-kb/data-topic/data-mock; a click sends
+ * pycmd("kbdeck:<command>:<json>") to Python, which whitelists commands and values.
+ * kbdeck.replace(id, html) swaps a fresh panel/view in place, keeping scroll and open <details>.
+ * Idempotent: Anki may load the page's scripts again.
+ */
+(function () {
+  "use strict";
+  if (window.kbdeck) {
+    return;
+  }
+
+  function send(el) {
+    var payload = {};
+    ["kb", "topic", "mock"].forEach(function (key) {
+      if (el.dataset[key]) {
+        payload[key] = el.dataset[key];
+      }
+    });
+    if (typeof pycmd === "function") {
+      pycmd("kbdeck:" + el.dataset.kbdeck + ":" + JSON.stringify(payload));
+    }
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var target = event.target;
+      var el = target && target.closest ? target.closest("[data-kbdeck]") : null;
+      if (!el) {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      send(el);
+    },
+    true
+  );
+
+  function detailsKey(d) {
+    return (d.dataset.week || "") + "|" + (d.dataset.day || "") + "|" + d.className;
+  }
+
+  function replace(id, html) {
+    var old = document.getElementById(id);
+    if (!old) {
+      return false;
+    }
+    var open = {};
+    old.querySelectorAll("details").forEach(function (d) {
+      open[detailsKey(d)] = d.open;
+    });
+    var scroll = window.scrollY;
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var fresh = tpl.content.firstElementChild;
+    if (!fresh) {
+      return false;
+    }
+    fresh.querySelectorAll("details").forEach(function (d) {
+      var key = detailsKey(d);
+      if (Object.prototype.hasOwnProperty.call(open, key)) {
+        d.open = open[key];
+      }
+    });
+    old.replaceWith(fresh);
+    window.scrollTo(0, scroll);
+    return true;
+  }
+
+  window.kbdeck = { replace: replace };
+})();

@@ -1,0 +1,74 @@
+"""What the driver reads back: DOM probes of our pages and the SQL truth of the collection.
+
+Each probe is a JS expression returning a JSON-able object, or null while the page is not ready;
+`when` adds a readiness condition. `truth` computes the same figures straight from the collection
+with Anki's searches and plain SQL, for the tests to compare against the DOM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PANEL = """(() => {
+  const p = document.getElementById('kbdeck-panel');
+  if (!p || p.classList.contains('kb-loading')) return null;
+  const kb = p.querySelector('.kb-panel-kb');
+  return {kbs: p.dataset.kbs, text: p.innerText, kb: kb ? Object.assign({}, kb.dataset) : null,
+          day: p.querySelector('[data-day]')?.dataset.day || null,
+          topic: p.querySelector('.kb-topic')?.dataset.topic || null,
+          buttons: [...p.querySelectorAll('button[data-kbdeck]')].map(b => b.dataset.kbdeck),
+          background: getComputedStyle(p).backgroundColor};
+})()"""
+
+VIEW = """(() => {
+  const v = document.getElementById('kbdeck-view');
+  if (!v || v.classList.contains('kb-loading')) return null;
+  const kb = v.querySelector('section.kb-kb');
+  return {kbs: v.dataset.kbs, kb: kb ? Object.assign({}, kb.dataset) : null,
+          counters: [...v.querySelectorAll('[data-counter]')].map(c => Object.assign({}, c.dataset)),
+          topics: [...v.querySelectorAll('tr[data-topic]')].map(r => Object.assign({}, r.dataset)),
+          days: [...v.querySelectorAll('details[data-day]')].map(d => Object.assign({}, d.dataset)),
+          mocks: [...v.querySelectorAll('[data-mock]')].map(m => Object.assign({}, m.dataset)),
+          bars: [...v.querySelectorAll('svg.kb-chart rect')].map(r => Number(r.dataset.value)),
+          warnings: [...v.querySelectorAll('.kb-warning')].map(w => w.innerText),
+          text: v.innerText.slice(0, 4000), nightMode: document.documentElement.classList.contains('night-mode'),
+          background: getComputedStyle(document.body).backgroundColor};
+})()"""
+
+NOTE = """(() => {
+  const n = document.querySelector('.kbdeck-note');
+  if (!n) return null;
+  return {title: n.querySelector('h1')?.textContent, scrollY: window.scrollY,
+          scripts: n.querySelectorAll('script').length,
+          handlers: n.querySelectorAll('[onclick],[onerror],[onload]').length,
+          headings: [...n.querySelectorAll('h2[id]')].map(h => h.id), pre: n.querySelectorAll('pre').length,
+          color: getComputedStyle(n).color, background: getComputedStyle(n).backgroundColor};
+})()"""
+
+
+def when(probe: str, condition: str) -> str:
+    """`probe`, answering null until the JS `condition` holds (it may use the probe's variables)."""
+    return probe.replace("return {", f"if (!({condition})) return null; return {{", 1)
+
+
+def truth(col: Any) -> dict[str, Any]:
+    """The same figures straight from the collection (Anki's searches and plain SQL)."""
+    kbdeck = '(note:"kbdeck Basic" OR note:"kbdeck Cloze")'
+    cutoff = col.sched.day_cutoff
+    reviews, passed = col.db.first(
+        "select count(), coalesce(sum(ease > 1), 0) from revlog where type = 1 and ease between 1 and 4 and id >= ?",
+        (cutoff - 30 * 86400) * 1000,
+    )
+    return {
+        "total": len(col.find_cards(kbdeck)),
+        "new": len(col.find_cards(f"{kbdeck} is:new -is:suspended")),
+        "seen": len(col.find_cards(f"{kbdeck} -is:new")),
+        "due": len(col.find_cards(f"{kbdeck} is:due")),
+        "suspended": len(col.find_cards(f"{kbdeck} is:suspended")),
+        "notes": len(col.find_notes(kbdeck)),
+        "answers_today": col.db.scalar(
+            "select count() from revlog where ease between 1 and 4 and id >= ?", (cutoff - 86400) * 1000
+        ),
+        "reviews": reviews,
+        "passed": passed,
+    }

@@ -1,0 +1,152 @@
+"""Reading bundles: the real pipeline's bundle, the newest per knowledge base, and hostile files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from addon_helpers import bundle_dict, bundle_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from addon.bundle import BundleError, latest_per_kb, parse_bundle
+from addon.discovery import discover
+
+ROADMAP = {"w1": {"d1": ["py/gil"]}}
+CARDS = {"py/gil": ["gil-1", "gil-2"]}
+
+
+def write(media: Path, data: dict[str, Any] | bytes, kb: str = "kb") -> str:
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    name = bundle_name(kb, raw)
+    (media / name).write_bytes(raw)
+    return name
+
+
+def test_the_bundle_of_a_real_build_parses(built_deck: Path) -> None:
+    with zipfile.ZipFile(built_deck) as zf:
+        media = json.loads(zf.read("media"))
+        (index, name), *_ = [(k, v) for k, v in media.items() if "-bundle-" in v]
+        bundle = parse_bundle(zf.read(index), name)
+    assert bundle.kb.id == "python-senior-kb"
+    assert bundle.generation >= 1
+    assert bundle.weeks and all(day.topics for week in bundle.weeks for day in week.days)
+    for card_id, ref in bundle.cards.items():
+        assert bundle.guids[ref.guid] == card_id
+        assert card_id in bundle.topics[ref.topic].cards
+    assert all(t.note for t in bundle.topics.values())
+
+
+def test_discovery_keeps_the_highest_generation_per_knowledge_base(tmp_path: Path) -> None:
+    write(tmp_path, bundle_dict(ROADMAP, CARDS, generation=3, title="old"))
+    newest = write(tmp_path, bundle_dict(ROADMAP, CARDS, generation=7, title="new"))
+    write(tmp_path, bundle_dict(ROADMAP, CARDS, generation=5, title="middle"))
+    other = write(tmp_path, bundle_dict(ROADMAP, CARDS, kb="other", generation=1, title="Other"), kb="other")
+    (tmp_path / "unrelated.json").write_text("{}")
+    found = discover(tmp_path)
+    assert [b.file_name for b in found.bundles] == [newest, other]
+    assert found.problems == ()
+
+
+def test_latest_per_kb_breaks_generation_ties_by_file_name() -> None:
+    from addon_helpers import make_bundle
+
+    a = make_bundle(ROADMAP, CARDS, generation=2, title="a")
+    b = make_bundle(ROADMAP, CARDS, generation=2, title="b")
+    assert latest_per_kb([a, b]) == latest_per_kb([b, a])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(schema_version=2), "schema_version"),
+        (lambda d: d.pop("kb"), "bundle.kb"),
+        (lambda d: d["kb"].update(id=""), "bundle.kb.id"),
+        (lambda d: d["weeks"][0].update(days="monday"), "bundle.weeks[0].days"),
+        (lambda d: d["weeks"][0]["days"][0].update(topics=[1, 2]), "topics[0]"),
+        (lambda d: d["cards"]["gil-1"].update(guid=None), "guid"),
+        (lambda d: d["kb"]["targets"].update(topics="many"), "targets.topics"),
+        (lambda d: d["topics"]["py/gil"].update(cards="gil-1"), "expected a list"),
+        (lambda d: d["build"].update(generation=True), "generation"),
+    ],
+)
+def test_malformed_bundles_are_rejected_with_a_message_naming_the_path(mutate: Any, message: str) -> None:
+    data = bundle_dict(ROADMAP, CARDS)
+    mutate(data)
+    raw = json.dumps(data).encode()
+    with pytest.raises(BundleError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_bundle(raw, bundle_name("kb", raw))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json", b"[1, 2]", b'{"schema_version": NaN}', b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000],
+)
+def test_garbage_is_a_bundle_error_never_a_crash(raw: bytes) -> None:
+    with pytest.raises(BundleError):
+        parse_bundle(raw, bundle_name("kb", raw))
+
+
+def test_a_bundle_under_another_knowledge_bases_name_is_rejected() -> None:
+    raw = json.dumps(bundle_dict(ROADMAP, CARDS, kb="kb")).encode()
+    with pytest.raises(BundleError, match="file name"):
+        parse_bundle(raw, bundle_name("someone-else", raw))
+
+
+def test_hostile_values_are_kept_as_inert_text_and_unsafe_note_names_are_dropped() -> None:
+    data = bundle_dict(ROADMAP, CARDS)
+    data["kb"]["title"] = "<script>alert(1)</script>" + "x" * 10_000
+    data["topics"]["py/gil"]["note"] = "../../../etc/passwd"
+    raw = json.dumps(data).encode()
+    bundle = parse_bundle(raw, bundle_name("kb", raw))
+    assert bundle.kb.title.startswith("<script>")  # escaping is the renderer's job (tested there)
+    assert len(bundle.kb.title) == 2000
+    assert bundle.topics["py/gil"].note == ""
+
+
+def test_discovery_reports_bad_files_and_still_returns_the_good_ones(tmp_path: Path) -> None:
+    good = write(tmp_path, bundle_dict(ROADMAP, CARDS))
+    write(tmp_path, b"{broken", kb="broken")
+    write(tmp_path, {"schema_version": 1, "kb": []}, kb="wrongtype")
+    found = discover(tmp_path)
+    assert [b.file_name for b in found.bundles] == [good]
+    assert len(found.problems) == 2
+    assert all(p.startswith("_kbdeck-") for p in found.problems)
+
+
+def test_discovery_of_a_missing_folder_is_a_problem_not_an_exception(tmp_path: Path) -> None:
+    found = discover(tmp_path / "nope")
+    assert found.bundles == () and found.problems
+
+
+def test_discovery_reuses_parsed_files_until_they_change(tmp_path: Path) -> None:
+    name = write(tmp_path, bundle_dict(ROADMAP, CARDS))
+    first = discover(tmp_path).bundles[0]
+    assert discover(tmp_path).bundles[0] is first
+    path = tmp_path / name
+    data = json.loads(path.read_text())
+    data["kb"]["title"] = "Changed"
+    path.write_text(json.dumps(data))
+    os.utime(path, ns=(1, 1))
+    assert discover(tmp_path).bundles[0].kb.title == "Changed"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["kb", "weeks", "topics", "cards", "build", "mock_interviews"]), json_values))
+def test_any_json_is_either_a_bundle_or_a_bundle_error(extra: dict[str, Any]) -> None:
+    data = {**bundle_dict(ROADMAP, CARDS), **extra}
+    raw = json.dumps(data).encode()
+    with contextlib.suppress(BundleError):
+        parse_bundle(raw, bundle_name("kb", raw))

@@ -1,0 +1,89 @@
+"""UI strings (both languages complete) and the config (code, config.json and config.md agree)."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from addon.config import DEFAULTS, Config, parse_config
+from addon.i18n import EN, PT_BR, Translator, normalize
+from addon.markup import SEGMENTS
+
+ADDON = Path(__file__).resolve().parents[2] / "addon"
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert set(EN) == set(PT_BR), set(EN) ^ set(PT_BR)
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_both_languages_use_the_same_placeholders(key: str) -> None:
+    assert placeholders(EN[key]) == placeholders(PT_BR[key])
+
+
+def test_every_key_used_in_the_code_exists() -> None:
+    used: set[str] = set()
+    for path in ADDON.glob("*.py"):
+        text = path.read_text()
+        used.update(re.findall(r"\btr\(\s*\"([a-z_]+)\"[,)]", text))
+        used.update(re.findall(r"\btr\(\s*'([a-z_]+)'[,)]", text))
+        used.update(re.findall(r"(?:report|guard)\(\s*\"(what_[a-z_]+)\"", text))
+    used.update(f"state_{name}" for name in SEGMENTS)  # built as "state_" + name
+    assert used, "the scan found no keys"
+    assert used <= set(EN), used - set(EN)
+
+
+@pytest.mark.parametrize(
+    ("anki_lang", "table"), [("pt_BR", "pt-BR"), ("pt-BR", "pt-BR"), ("pt_PT", "pt-BR"), ("en", "en"), ("de", "en")]
+)
+def test_anki_languages_map_to_a_table(anki_lang: str, table: str) -> None:
+    assert normalize(anki_lang) == table
+
+
+def test_numbers_follow_the_language() -> None:
+    en, pt = Translator("en"), Translator("pt_BR")
+    assert (en.num(12345), pt.num(12345)) == ("12,345", "12.345")
+    assert (en.pct(87.5, 1), pt.pct(87.5, 1)) == ("87.5%", "87,5%")
+    assert en.pct(None) == "—"
+    assert pt("due_today", n=3) == "3 para hoje"
+
+
+def test_config_json_holds_exactly_the_defaults() -> None:
+    raw = json.loads((ADDON / "config.json").read_text())
+    assert raw == {f.name: getattr(DEFAULTS, f.name) for f in fields(Config)}
+
+
+def test_config_md_documents_every_key_with_its_default() -> None:
+    doc = (ADDON / "config.md").read_text()
+    for f in fields(Config):
+        default = json.dumps(getattr(DEFAULTS, f.name), ensure_ascii=False)
+        assert f"`{f.name}` (default `{default}`" in doc, f.name
+
+
+def test_a_bad_config_falls_back_to_defaults_and_says_why() -> None:
+    cfg, problems = parse_config(
+        {"language": "klingon", "chart_days": 0, "show_panel": "yes", "study_deck_name": " My deck ", "typo": 1}
+    )
+    assert cfg.language == "auto" and cfg.chart_days == 30 and cfg.show_panel is True
+    assert cfg.study_deck_name == "My deck"
+    assert len(problems) == 4
+    assert parse_config(None) == (DEFAULTS, [])
+
+
+def test_the_manifest_is_what_anki_expects() -> None:
+    manifest = json.loads((ADDON / "manifest.json").read_text())
+    assert manifest["package"] == "kbdeck" and manifest["name"]
+    assert manifest["min_point_version"] == 231000
+    import jsonschema
+    from aqt.addons import AddonManager
+
+    jsonschema.validate(manifest, AddonManager._manifest_schema)

@@ -1,0 +1,108 @@
+"""The note sanitizer: real notes survive, hostile markup never does."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from addon.sanitize import sanitize_css, sanitize_html
+
+HOSTILE = [
+    ("<script>alert(1)</script><p>ok</p>", "<p>ok</p>"),
+    ("<p onclick=\"alert(1)\" class='x'>hi</p>", '<p class="x">hi</p>'),
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href=" JaVaScRiPt:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href="https://docs.python.org/3/">docs</a>', '<a href="https://docs.python.org/3/">docs</a>'),
+    ('<a href="#gil">x</a>', '<a href="#gil">x</a>'),
+    ('<a href="file:///etc/passwd">x</a>', "<a>x</a>"),
+    ('<img src="x.png" onerror="alert(1)">', '<img src="x.png">'),
+    ('<img src="http://evil/x.png">', "<img>"),
+    ('<img src="../../secret.png">', "<img>"),
+    ("<iframe src='https://evil'><p>inside</p></iframe>after", "after"),
+    ("<svg><script>alert(1)</script><circle/></svg>ok", "ok"),
+    ('<div style="background:url(https://evil)">x</div>', "<div>x</div>"),
+    ("<style>body{display:none}</style>text", "text"),
+    ("<form action='https://evil'><input name=a></form>z", "z"),
+    ("<p>unclosed <b>bold", "<p>unclosed <b>bold</b></p>"),
+    ("</div></p>stray", "stray"),
+    ("<custom-tag>kept text</custom-tag>", "kept text"),
+    ("a &lt;b&gt; &amp; c", "a &lt;b&gt; &amp; c"),
+    ("<!-- comment --><p>x</p>", "<p>x</p>"),
+    ('<h2 id="por-que-existe">Por que?</h2>', '<h2 id="por-que-existe">Por que?</h2>'),
+    ('<h2 id="x&quot; onload=&quot;y">t</h2>', "<h2>t</h2>"),
+    ("<object data=x><embed src=y></object>rest", "rest"),
+    ("<noscript><p>hidden</p></noscript>shown", "shown"),
+    ("<td colspan='2x'>c</td>", "<td>c</td>"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), HOSTILE)
+def test_hostile_markup(source: str, expected: str) -> None:
+    assert sanitize_html(source) == expected
+
+
+def test_a_real_note_keeps_its_structure_anchors_and_code(built_deck: Path) -> None:
+    with zipfile.ZipFile(built_deck) as zf:
+        media = json.loads(zf.read("media"))
+        notes = [zf.read(k).decode() for k, v in media.items() if "-note-" in v]
+    assert notes
+    for raw in notes:
+        clean = sanitize_html(raw)
+        assert re.findall(r'<h[1-6] id="([^"]+)"', clean) == re.findall(r'<h[1-6] id="([^"]+)"', raw)
+        assert clean.count("<pre") == raw.count("<pre")
+        assert _text(clean) == _text(raw)
+
+
+def _text(markup: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<script>",
+                "</script>",
+                "<img src=x onerror=alert(1)>",
+                "<a href='javascript:x'>",
+                "<p",
+                ">",
+                "<",
+                '"',
+                "'",
+                "onload=",
+                "<svg>",
+                "<style>",
+                "</p>",
+                "<div class='a'>",
+                "text",
+                "&",
+                "<iframe>",
+                "</",
+                "<!--",
+                "-->",
+                "<![CDATA[",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_no_script_or_handler_ever_survives(source: str) -> None:
+    clean = sanitize_html(source).lower()
+    assert "<script" not in clean and "<iframe" not in clean and "<svg" not in clean and "<style" not in clean
+    tags = re.findall(r"<[^>]*>?", clean)  # what is left outside tags is escaped text
+    assert not any("javascript:" in t or re.search(r"\son\w+=", t) for t in tags)
+
+
+def test_css_cannot_close_its_style_element_or_load_anything() -> None:
+    css = "a{color:red}</style><script>alert(1)</script>@import url(https://evil/x.css); b{background:url(x)}"
+    clean = sanitize_css(css)
+    assert "<" not in clean and "@import" not in clean and "url(" not in clean
+    assert "color:red" in clean
