@@ -33,10 +33,14 @@ class Fence:
     """Character offset just past the closing fence line (or end of text when unclosed)."""
     indent: str = ""
     """Indentation of the fence (inside list items)."""
+    info: str = ""
+    """The info string after the language: options such as `title=app.py linenums`."""
 
 
 def iter_fences(text: str) -> Iterator[Fence]:
     """Fenced blocks in order; an unclosed fence runs to the end, as CommonMark says."""
+    if "```" not in text and "~~~" not in text:
+        return  # most texts have no fence: skip the line scan
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
@@ -56,7 +60,8 @@ def iter_fences(text: str) -> Iterator[Fence]:
             j += 1
         body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
         end = offsets[min(j + 1, len(lines))]
-        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent)
+        info = m.group(4).strip()
+        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent, info)
         i = j + 1
 
 
@@ -95,6 +100,7 @@ def expand_includes(text: str, examples: dict[str, Example]) -> str:
         fence = "````" if "```" in code else "```"
         indent = m.group(1)
         body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
-        return f"{indent}{fence}{lang}\n{body}\n{indent}{fence}"
+        title = m.group(2).split("#")[0].rsplit("/", 1)[-1]
+        return f"{indent}{fence}{lang} title={title}\n{body}\n{indent}{fence}"
 
     return INCLUDE_RE.sub(sub, text)

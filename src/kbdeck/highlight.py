@@ -110,12 +110,22 @@ def highlight(code: str, lang: str) -> str:
     return "".join(out)
 
 
-def code_block(code: str, lang: str, label: str = "") -> str:
-    """A complete `<pre>` block with the theme's classes and an optional label."""
+def code_block(code: str, lang: str, label: str = "", numbers: bool = False) -> str:
+    """A complete code block: an optional label bar (file name or language) over a `<pre>`.
+
+    With `numbers`, a line-number gutter sits beside the code in its own element, so line
+    numbers never mix with the code's text or its clozes (selecting or copying skips them).
+    """
     code = code.rstrip("\n")
-    label_html = f'<div class="kb-code-label">{html.escape(label or lang)}</div>' if (label or lang) else ""
+    shown = label or lang
+    label_html = f'<div class="kb-code-label">{html.escape(shown)}</div>' if shown else ""
     lang_attr = f' data-lang="{html.escape(lang)}"' if lang else ""
+    pre_class = "kb-code kb-numbered" if numbers else "kb-code"
+    gutter = ""
+    if numbers:
+        count = strip_clozes(code)[0].count("\n") + 1
+        gutter = '<span class="kb-gutter" aria-hidden="true">' + "\n".join(map(str, range(1, count + 1))) + "</span>"
     return (
         f'<div class="kb-codeblock"{lang_attr}>{label_html}'
-        f'<pre class="kb-code"><code>{highlight(code, lang)}</code></pre></div>'
+        f'<pre class="{pre_class}">{gutter}<code>{highlight(code, lang)}</code></pre></div>'
     )

@@ -21,6 +21,18 @@ from .slug import Slugger
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
 TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
 PLAIN_LANGS = {"text", "plain", "plaintext", "txt", "output", "console-output"}
+OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
+
+
+def fence_options(info: str) -> tuple[str, bool]:
+    """(title, line numbers) from a fence's info string: `title=app.py linenums`; other words are ignored."""
+    title, numbers = "", False
+    for m in OPTION_RE.finditer(info):
+        if m.group(1) == "title":
+            title = m.group(2) if m.group(2) is not None else (m.group(3) or "")
+        elif m.group(1) == "linenums":
+            numbers = True
+    return title, numbers
 
 
 class _Anchors(Treeprocessor):
@@ -57,10 +69,14 @@ class Renderer:
         for fence in iter_fences(text):
             pieces.append(text[last : fence.start])
             lang = "" if fence.lang in PLAIN_LANGS else fence.lang
-            blocks.append(code_block(fence.code, lang, label=fence.lang if fence.lang in PLAIN_LANGS else ""))
+            title, numbers = fence_options(fence.info)
+            label = title or (fence.lang if fence.lang in PLAIN_LANGS else "")
+            blocks.append(code_block(fence.code, lang, label=label, numbers=numbers))
             pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
             last = fence.end
         pieces.append(text[last:])
         self._md.reset()
         out = self._md.convert("".join(pieces))
+        # a scroll box around each table: wide tables scroll inside it, never the page
+        out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")
         return TOKEN_RE.sub(lambda m: blocks[int(m.group(1))], out).strip()

@@ -20,13 +20,18 @@ CLOZE_FIELDS = ("Id", "Text", "Extra", "Source", "SourceURL", "Topic", "Roadmap"
 BASIC_TEMPLATE_NAME = "Card 1"
 CLOZE_TEMPLATE_NAME = "Cloze"
 
+# The footer links to the note's heading. With a SourceURL it is a plain https link (it works on every
+# client; the add-on intercepts it on desktop through `data-kbdeck-src`). Without one only the add-on
+# can open it, so `kb-src-local` is hidden on phones by the CSS.
 _SOURCE_LINK = (
-    '<div class="kb-src">'
-    '{{#SourceURL}}<a class="kb-src-link" href="{{SourceURL}}" data-kbdeck-src="{{Source}}">{{Topic}}</a>{{/SourceURL}}'
-    '{{^SourceURL}}<a class="kb-src-link kb-nolink" data-kbdeck-src="{{Source}}">{{Topic}}</a>{{/SourceURL}}'
-    "</div>"
+    "{{#Topic}}"
+    '{{#SourceURL}}<div class="kb-src"><a class="kb-src-link" href="{{SourceURL}}" data-kbdeck-src="{{Source}}">'
+    "{{Topic}}</a></div>{{/SourceURL}}"
+    '{{^SourceURL}}<div class="kb-src kb-src-local"><a class="kb-src-link kb-nolink" data-kbdeck-src="{{Source}}">'
+    "{{Topic}}</a></div>{{/SourceURL}}"
+    "{{/Topic}}"
 )
-_CRUMB = '<div class="kb-crumb">{{Roadmap}}</div>'
+_CRUMB = '{{#Roadmap}}<div class="kb-crumb">{{Roadmap}}</div>{{/Roadmap}}'
 
 BASIC_QFMT = f'<div class="kb-card kb-front">{_CRUMB}<div class="kb-q">{{{{Front}}}}</div></div>'
 BASIC_AFMT = (
