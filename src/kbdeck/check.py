@@ -8,10 +8,13 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from pathlib import Path
 
-from pygments.lexers import get_lexer_by_name
+import pygments
+from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
+from .cache import Memo, code_fingerprint, key_of
 from .codeblocks import INCLUDE_RE, iter_fences, resolve_include
 from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
@@ -25,12 +28,47 @@ def did_you_mean(value: str, options: list[str]) -> str:
     return f"did you mean `{close[0]}`?" if close else ""
 
 
-def check(kb: KnowledgeBase, problems: Problems) -> None:
-    """Run every cross-reference check."""
+def check(kb: KnowledgeBase, problems: Problems, cache_dir: Path | None = None) -> None:
+    """Run every cross-reference check (with `cache_dir`, code that parsed before is not parsed again)."""
+    syntax = SyntaxCheck(cache_dir)
     check_roadmap(kb, problems)
-    check_cards(kb, problems)
+    check_cards(kb, problems, syntax)
     check_notes(kb, problems)
     check_examples(kb, problems)
+    syntax.save()
+
+
+class SyntaxCheck:
+    """Card texts whose code checked clean, remembered in the build cache: scanning fences and parsing
+    Python (`ast.parse`) are most of a check's time, and only edited texts need them again."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self._memo = Memo(cache_dir, "checked")
+        self._known = self._memo.load()
+        self._used: set[str] = set()
+        self._fingerprint = code_fingerprint(pygments.__version__)
+
+    def clean(self, text: str) -> bool:
+        """True when the fences of `text` were checked before and had no problem."""
+        key = key_of(self._fingerprint, text)
+        self._used.add(key)
+        return key in self._known
+
+    def mark_clean(self, text: str) -> None:
+        key = key_of(self._fingerprint, text)
+        self._known[key] = self._memo.new[key] = ""
+
+    def save(self) -> None:
+        self._memo.save(set(self._known) - self._used)
+
+
+def python_syntax_error(code: str) -> tuple[str, int | None] | None:
+    """(message, line) of the syntax error, or None when the code parses."""
+    try:
+        ast.parse(code)
+    except SyntaxError as err:
+        return err.msg, err.lineno
+    return None
 
 
 def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
@@ -122,7 +160,8 @@ def label(card: Card) -> str:
     return f"card `{card.id}`" if card.id else f"the card at line {card.span.line} (no id yet)"
 
 
-def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
+def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | None = None) -> None:
+    syntax = syntax or SyntaxCheck()
     seen: dict[str, Card] = {}
     for card in kb.cards:
         if card.id:
@@ -163,7 +202,7 @@ def check_cards(kb: KnowledgeBase, problems: Problems) -> None:
         if card.kind is Kind.OUTPUT and card.include:
             _check_include(card.include, card.span_of("include"), kb, problems)
         for key, text in markdown_fields(card):
-            _check_markdown(text, card.span_of(key), kb, problems, compile_python=True)
+            _check_markdown(text, card.span_of(key), kb, problems, syntax=syntax)
 
 
 def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
@@ -196,16 +235,25 @@ def _check_include(ref: str, span: Span, kb: KnowledgeBase, problems: Problems) 
 
 
 def _check_markdown(
-    text: str, span: Span, kb: KnowledgeBase, problems: Problems, per_line: bool = False, compile_python: bool = False
+    text: str,
+    span: Span,
+    kb: KnowledgeBase,
+    problems: Problems,
+    per_line: bool = False,
+    syntax: SyntaxCheck | None = None,
 ) -> None:
-    """Includes resolve and fences name known languages; on cards, Python fences must also parse,
-    because code shown on a card must never be wrong (cloze markup is removed before parsing)."""
+    """Includes resolve and fences name known languages; on cards (`syntax` given), Python fences must
+    also parse, because code shown on a card must never be wrong (cloze markup is removed first)."""
 
     def at(line0: int) -> Span:
         return Span(span.path, span.line + line0, 1) if per_line else span
 
-    for m in INCLUDE_RE.finditer(text):
-        _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
+    if "@include" in text:
+        for m in INCLUDE_RE.finditer(text):
+            _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
+    if syntax is not None and syntax.clean(text):
+        return
+    found = len(problems.items)
     for fence in iter_fences(text):
         if fence.lang and fence.lang not in PLAIN_LANGS and not known_language(fence.lang):
             problems.error(
@@ -214,17 +262,17 @@ def _check_markdown(
                 f"unknown code-block language `{fence.lang}`",
                 "use a Pygments language name (python, sql, bash, yaml, json, dockerfile...) or text",
             )
-        if compile_python and fence.lang in ("python", "py", "python3"):
-            code, _ = strip_clozes(fence.code)
-            try:
-                ast.parse(code)
-            except SyntaxError as err:
+        if syntax is not None and fence.lang in ("python", "py", "python3"):
+            error = python_syntax_error(strip_clozes(fence.code)[0])
+            if error is not None:
                 problems.error(
                     at(fence.line),
                     "python-syntax",
-                    f"Python code on the card does not parse: {err.msg} (line {err.lineno} of the block)",
+                    f"Python code on the card does not parse: {error[0]} (line {error[1]} of the block)",
                     "fix the code, mark a fragment as ```text, or include a region of a tested example",
                 )
+    if syntax is not None and len(problems.items) == found:
+        syntax.mark_clean(text)
 
 
 _LANG_CACHE: dict[str, bool] = {}
@@ -233,7 +281,7 @@ _LANG_CACHE: dict[str, bool] = {}
 def known_language(lang: str) -> bool:
     if lang not in _LANG_CACHE:
         try:
-            get_lexer_by_name(lang)
+            find_lexer_class_by_name(lang)  # the class is enough: instantiating compiles all its rules
             _LANG_CACHE[lang] = True
         except ClassNotFound:
             _LANG_CACHE[lang] = False

@@ -21,7 +21,7 @@ class Kind(StrEnum):
     OUTPUT = "output"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """One flashcard as authored."""
 
@@ -59,7 +59,7 @@ class Card:
         return dict(self.field_spans).get(key, self.span)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A heading of a topic note."""
 
@@ -73,7 +73,7 @@ class Heading:
     """1-based line in the note file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     """A topic note: `content/<area>/<topic>.md`."""
 
@@ -111,7 +111,7 @@ class Topic:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """A named region of an example."""
 
@@ -123,7 +123,7 @@ class Region:
     """1-based line of the `# region:` marker."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Example:
     """A runnable example: `content/examples/<group>/<name>.py`."""
 

@@ -1,8 +1,10 @@
 """Stage 4 of the build: rendered notes + bundle → a byte-reproducible `.apkg`.
 
-genanki builds the collection; we then set each note's modification time from the ledger (genanki
-uses one build time for all) and zip with fixed entry dates, so the same input and ledger always
-give identical bytes.
+genanki builds the collection (schema, decks, note types) and decides which cards each note gets;
+the note and card rows are the ones genanki would write, but inserted in bulk with each note's
+modification time from the ledger (genanki uses one build time for all), because genanki's
+row-by-row writing is most of a rebuild's time on a large knowledge base. Zip entries have fixed
+dates, so the same input and ledger always give identical bytes.
 """
 
 from __future__ import annotations
@@ -10,18 +12,25 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 
+from .fragments import renderer_fingerprint
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
 from .render import RenderedNote
 from .theme import card_css
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_LEVEL = 1
+"""Fastest deflate: a rebuild's time matters more than a third of the package's size."""
 
 
 def deck_id(kb_id: str, name: str) -> int:
@@ -58,22 +67,15 @@ def write_apkg(
 ) -> None:
     """Write the package atomically. `media` maps file names to their bytes."""
     models = {BASIC.name: make_model(BASIC), CLOZE.name: make_model(CLOZE)}
-    decks: dict[str, genanki.Deck] = {}
-    root = genanki.Deck(deck_id(kb_id, root_deck), root_deck, description=description)
-    decks[root_deck] = root
+    decks: dict[str, genanki.Deck] = {
+        root_deck: genanki.Deck(deck_id(kb_id, root_deck), root_deck, description=description)
+    }
+    by_deck: dict[str, list[RenderedNote]] = {root_deck: []}
     for note in notes:
-        deck = decks.get(note.deck)
-        if deck is None:
-            deck = decks[note.deck] = genanki.Deck(deck_id(kb_id, note.deck), note.deck)
-        deck.add_note(
-            genanki.Note(
-                model=models[note.notetype.name],
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
-                due=note.due,
-            )
-        )
+        if note.deck not in decks:
+            decks[note.deck] = genanki.Deck(deck_id(kb_id, note.deck), note.deck)
+            by_deck[note.deck] = []
+        by_deck[note.deck].append(note)
     for deck in decks.values():  # every deck carries both models, even with no notes of a kind
         for model in models.values():
             deck.add_model(model)
@@ -81,22 +83,28 @@ def write_apkg(
     with tempfile.TemporaryDirectory(prefix="kbdeck-pkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
+        # a scratch file: no journal and no fsync (neither changes the bytes of the database)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA page_size = 16384")
         cursor = conn.cursor()
-        package = genanki.Package(list(decks.values()))
-        package.write_to_db(cursor, stamp, itertools.count(stamp * 1000))
-        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(note_mtimes[n.guid], n.guid) for n in notes])
-        cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+        ids = itertools.count(stamp * 1000)
+        genanki.Package(list(decks.values())).write_to_db(cursor, stamp, ids)  # decks without notes
+        card_rows: list[Row] = []
+        note_rows = _rows(decks, by_deck, models, note_mtimes, ids, card_rows)  # streamed: one joined note at a time
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         model_map = json.loads(models_json)
         for model in model_map.values():
             model["mod"] = notetype_mtimes.get(model["name"], stamp)
         cursor.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(model_map, sort_keys=True), stamp))
         conn.commit()
-        cursor.execute("VACUUM")
         conn.close()
         tmp_out = path.with_suffix(".apkg.tmp")
         with zipfile.ZipFile(tmp_out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            _add(zf, "collection.anki2", db_path.read_bytes())
+            with db_path.open("rb") as db:
+                _add(zf, "collection.anki2", db)
             names = sorted(media)
             _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
             for i, name in enumerate(names):
@@ -104,8 +112,107 @@ def write_apkg(
         tmp_out.replace(path)
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+Row = tuple[object, ...]
+
+
+def _rows(
+    decks: dict[str, genanki.Deck],
+    by_deck: dict[str, list[RenderedNote]],
+    models: dict[str, genanki.Model],
+    note_mtimes: dict[str, int],
+    ids: Iterator[int],
+    card_rows: list[Row],
+) -> Iterator[Row]:
+    """The rows genanki's `Note.write_to_db` would insert, in its order and with its id sequence:
+    note rows are yielded, the rows of their cards appended to `card_rows`."""
+    front_back: dict[tuple[object, ...], list[int]] = {}
+    for name, deck in decks.items():
+        for note in by_deck[name]:
+            model = models[note.notetype.name]
+            fields = list(note.fields)
+            mod = note_mtimes[note.guid]
+            nid = next(ids)
+            tags = " " + " ".join(note.tags) + " "
+            yield (nid, note.guid, model.model_id, mod, -1, tags, "\x1f".join(fields), fields[1], 0, 0, "")
+            for ord_ in _card_ords(model, fields, front_back):
+                card_rows.append(
+                    (next(ids), nid, deck.deck_id, ord_, mod, -1, 0, 0, note.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                )
+
+
+def _card_ords(model: genanki.Model, fields: list[str], front_back: dict[tuple[object, ...], list[int]]) -> list[int]:
+    """The card ordinals genanki gives a note (`Note.cards`). For a front/back model they depend only
+    on which fields are empty, so genanki is asked once per pattern; clozes are asked every time."""
+    if model.model_type == genanki.Model.CLOZE:
+        return [card.ord for card in genanki.Note(model=model, fields=fields).cards]
+    key = (model.model_id, *(not f for f in fields))
+    ords = front_back.get(key)
+    if ords is None:
+        ords = front_back[key] = [card.ord for card in genanki.Note(model=model, fields=fields).cards]
+    return ords
+
+
+def package_digest(
+    path: Path,
+    kb_id: str,
+    root_deck: str,
+    description: str,
+    notes: list[RenderedNote],
+    note_mtimes: dict[str, int],
+    notetype_mtimes: dict[str, int],
+    media: dict[str, bytes],
+) -> str:
+    """A hash of everything `write_apkg` turns into bytes, given the same arguments.
+
+    Besides the arguments: the note types, kbdeck's own code and the versions of genanki, SQLite
+    and zlib (their output is part of the file). Equal digests mean byte-identical packages.
+    """
+    digest = hashlib.sha256()
+    for part in (
+        renderer_fingerprint(),
+        genanki.__version__,
+        sqlite3.sqlite_version,
+        zlib.ZLIB_RUNTIME_VERSION,
+        repr((BASIC, CLOZE)),
+        notetype_hash(BASIC),
+        notetype_hash(CLOZE),
+        path.name,
+        kb_id,
+        root_deck,
+        description,
+        json.dumps(sorted(notetype_mtimes.items())),
+        json.dumps(sorted((name, hashlib.sha256(data).hexdigest()) for name, data in media.items())),
+    ):
+        digest.update(part.encode() + b"\x1e")
+    for n in notes:
+        digest.update(f"{n.guid}\x1f{n.content_hash}\x1f{n.due}\x1f{note_mtimes[n.guid]}\x1e".encode())
+    return digest.hexdigest()
+
+
+def is_current(path: Path, digest: str, record: Path) -> bool:
+    """True when `path` is the package a build with this digest wrote, untouched since."""
+    try:
+        seen = json.loads(record.read_text(encoding="utf-8"))
+        return bool(seen["digest"] == digest and seen["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def remember(path: Path, digest: str, record: Path) -> None:
+    """Note which digest produced `path` (for `is_current`)."""
+    record.parent.mkdir(parents=True, exist_ok=True)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    record.write_text(json.dumps({"apkg": path.name, "digest": digest, "sha256": sha}) + "\n", encoding="utf-8")
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes | BinaryIO) -> None:
+    """One entry with a fixed date; a file object is streamed (the collection can be large)."""
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # public `compress_level` from Python 3.13 on
     info.external_attr = 0o644 << 16
-    zf.writestr(info, data)
+    if isinstance(data, bytes):
+        zf.writestr(info, data)
+        return
+    with zf.open(info, "w") as dest:
+        shutil.copyfileobj(data, dest, 1 << 20)

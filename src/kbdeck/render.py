@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cards import DEFAULT_OUTPUT_QUESTION
 from .codeblocks import resolve_include
-from .highlight import code_block
+from .fragments import Fragments
 from .markdown_html import Renderer
 from .model import Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
@@ -26,7 +26,7 @@ GUID_NAMESPACE = uuid.UUID("6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27")
 OUTPUT_LABEL = "saída"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedNote:
     """One Anki note, ready to package."""
 
@@ -50,15 +50,22 @@ class RenderedNote:
     """Hash of everything Anki stores for the note (fields, tags, note type)."""
 
 
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGIT_PAIRS = [_ALPHABET[i % 62] + _ALPHABET[i // 62] for i in range(62 * 62)]
+
+
 def note_guid(kb_id: str, card_id: str) -> str:
-    """GUID from identity only, never from content or position, so edits keep review history."""
+    """GUID from identity only, never from content or position, so edits keep review history.
+
+    14 base-62 digits of the hash, least significant first (taken two at a time: same digits, half
+    the big-integer divisions).
+    """
     digest = hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()
-    alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     n = int.from_bytes(digest[:12], "big")
     out = []
-    for _ in range(14):
-        n, r = divmod(n, len(alphabet))
-        out.append(alphabet[r])
+    for _ in range(7):
+        n, r = divmod(n, 62 * 62)
+        out.append(_DIGIT_PAIRS[r])
     return "kb" + "".join(out)
 
 
@@ -87,15 +94,24 @@ def output_code(card: Card, kb: KnowledgeBase) -> str:
     return card.code.strip("\n")
 
 
-def render_notes(kb: KnowledgeBase, problems: Problems, runner: OutputRunner) -> list[RenderedNote]:
-    """Render every card; output-card failures become problems at the card."""
-    renderer = Renderer(kb.examples)
+def render_notes(
+    kb: KnowledgeBase, problems: Problems, runner: OutputRunner, fragments: Fragments | None = None
+) -> list[RenderedNote]:
+    """Render every card; output-card failures become problems at the card.
+
+    `fragments` (with a cache) reuses earlier renders. Cards are assembled in a batch that collects
+    the fragments missing from the cache, so that they render together (in parallel); the cards
+    that met one are assembled again afterwards.
+    """
+    own = fragments is None
+    frags = fragments or Fragments(kb.examples)
     ordered = card_order(kb)
     outputs = [c for c in ordered if c.kind is Kind.OUTPUT]
     codes = [output_code(c, kb) for c in outputs]
     results = dict(zip([c.id for c in outputs], runner.run_all(codes), strict=True))
     areas = {a.id: a for a in kb.roadmap.areas}
-    notes = []
+    places: dict[str, _Place] = {}
+    plan: list[tuple[Card, _Place, str, int, str]] = []
     for due, card in enumerate(ordered):
         topic = kb.topics.get(card.topic)
         area = areas.get(card.topic.split("/")[0])
@@ -110,52 +126,96 @@ def render_notes(kb: KnowledgeBase, problems: Problems, runner: OutputRunner) ->
                 "the snippet must run alone with `python -c` and exit 0",
             )
             continue
-        notes.append(
-            _render_card(
-                kb, card, topic, f"{kb.roadmap.deck}::{area.deck}", due, renderer, result.stdout if result else ""
+        place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
+        deck = f"{kb.roadmap.deck}::{area.deck}"
+        plan.append((card, place, deck, due, result.stdout if result else ""))
+    try:
+        with frags.batch():
+            drafts: list[RenderedNote | None] = []
+            for item in plan:
+                before = frags.placeholders
+                note = _render_card(*item, frags)
+                drafts.append(note if frags.placeholders == before else None)
+        # a card that met a fragment still to be rendered is assembled again, now that it is
+        return [note or _render_card(*item, frags) for note, item in zip(drafts, plan, strict=True)]
+    finally:
+        if own:
+            frags.close()
+
+
+class _Place:
+    """What the cards of one topic share, worked out once per topic: the roadmap line, the source
+    fields of each heading cards point to, and the tag sets."""
+
+    def __init__(self, kb: KnowledgeBase, topic: Topic) -> None:
+        self.kb = kb
+        self.topic = topic
+        rm = kb.roadmap
+        day = rm.day_of(topic.id)
+        week = next((w for w in rm.weeks if day and day in w.days), None)
+        roadmap = " › ".join(x for x in (week.title.split(" —")[0] if week else "", day.title if day else "") if x)
+        self.roadmap = f"{roadmap} · {topic.title}" if roadmap else topic.title
+        self.base_tags = {f"kb::{topic.area}::{topic.id.split('/', 1)[1].replace('/', '::')}"}
+        if day is not None and week is not None:
+            self.base_tags.add(f"kb::{week.id}::{day.id}")
+        self.base_tags.update(tag_part(t) for t in topic.tags if tag_part(t))
+        self._common: dict[str, tuple[str, ...]] = {}
+        self._tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+    def common(self, see: str) -> tuple[str, ...]:
+        """Source, SourceURL, Topic, Roadmap and the spare fields of a card with this `see:`."""
+        found = self._common.get(see)
+        if found is None:
+            topic, rm = self.topic, self.kb.roadmap
+            heading = topic.heading_for(see) if see else None
+            source = f"{topic.id}.md" + (f"#{heading.anchor}" if heading else "")
+            source_url = f"{rm.source_url}{source}" if rm.source_url else ""
+            crumb = topic.title + (f" › {heading.text}" if heading else "")
+            escape = html.escape
+            found = self._common[see] = (
+                escape(source),
+                escape(source_url),
+                escape(crumb),
+                escape(self.roadmap),
+                "",
+                "",
             )
-        )
-    return notes
+        return found
+
+    def tags(self, card: Card) -> tuple[str, ...]:
+        """The card's sorted Anki tags."""
+        key = (card.kind.value, card.tags)
+        found = self._tags.get(key)
+        if found is None:
+            tags = {*self.base_tags, f"kb::tipo::{card.kind.value}"}
+            tags.update(tag_part(t) for t in card.tags if tag_part(t))
+            found = self._tags[key] = tuple(sorted(tags))
+        return found
 
 
-def _render_card(
-    kb: KnowledgeBase, card: Card, topic: Topic, deck: str, due: int, renderer: Renderer, output: str
-) -> RenderedNote:
-    rm = kb.roadmap
-    heading = topic.heading_for(card.see) if card.see else None
-    source = f"{topic.id}.md" + (f"#{heading.anchor}" if heading else "")
-    source_url = f"{rm.source_url}{source}" if rm.source_url else ""
-    crumb = topic.title + (f" › {heading.text}" if heading else "")
-    day = rm.day_of(topic.id)
-    week = next((w for w in rm.weeks if day and day in w.days), None)
-    roadmap = " › ".join(x for x in (week.title.split(" —")[0] if week else "", day.title if day else "") if x)
-    roadmap = f"{roadmap} · {topic.title}" if roadmap else topic.title
+def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tuple[NoteTypeSpec, tuple[str, ...]]:
     extra = renderer.render(card.extra) if card.extra.strip() else ""
-    common = (html.escape(source), html.escape(source_url), html.escape(crumb), html.escape(roadmap), "", "")
+    common = place.common(card.see)
     if card.kind is Kind.CLOZE:
-        notetype = CLOZE
-        fields: tuple[str, ...] = (card.id, renderer.render(card.cloze), extra, *common)
-    elif card.kind is Kind.OUTPUT:
-        notetype = BASIC
-        code = output_code(card, kb)
+        return CLOZE, (card.id, renderer.render(card.cloze), extra, *common)
+    if card.kind is Kind.OUTPUT:
+        code = output_code(card, place.kb)
         label = Path(card.include.split("#")[0]).name if card.include else "python"
-        front = renderer.render(card.q or DEFAULT_OUTPUT_QUESTION) + code_block(code, "python", label=label)
-        back = f'<div class="kb-output">{code_block(output, "", label=OUTPUT_LABEL)}</div>'
-        fields = (card.id, front, back, extra, *common)
-    else:
-        notetype = BASIC
-        fields = (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
-    area = topic.area
-    tags = {f"kb::{area}::{topic.id.split('/', 1)[1].replace('/', '::')}", f"kb::tipo::{card.kind.value}"}
-    if day is not None and week is not None:
-        tags.add(f"kb::{week.id}::{day.id}")
-    tags.update(tag_part(t) for t in (*topic.tags, *card.tags) if tag_part(t))
-    sorted_tags = tuple(sorted(tags))
-    digest = hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(sorted_tags)]).encode()).hexdigest()
-    return RenderedNote(card.id, note_guid(rm.id, card.id), notetype, fields, sorted_tags, deck, due, topic.id, digest)
+        front = renderer.render(card.q or DEFAULT_OUTPUT_QUESTION) + renderer.code(code, "python", label=label)
+        back = f'<div class="kb-output">{renderer.code(output, "", label=OUTPUT_LABEL)}</div>'
+        return BASIC, (card.id, front, back, extra, *common)
+    return BASIC, (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
 
 
-def render_topic_html(kb: KnowledgeBase, renderer: Renderer, topic: Topic) -> str:
+def _render_card(card: Card, place: _Place, deck: str, due: int, output: str, renderer: Fragments) -> RenderedNote:
+    notetype, fields = _fields(card, place, renderer, output)
+    tags = place.tags(card)
+    digest = hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(tags)]).encode()).hexdigest()
+    guid = note_guid(place.kb.roadmap.id, card.id)
+    return RenderedNote(card.id, guid, notetype, fields, tags, deck, due, place.topic.id, digest)
+
+
+def render_topic_html(kb: KnowledgeBase, renderer: Renderer | Fragments, topic: Topic) -> str:
     """A topic note as an HTML fragment (title + body), for the add-on's note viewer."""
     body = renderer.render(topic.body)
     head = f'<article class="kb-note" data-topic="{html.escape(topic.id)}"><h1>{html.escape(topic.title)}</h1>'

@@ -7,6 +7,7 @@ silently lets the last one win, are reported instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +40,55 @@ def _span(path: str, mark: yaml.Mark, line_offset: int) -> Span:
     return Span(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_LENIENT_IN_LIBYAML = re.compile(
+    "\t|\x85|\u2028|\u2029|\ufeff|[|>][-+0-9]*#"
+)  # libyaml accepts these where PyYAML refuses
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node graph, composed by libyaml when PyYAML has it (an order of magnitude faster).
+
+    The pure-Python parser stays the reference: it decides what is an error and words it (the
+    messages and positions users see, and the golden tests, come from it), and it composes again
+    whatever libyaml refuses or where the two are known to differ (empty values get other
+    positions, explicit tags other values).
+    """
+    if _FAST_LOADER is not None and not _LENIENT_IN_LIBYAML.search(text):
+        try:
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except Exception:  # any refusal, even a non-YAML one (surrogates), is the pure parser's to judge
+            node = None
+        else:
+            if node is None or _same_in_both(node):
+                return node
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _same_in_both(root: yaml.Node) -> bool:
+    """No empty plain scalar and only resolved standard tags anywhere in the tree."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in _PLAIN_TAGS:
+            return False
+        if isinstance(node, yaml.ScalarNode):
+            if not node.value and not node.style:
+                return False
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        else:
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+    return True
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> Located | None:
     """Parse one YAML document; on a syntax error report it with the parser's position."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
@@ -60,7 +106,11 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         return None
     if node is None:
         return None
-    return _convert(node, path, problems, line_offset)
+    try:
+        return _convert(node, path, problems, line_offset)
+    finally:  # the shared constructor memoises every node it built: forget this document's
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
 
 
 _CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)

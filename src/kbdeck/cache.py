@@ -1,0 +1,100 @@
+"""The build cache in `<out>/.cache/cache.sqlite`: memos of pure, costly steps, keyed by content hash.
+
+A memo's key hashes everything its value depends on: the input itself, kbdeck's version and
+source files, and the versions of the libraries and of Python that shape the result. A stale
+entry can therefore never be hit, and losing the file (or a broken one) only costs time. Each
+memo is one table of `key → value` (text or bytes), read whole at the start of a build and
+updated with what changed at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+CACHE_FILE = "cache.sqlite"
+
+Value = str | bytes
+
+
+@lru_cache(maxsize=1)
+def _source_digest() -> str:
+    """Hash of kbdeck's own modules, so that editing the code (an editable install) invalidates too."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def code_fingerprint(*libraries: str) -> str:
+    """kbdeck's version and source, Python's version, and the given library versions, as one hash."""
+    from . import __version__  # looked up on each call, never frozen at import
+
+    parts = [__version__, _source_digest(), sys.version, *libraries]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def key_of(fingerprint: str, *parts: str) -> str:
+    """The cache key of an input (`parts`) under a fingerprint."""
+    return hashlib.sha256("\0".join((fingerprint, *parts)).encode()).hexdigest()
+
+
+class Memo:
+    """One table of the cache file. A missing or broken file reads as empty and is rebuilt on save."""
+
+    def __init__(self, cache_dir: Path | None, table: str) -> None:
+        self.path = cache_dir / CACHE_FILE if cache_dir is not None else None
+        self.table = table
+        self.new: dict[str, Value] = {}
+        """Entries added since the last save."""
+
+    def load(self) -> dict[str, Value]:
+        """Every entry of the table."""
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            conn = self._connect()
+            try:
+                return dict(conn.execute(f"SELECT key, value FROM {self.table}").fetchall())
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return {}
+
+    def save(self, stale: Iterable[str] = ()) -> None:
+        """Write the new entries and drop the `stale` ones."""
+        gone = [(k,) for k in stale]
+        if self.path is None or (not self.new and not gone):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(gone)
+        except sqlite3.Error:  # a broken file: start it again
+            self.path.unlink(missing_ok=True)
+            self._write([])
+        self.new = {}
+
+    def _write(self, gone: list[tuple[str]]) -> None:
+        conn = self._connect()
+        try:
+            with conn:  # one transaction
+                # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
+                # object for its whole life, which doubles the memory of every cached fragment
+                texts = ((k, v.encode()) for k, v in self.new.items() if isinstance(v, str))
+                conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, CAST(? AS TEXT))", texts)
+                blobs = ((k, v) for k, v in self.new.items() if isinstance(v, bytes))
+                conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", blobs)
+                conn.executemany(f"DELETE FROM {self.table} WHERE key = ?", gone)
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        assert self.path is not None
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.execute("PRAGMA synchronous = OFF")  # a cache: losing the last write only costs time
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value NOT NULL)")
+        return conn

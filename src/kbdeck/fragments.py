@@ -1,0 +1,199 @@
+"""Rendered HTML fragments (Markdown texts, code blocks): made once, remembered by content hash.
+
+Rendering Markdown and highlighting code is most of a build's work, and every fragment is a pure
+function of its input and of the renderer's code. So fragments are memoised in the build cache
+(`cache.py`) under a hash of the text, the example regions it includes, kbdeck's version and
+source, and the versions of Python-Markdown and Pygments. A rebuild renders only what changed; a
+cold build renders its misses in worker processes, one per core.
+
+Fragments never decide anything: `render.py` and the build use them exactly where they would call
+`Renderer.render` and `highlight.code_block`, so a cached build is the same as an uncached one.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from pathlib import Path
+
+import markdown
+import pygments
+
+from .cache import CACHE_FILE, Memo, code_fingerprint, key_of
+from .codeblocks import expand_includes
+from .highlight import code_block
+from .markdown_html import Renderer
+from .model import Example
+
+PARALLEL_MIN = 64
+"""Fewer misses than this render in-process: starting workers would cost more than it saves."""
+
+CHUNK_MAX = 500
+"""Most jobs sent to a worker at once."""
+
+Job = tuple[str, ...]
+"""("md", text) or ("code", code, lang, label): what to render."""
+
+
+def renderer_fingerprint() -> str:
+    """Everything besides a fragment's input that shapes its HTML."""
+    return code_fingerprint(markdown.__version__, pygments.__version__)
+
+
+class Workers:
+    """Processes that render fragments, one per core (forked where the platform can).
+
+    Forked workers share their parent's memory until they write to it, so the earlier they are
+    forked the smaller they stay: `render_workers` forks them before the knowledge base is loaded
+    when the build is cold (nothing cached yet, so nearly everything will render).
+    """
+
+    def __init__(self, count: int = 0) -> None:
+        self.count = count or os.cpu_count() or 1
+        self._pool: Executor | None = None
+
+    def start(self) -> None:
+        if self._pool is not None:
+            return
+        import multiprocessing  # only builds that render a lot pay for these imports
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self._pool = ProcessPoolExecutor(self.count, context)
+        # a garbage collection in a forked worker writes to every object it scans (copying the
+        # page); objects frozen at the fork are never scanned
+        gc.freeze()
+        try:
+            self._pool.submit(int)  # forks the workers now
+        finally:
+            gc.unfreeze()
+
+    def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
+        """Render `jobs` in the workers, in order."""
+        self.start()
+        assert self._pool is not None
+        # a few chunks per worker even out slow ones; small chunks keep each worker's results small
+        size = min(CHUNK_MAX, max(1, len(jobs) // (self.count * 4)))
+        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        token = f"{os.getpid()}:{id(examples)}"  # lets a worker reuse its renderer across chunks
+        parts = self._pool.map(_render_chunk, [token] * len(chunks), [examples] * len(chunks), chunks)
+        return [html for part in parts for html in part]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+@contextmanager
+def render_workers(cache_dir: Path | None, count: int = 0) -> Iterator[Workers]:
+    """Workers for one build, already forked when the cache is cold; shut down at the end."""
+    workers = Workers(count)
+    if workers.count > 1 and cache_dir is not None and not (cache_dir / CACHE_FILE).exists():
+        workers.start()
+    try:
+        yield workers
+    finally:
+        workers.close()
+
+
+class Fragments:
+    """Renders Markdown and code blocks through the cache; a drop-in for `Renderer.render`.
+
+    Inside `batch()`, a miss is only recorded (and answered with "", counted in `placeholders`);
+    leaving the batch renders every miss at once, in the workers when there are many. Callers
+    assemble in a batch, then assemble again what met a placeholder.
+    """
+
+    def __init__(
+        self, examples: dict[str, Example], cache_dir: Path | None = None, workers: Workers | None = None
+    ) -> None:
+        self.examples = examples
+        self.workers = workers or Workers()
+        self._own_workers = workers is None
+        self._memo = Memo(cache_dir, "fragments")
+        self._fingerprint = renderer_fingerprint()
+        self._known: dict[str, str] = {k: v for k, v in self._memo.load().items() if isinstance(v, str)}
+        self._used: set[str] = set()
+        self._wanted: dict[str, Job] | None = None
+        self._renderer: Renderer | None = None
+        self.rendered = 0
+        """How many fragments this build actually rendered (the rest came from the cache)."""
+        self.placeholders = 0
+        """How many requests a batch answered with "" (the caller must ask again after the batch)."""
+
+    def render(self, text: str) -> str:
+        """Markdown → HTML, as `Renderer(examples).render(text)`."""
+        expanded = expand_includes(text, self.examples) if "@include" in text else text
+        key = key_of(self._fingerprint, "md", text, expanded)
+        return self._get(key, ("md", text))
+
+    def code(self, code: str, lang: str, label: str = "") -> str:
+        """A code block, as `highlight.code_block(code, lang, label=label)`."""
+        return self._get(key_of(self._fingerprint, "code", code, lang, label), ("code", code, lang, label))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Record what is asked for; render the misses when the block ends."""
+        self._wanted = {}
+        try:
+            yield
+            wanted, self._wanted = self._wanted, None
+            self._render_all(wanted)
+        finally:
+            self._wanted = None
+
+    def save(self, prune: bool) -> None:
+        """Store new fragments; with `prune` (a complete build), forget the ones this build did not use."""
+        self._memo.save(set(self._known) - self._used - set(self._memo.new) if prune else ())
+
+    def close(self) -> None:
+        if self._own_workers:
+            self.workers.close()
+
+    def _get(self, key: str, job: Job) -> str:
+        self._used.add(key)
+        html = self._known.get(key)
+        if html is not None:
+            return html
+        if self._wanted is not None:
+            self._wanted[key] = job
+            self.placeholders += 1
+            return ""
+        self._render_all({key: job})
+        return self._known[key]
+
+    def _render_all(self, wanted: dict[str, Job]) -> None:
+        keys = [k for k in wanted if k not in self._known]
+        if not keys:
+            return
+        jobs = [wanted[k] for k in keys]
+        if len(jobs) >= PARALLEL_MIN and self.workers.count > 1:
+            html = self.workers.render(self.examples, jobs)
+        else:
+            if self._renderer is None:
+                self._renderer = Renderer(self.examples)
+            html = [_render_job(self._renderer, job) for job in jobs]
+        self.rendered += len(jobs)
+        for key, value in zip(keys, html, strict=True):
+            self._known[key] = self._memo.new[key] = value
+
+
+def _render_job(renderer: Renderer, job: Job) -> str:
+    if job[0] == "md":
+        return renderer.render(job[1])
+    return code_block(job[1], job[2], label=job[3])
+
+
+_WORKER_RENDERER: tuple[str, Renderer] | None = None
+
+
+def _render_chunk(token: str, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
+    global _WORKER_RENDERER
+    if _WORKER_RENDERER is None or _WORKER_RENDERER[0] != token:
+        _WORKER_RENDERER = (token, Renderer(examples))
+    return [_render_job(_WORKER_RENDERER[1], job) for job in jobs]

@@ -1,0 +1,246 @@
+"""The build cache and the fast paths (issue 11) never change what a build produces.
+
+Rebuilds with a warm cache, a rebuild that skips packaging, parallel rendering and libyaml must
+give exactly what a cold, serial, pure-Python build gives; anything a card depends on (an included
+example region, kbdeck's version) must invalidate what was cached for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kbtest import FIXTURES, make_content
+
+import kbdeck
+import kbdeck.fragments
+import kbdeck.yamlspan
+from kbdeck.build import BuildResult, build, summary
+from kbdeck.check import check
+from kbdeck.fragments import Fragments, Workers, render_workers
+from kbdeck.ledger import SCHEMA, Entry, Ledger, ledger_text
+from kbdeck.load import load
+from kbdeck.markdown_html import Renderer
+from kbdeck.outputs import OutputRunner
+from kbdeck.problems import Problems
+from kbdeck.render import GUID_NAMESPACE, note_guid, render_notes
+from kbdeck.yamlspan import parse_yaml
+
+INCLUDING = {
+    "flashcards/lang/listas.yaml": """
+        - id: listas-soma-incluida
+          q: Quanto vale a soma?
+          a: |
+            Veja:
+
+            @include examples/demo/hello.py#soma
+          see: fatiamento
+        """
+}
+
+
+def built(content: Path, out: Path) -> BuildResult:
+    result = build(content, out)
+    assert result.apkg is not None, result.problems.render_text()
+    return result
+
+
+def fields_of(result: BuildResult) -> dict[str, tuple[str, ...]]:
+    return {n.card_id: n.fields for n in result.notes}
+
+
+def test_warm_rebuild_renders_nothing_and_gives_the_same_bytes(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = built(sample, tmp_path / "out")
+    apkg = first.apkg
+    assert apkg is not None
+    data = apkg.read_bytes()
+    (apkg.parent / ".cache" / "package.json").unlink()  # force packaging, from cached fragments only
+    monkeypatch.setattr(kbdeck.fragments.Renderer, "render", lambda self, text: pytest.fail("rendered again"))
+    again = built(sample, tmp_path / "out")
+    assert apkg.read_bytes() == data
+    assert fields_of(again) == fields_of(first)
+    assert again.changes is not None and len(again.changes.unchanged) == 5
+
+
+def test_cached_build_equals_a_build_without_cache(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    built(sample, tmp_path / "warm")
+    clone = tmp_path / "clone"
+    shutil.copytree(sample, clone)  # same ledger, no cache
+    warm = built(sample, tmp_path / "warm")
+    cold = built(clone, tmp_path / "cold")
+    assert warm.apkg is not None and cold.apkg is not None
+    assert warm.apkg.read_bytes() == cold.apkg.read_bytes()
+
+
+def test_noop_rebuild_skips_packaging_but_reports_and_stays_identical(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = built(sample, tmp_path / "out")
+    assert first.apkg is not None
+    before = first.apkg.stat().st_mtime_ns, first.apkg.read_bytes()
+    monkeypatch.setattr("kbdeck.build.write_apkg", lambda *a: pytest.fail("packaged an unchanged build"))
+    again = built(sample, tmp_path / "out")
+    assert (first.apkg.stat().st_mtime_ns, first.apkg.read_bytes()) == before
+    assert "0 new, 0 changed, 5 unchanged, 0 removed" in summary(again)
+    monkeypatch.undo()
+
+    # a package that is not the one the cache remembers is always written again, identically
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first.apkg.write_bytes(b"not a package")
+    built(sample, tmp_path / "out")
+    assert first.apkg.read_bytes() == before[1]
+
+
+def test_editing_an_included_region_invalidates_the_cards_that_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    content = make_content(tmp_path, INCLUDING)
+    first = built(content, tmp_path / "out")
+    hello = content / "examples/demo/hello.py"
+    hello.write_text(hello.read_text(encoding="utf-8").replace("[1, 2, 3]", "[4, 5, 6]"), encoding="utf-8")
+    again = built(content, tmp_path / "out")
+    assert again.changes is not None
+    assert set(again.changes.changed) == {"listas-soma-incluida", "gil-output-include"}
+    answer = fields_of(again)["listas-soma-incluida"][2]
+    assert ">4</span>" in answer and ">4</span>" not in fields_of(first)["listas-soma-incluida"][2]
+    clone = tmp_path / "clone"
+    shutil.copytree(content, clone)
+    assert fields_of(again) == fields_of(built(clone, tmp_path / "no-cache"))
+
+
+def test_a_new_kbdeck_version_renders_everything_again(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built(sample, tmp_path / "out")
+    rendered: list[str] = []
+    original = Renderer.render
+
+    def spy(self: Renderer, text: str) -> str:
+        rendered.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(kbdeck.fragments.Renderer, "render", spy)
+    built(sample, tmp_path / "out")
+    assert rendered == []
+    monkeypatch.setattr(kbdeck, "__version__", "999.0.0")
+    built(sample, tmp_path / "out")
+    assert len(rendered) >= 5
+
+
+def test_parallel_rendering_equals_serial(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = load(sample, Problems())
+    assert kb is not None
+    serial = render_notes(kb, Problems(), OutputRunner(None), Fragments(kb.examples, workers=Workers(1)))
+    monkeypatch.setattr(kbdeck.fragments, "PARALLEL_MIN", 1)
+    with render_workers(None, 2) as workers:
+        fragments = Fragments(kb.examples, workers=workers)
+        parallel = render_notes(kb, Problems(), OutputRunner(None), fragments)
+    assert fragments.rendered > 0
+    assert parallel == serial
+
+
+def test_problems_are_the_same_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load and check results come from the cache on a rebuild, problems included."""
+    monkeypatch.chdir(FIXTURES)
+    runs = []
+    for _ in range(2):
+        problems = Problems()
+        kb = load(Path("bad-kb"), problems, tmp_path / "cache")
+        assert kb is not None
+        check(kb, problems, tmp_path / "cache")
+        runs.append((problems.render_text(), kb))
+    uncached = Problems()
+    kb = load(Path("bad-kb"), uncached)
+    assert kb is not None
+    check(kb, uncached)
+    assert uncached.errors
+    assert runs[0] == runs[1] == (uncached.render_text(), kb)
+
+
+# libyaml composes most files; where it would differ from PyYAML's own parser, that parser decides
+YAML_PIECES = [
+    *("- ", "id: ", "q: ", "a: |\n", "a: >-\n", "  ", "\n", "\n- id: x\n  q: ", "&a ", "*a", "{", "}", "[", "]"),
+    *(", ", "'", '"', "# c", "---\n", "!x ", "!!str ", "? ", ": ", "{{c1::a}}", "ç", "é", "\t", "\ufeff"),
+    *("|#", "\u2028", "yes", "0x1F", "~", "<<: *a\n", "|2\n", "  - ", "a b", "-1", "%", "@", "`", "|", ">"),
+]
+yaml_text = st.lists(st.sampled_from(YAML_PIECES), max_size=25).map("".join)
+
+
+def _parsed(text: str) -> tuple[object, list[str]]:
+    problems = Problems()
+    try:
+        located = parse_yaml(text, "f.yaml", problems)
+        value: object = repr(located)
+    except Exception as err:  # the comparison is the point, not the outcome
+        value = type(err).__name__
+    return value, [p.render() for p in problems.items]
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(yaml_text)
+def test_libyaml_and_pure_python_parse_alike(text: str) -> None:
+    fast = _parsed(text)
+    saved = kbdeck.yamlspan._FAST_LOADER
+    kbdeck.yamlspan._FAST_LOADER = None
+    try:
+        assert fast == _parsed(text)
+    finally:
+        kbdeck.yamlspan._FAST_LOADER = saved
+
+
+def test_libyaml_is_used() -> None:
+    assert kbdeck.yamlspan._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
+
+
+def test_ledger_text_is_json_dumps_with_indent() -> None:
+    rng = random.Random(11)
+    alphabet = 'ab-é"\\\n\t\u2028→😀\x00/'
+
+    def word() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+
+    for _ in range(300):
+        notes = {word(): Entry(word(), rng.randint(0, 10**10), word()) for _ in range(rng.randint(0, 4))}
+        stamps = {word(): Entry(word(), rng.randint(0, 9), "") for _ in range(rng.randint(0, 3))}
+        ledger = Ledger(word(), rng.randint(0, 99), notes, stamps)
+        data = {
+            "schema": SCHEMA,
+            "kb": ledger.kb,
+            "generation": ledger.generation,
+            "notes": {k: asdict(e) for k, e in sorted(notes.items())},
+            "stamps": {k: asdict(e) for k, e in sorted(stamps.items())},
+        }
+        assert ledger_text(ledger) == json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_note_guid_is_unchanged() -> None:
+    """GUIDs are review history: the faster digit loop must give the very same strings."""
+
+    def reference(kb_id: str, card_id: str) -> str:
+        digest = hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()
+        alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        n = int.from_bytes(digest[:12], "big")
+        out = []
+        for _ in range(14):
+            n, r = divmod(n, len(alphabet))
+            out.append(alphabet[r])
+        return "kb" + "".join(out)
+
+    assert note_guid("sample-kb", "gil-o-que-e") == reference("sample-kb", "gil-o-que-e")
+    assert all(note_guid("kb", f"card-{i}") == reference("kb", f"card-{i}") for i in range(20000))
