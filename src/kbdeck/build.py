@@ -23,6 +23,7 @@ from .notetypes import BASIC, CLOZE
 from .outputs import OutputRunner
 from .package import is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems
+from .renames import find_renames
 from .render import RenderedNote, render_notes, render_topic_html
 
 P = ParamSpec("P")
@@ -148,7 +149,6 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     kb, changes = result.kb, result.changes
     if kb is None or changes is None:
         return ""
-    kinds = Counter(n.fields and n.notetype.name for n in result.notes)
     kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith("kb::tipo::"))
     decks = {n.deck for n in result.notes}
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
@@ -160,7 +160,6 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
         f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
         f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",
     ]
-    del kinds
     if changes.changed and len(changes.changed) <= 10:
         lines.append(f"  changed: {', '.join(changes.changed)}")
     if changes.new and len(changes.new) <= 10:
@@ -170,7 +169,13 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
             f"  WARNING: {len(changes.removed)} card id(s) of the previous build are gone; in Anki those cards keep "
             "their history but will never be updated again (if you renamed an id, rename it back):"
         )
-        lines.extend(f"    - {cid} (was in {topic})" for cid, topic in changes.removed[:20])
+        renamed = {r.old: r for r in find_renames(changes, {n.card_id: n.topic for n in result.notes}, kb.root)}
+        for cid, topic in changes.removed[:20]:
+            r = renamed.get(cid)
+            hint = f" → looks renamed to `{r.new}` ({r.evidence}): rename it back to keep its history" if r else ""
+            lines.append(f"    - {cid} (was in {topic}){hint}")
+        if len(changes.removed) > 20:
+            lines.append(f"    … and {len(changes.removed) - 20} more")
     if result.problems.warnings:
         lines.append(f"  {len(result.problems.warnings)} warning(s): run `kbdeck check` to see them")
     gen = result.ledger.generation if result.ledger else 0

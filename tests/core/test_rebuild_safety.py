@@ -142,5 +142,5 @@ def test_removed_card_is_reported_loudly(
     assert main(["build", "--content", str(sample), "--out", str(tmp_path / "v2"), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "1 new" in out and "1 removed" in out
-    assert "WARNING" in out and "gil-output (was in lang/gil)" in out
+    assert "WARNING" in out and "gil-output (was in lang/gil) → looks renamed to `gil-saida` (same topic)" in out
     shutil.rmtree(tmp_path / "v1")
