@@ -1,4 +1,5 @@
-"""kbdeck for Anki: roadmap progress of kbdeck knowledge bases (panel, full view, note viewer).
+"""kbdeck for Anki: roadmap progress of kbdeck knowledge bases (panel, full view, note viewer, card → note,
+update from a build, mock interviews).
 
 Composition root, and the only module with import-time effects: inside Anki it wires each
 feature with its `init_*` function; imported anywhere else (tests, tools, a plain Python
@@ -18,15 +19,19 @@ def _running_in_anki() -> bool:
 
 def _init() -> None:
     from .bridge import init_bridge
+    from .card_link import init_card_link
     from .deck_browser import init_deck_browser
     from .progress_view import init_progress_view
     from .runtime import init_runtime
     from .service import init_refresh
+    from .updater import init_updater
 
     init_runtime(__name__)
     init_refresh()
     init_deck_browser()
     init_progress_view()
+    init_card_link()
+    init_updater()
     init_bridge()
 
 

@@ -1,9 +1,11 @@
 """The `kbdeck:` bridge protocol between our pages and Python.
 
 Pages send `kbdeck:<command>:<json object>`; commands are whitelisted, values must be short
-strings naming a knowledge base / topic / mock interview of the current report, and only our
-own pages (the deck list and our dialogs) may send them. Messages without the prefix are
-passed on untouched, so other add-ons and Anki keep working.
+strings naming a knowledge base / topic / mock interview of the bundles, and only our own pages
+(the deck list and our dialogs) may send them; card pages (reviewer, previewer, card layout),
+whose content comes from decks, may send only `src` (open the note of the card's source link),
+and which note that is gets decided in Python from the card and the bundles. Messages without
+the prefix are passed on untouched, so other add-ons and Anki keep working.
 """
 
 from __future__ import annotations
@@ -16,7 +18,24 @@ from .errors import UserMessage, report
 from .runtime import current
 
 PREFIX = "kbdeck:"
-COMMANDS = frozenset({"view", "refresh", "study", "note", "mock-done", "mock-undo"})
+COMMANDS = frozenset(
+    {
+        "view",
+        "refresh",
+        "study",
+        "note",
+        "edit",
+        "src",
+        "mock-done",
+        "mock-undo",
+        "mock-start",
+        "update",
+        "browse",
+    }
+)
+CARD_COMMANDS = frozenset({"src"})
+"""What a card page may ask for."""
+KEYS = ("kb", "topic", "mock", "anchor", "src", "what")
 MAX_VALUE = 300
 
 
@@ -32,6 +51,11 @@ class Command:
     kb: str = ""
     topic: str = ""
     mock: str = ""
+    anchor: str = ""
+    src: str = ""
+    """A card's `data-kbdeck-src` ("<topic>.md#<anchor>")."""
+    what: str = ""
+    """Which notes of the last update summary to show in the browser."""
 
 
 def parse_message(message: str) -> Command | None:
@@ -48,7 +72,7 @@ def parse_message(message: str) -> Command | None:
     if not isinstance(data, dict):
         raise BadMessage("payload is not an object")
     values: dict[str, str] = {}
-    for key in ("kb", "topic", "mock"):
+    for key in KEYS:
         value = data.get(key, "")
         if not isinstance(value, str) or len(value) > MAX_VALUE:
             raise BadMessage(f"bad {key}")
@@ -64,13 +88,21 @@ def _from_our_page(context: object | None) -> bool:
     return isinstance(context, DeckBrowser | WebDialog)
 
 
+def _allowed(command: Command, context: object | None) -> bool:
+    from .card_link import is_card_page
+
+    if command.name in CARD_COMMANDS:
+        return is_card_page(context)
+    return _from_our_page(context)
+
+
 def on_js_message(handled: tuple[bool, object], message: str, context: object | None) -> tuple[bool, object]:
     if not message.startswith(PREFIX):
         return handled
     try:
         command = parse_message(message)
-        if command is not None and _from_our_page(context):
-            dispatch(command)
+        if command is not None and _allowed(command, context):
+            dispatch(command, context)
         else:
             current.log.warning("ignored %r from %s", message[:80], type(context).__name__)
     except BadMessage as exc:  # a page (or a card's script) sent garbage: note it, bother nobody
@@ -80,26 +112,41 @@ def on_js_message(handled: tuple[bool, object], message: str, context: object | 
     return (True, None)
 
 
-def dispatch(command: Command) -> None:
+def dispatch(command: Command, context: object | None = None) -> None:
+    from . import card_link, note_viewer, updater
+    from .mock_session import start_mock
     from .mocks import toggle_mock
-    from .note_viewer import open_note
     from .progress_view import open_view
     from .service import service
     from .study import study_topic
 
-    if command.name == "view":
+    name = command.name
+    if name == "view":
         open_view()
-    elif command.name == "refresh":
+    elif name == "refresh":
         service.invalidate()
         service.request(force=True)
-    elif command.name in ("study", "note"):
-        topic = _find_topic(command.kb, command.topic)
-        (study_topic if command.name == "study" else open_note)(topic)
-    elif command.name in ("mock-done", "mock-undo"):
+    elif name == "study":
+        study_topic(_find_topic(command.kb, command.topic))
+    elif name == "note":
+        note_viewer.open_note(command.kb, command.topic, command.anchor)
+    elif name == "edit":
+        note_viewer.edit_shown(command.kb, command.topic, command.anchor)
+    elif name == "src":
+        card_link.open_card_source(context, command.src)
+    elif name in ("mock-done", "mock-undo", "mock-start"):
         bundle = _find_bundle(command.kb)
-        if command.mock not in {m.id for m in bundle.mock_interviews}:
+        mock = next((m for m in bundle.mock_interviews if m.id == command.mock), None)
+        if mock is None:
             raise UserMessage(current.tr("unknown_topic"))
-        toggle_mock(command.kb, command.mock, command.name == "mock-done")
+        if name == "mock-start":
+            start_mock(bundle, mock)
+        else:
+            toggle_mock(command.kb, command.mock, name == "mock-done")
+    elif name == "update":
+        updater.update_now()
+    elif name == "browse":
+        updater.browse_last(command.what)
 
 
 def _find_bundle(kb_id: str) -> Bundle:

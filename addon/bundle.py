@@ -52,6 +52,8 @@ class KbInfo:
     language: str
     """Content language, e.g. pt-BR."""
     targets: Targets
+    source_url: str = ""
+    """Web base of the content ("" when the build has none)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Heading:
     anchor: str
     text: str
     level: int
+    line: int = 0
+    """1-based line of the heading in the topic's Markdown file (0 when unknown), for "open in editor"."""
 
 
 @dataclass(frozen=True)
@@ -113,14 +117,31 @@ class CardRef:
 
 
 @dataclass(frozen=True)
+class MockSection:
+    """One time-boxed part of a mock interview: flashcards drawn from topics/areas, or a coding problem."""
+
+    title: str
+    minutes: int
+    cards: int
+    """How many flashcards to draw (0 for a problem section)."""
+    topics: tuple[str, ...]
+    areas: tuple[str, ...]
+    problem: str
+    """Topic id of the coding-problem note ("" for a flashcard section)."""
+
+
+@dataclass(frozen=True)
 class MockInterview:
-    """A mock interview of the roadmap (sections are kept only as a count here)."""
+    """A mock interview of the roadmap."""
 
     id: str
     title: str
     when: str
-    sections: int
-    minutes: int
+    sections: tuple[MockSection, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sections)
 
 
 @dataclass(frozen=True)
@@ -139,6 +160,16 @@ class Bundle:
     mock_interviews: tuple[MockInterview, ...]
     guids: Mapping[str, str] = field(default_factory=dict)
     """Note GUID → authored card id (derived)."""
+    areas: Mapping[str, str] = field(default_factory=dict)
+    """Area id → its full deck name (the decks the build places cards in)."""
+
+    def day_of(self, topic_id: str) -> tuple[Week, Day] | None:
+        """The first roadmap day that lists `topic_id`."""
+        for week in self.weeks:
+            for day in week.days:
+                if topic_id in day.topics:
+                    return week, day
+        return None
 
 
 class _Reader:
@@ -221,7 +252,11 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
         for i, m in enumerate(r.lst(root.get("mock_interviews", []), "bundle.mock_interviews"))
     )
     guids = {c.guid: c.id for c in cards.values()}
-    return Bundle(file_name, version, generation, kb, weeks, topics, cards, examples, mocks, guids)
+    areas: dict[str, str] = {}
+    for i, a in enumerate(r.lst(root.get("areas", []), "bundle.areas")):
+        ao = r.obj(a, f"bundle.areas[{i}]")
+        areas[r.ident(ao.get("id"), f"bundle.areas[{i}].id")] = r.text(ao, "deck", f"bundle.areas[{i}]", default="")
+    return Bundle(file_name, version, generation, kb, weeks, topics, cards, examples, mocks, guids, areas)
 
 
 def _reject_constant(name: str) -> None:
@@ -243,6 +278,7 @@ def _kb(r: _Reader, o: dict[str, Any]) -> KbInfo:
         r.text(o, "deck", "bundle.kb", default=""),
         r.text(o, "language", "bundle.kb", default=""),
         targets,
+        r.text(o, "source_url", "bundle.kb", default=""),
     )
 
 
@@ -279,6 +315,7 @@ def _topics(r: _Reader, raw: dict[str, Any]) -> dict[str, Topic]:
                     r.text(ho, "anchor", path, default=""),
                     r.text(ho, "text", path, default=""),
                     r.int_(ho, "level", path),
+                    r.int_(ho, "line", path),
                 )
             )
         topics[tid] = Topic(
@@ -299,14 +336,26 @@ def _topics(r: _Reader, raw: dict[str, Any]) -> dict[str, Topic]:
 
 def _mock(r: _Reader, o: dict[str, Any], i: int) -> MockInterview:
     path = f"bundle.mock_interviews[{i}]"
-    sections = r.lst(o.get("sections", []), f"{path}.sections")
-    minutes = sum(r.int_(r.obj(s, f"{path}.sections[{k}]"), "minutes", path) for k, s in enumerate(sections))
+    sections = []
+    for k, s in enumerate(r.lst(o.get("sections", []), f"{path}.sections")):
+        sp = f"{path}.sections[{k}]"
+        so = r.obj(s, sp)
+        problem = so.get("problem") or ""
+        sections.append(
+            MockSection(
+                r.text(so, "title", sp, default=""),
+                min(r.int_(so, "minutes", sp), 24 * 60),
+                min(r.int_(so, "cards", sp), 10_000),
+                tuple(r.ident(t, f"{sp}.topics[{j}]") for j, t in enumerate(r.lst(so.get("topics") or [], sp))),
+                tuple(r.ident(a, f"{sp}.areas[{j}]") for j, a in enumerate(r.lst(so.get("areas") or [], sp))),
+                r.ident(problem, f"{sp}.problem") if problem else "",
+            )
+        )
     return MockInterview(
         r.ident(o.get("id"), f"{path}.id"),
         r.text(o, "title", path, default=""),
         r.text(o, "when", path, default=""),
-        len(sections),
-        minutes,
+        tuple(sections),
     )
 
 

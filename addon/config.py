@@ -35,6 +35,20 @@ class Config:
     """Most cards pulled into that filtered deck."""
     max_age_seconds: int = 300
     """Recompute the progress at least this often while the deck list is shown."""
+    content_folder: str = ""
+    """The knowledge base's `content/` folder; enables "open in editor" in the note viewer ("" = off)."""
+    editor_command: str = ""
+    """Command that opens a note, with `{path}` and `{line}` ("" = the system's default app)."""
+    build_folder: str = ""
+    """Folder holding the built .apkg (e.g. the repository's `build/`) for "Update from build"."""
+    auto_update: bool = False
+    """Update automatically when a new build appears in `build_folder`."""
+    poll_seconds: int = 5
+    """How often the build folder is checked while `auto_update` is on."""
+    move_cards: bool = True
+    """On update, move cards whose deck changed in the content (only out of the build's own decks)."""
+    mock_deck_name: str = "kbdeck mock"
+    """Parent of the filtered decks a mock interview creates (one per section)."""
 
 
 DEFAULTS = Config()
@@ -43,7 +57,10 @@ _LIMITS: dict[str, tuple[int, int]] = {
     "chart_days": (7, 365),
     "study_limit": (1, 99999),
     "max_age_seconds": (10, 86400),
+    "poll_seconds": (2, 3600),
 }
+OPTIONAL_TEXT = frozenset({"content_folder", "editor_command", "build_folder"})
+"""Settings that may be empty (paths and commands: up to 1000 characters)."""
 
 
 def parse_config(raw: Mapping[str, Any] | None) -> tuple[Config, list[str]]:
@@ -76,4 +93,6 @@ def _valid(name: str, value: Any, default: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     if name == "language":
         return value in LANGUAGES
+    if name in OPTIONAL_TEXT:
+        return isinstance(value, str) and len(value) <= 1000 and "\x00" not in value
     return isinstance(value, str) and bool(value.strip()) and len(value) <= 100

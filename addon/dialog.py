@@ -97,7 +97,7 @@ class NoteDialog(WebDialog):
         restoreGeom(self, self.geometry_key)
 
     def show_note(self, title: str, body: str, css: str, anchor: str = "") -> None:
+        """Show `body`, scrolled to the heading `anchor` (highlighted) or to the top."""
         self.setWindowTitle(title)
         self.set_body(body, head=f"<style>{css}</style>")
-        target = f"document.getElementById({json.dumps(anchor)})" if anchor else "null"
-        self.web.eval(f"(() => {{ const t = {target}; if (t) t.scrollIntoView(); else window.scrollTo(0, 0); }})();")
+        self.web.eval(f"window.kbdeck && window.kbdeck.showAnchor({json.dumps(anchor)});")

@@ -33,13 +33,25 @@ _lock = threading.Lock()
 
 def discover(media_dir: str | Path) -> Discovery:
     """Scan `media_dir` (not recursive) for `_kbdeck-<kb>-bundle-<hash>.json` files."""
+    found, problems = scan(media_dir)
+    return Discovery(tuple(latest_per_kb(found)), tuple(sorted(problems)))
+
+
+def bundles_of(media_dir: str | Path, kb_id: str) -> list[Bundle]:
+    """Every valid bundle of one knowledge base in the media folder (older builds included), oldest first."""
+    found, _ = scan(media_dir)
+    return sorted((b for b in found if b.kb.id == kb_id), key=lambda b: (b.generation, b.file_name))
+
+
+def scan(media_dir: str | Path) -> tuple[list[Bundle], list[str]]:
+    """Every valid bundle in `media_dir` and one line per rejected file (parsed files are cached)."""
     found: list[Bundle] = []
     problems: list[str] = []
     seen: set[_Key] = set()
     try:
         entries = list(os.scandir(media_dir))
     except OSError as exc:
-        return Discovery((), (f"cannot read the media folder: {exc.strerror or exc}",))
+        return [], [f"cannot read the media folder: {exc.strerror or exc}"]
     for entry in entries:
         if not BUNDLE_NAME_RE.match(entry.name):
             continue
@@ -62,7 +74,7 @@ def discover(media_dir: str | Path) -> Discovery:
     with _lock:
         for stale in set(_cache) - seen:
             del _cache[stale]
-    return Discovery(tuple(latest_per_kb(found)), tuple(sorted(problems)))
+    return found, problems
 
 
 def _load(path: Path, size: int) -> Bundle | str:

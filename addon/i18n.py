@@ -97,6 +97,72 @@ EN: dict[str, str] = {
     "note_title": "{topic} — kbdeck note",
     "week_n": "Week",
     "day_n": "Day",
+    "menu_update": "kbdeck: update from build",
+    "update_button": "Update from build",
+    "update_tip": "Import the newest build of the build folder and reconcile decks, tags and orphans",
+    "what_update": "updating from the build",
+    "open_in_editor": "Open in editor",
+    "topics_of_the_day": "Topics of the day",
+    "editor_failed": "The note could not be opened in the editor: {error}",
+    "upd_window": "kbdeck — update from build",
+    "upd_title": "{kb}: updated from the build",
+    "upd_generations": "build {old} → {new}",
+    "upd_nothing": "Nothing changed: the collection already had this build.",
+    "upd_show": "Show",
+    "upd_new": "new notes",
+    "upd_updated": "notes updated (their text changed in the content)",
+    "upd_unchanged": "notes unchanged",
+    "upd_moved": "cards moved to their new deck",
+    "upd_orphaned": "notes that left the content, tagged {tag} (never deleted)",
+    "upd_edited": "notes edited in Anki since the build",
+    "upd_tags_restored": "updated notes whose Anki tags (leech, marked, your own) were put back",
+    "upd_edited_title": "Edited in Anki after the build: {n}",
+    "upd_edited_help": (
+        "Their text in Anki differs from the build's and was kept. The next build that changes one of them will "
+        "overwrite your edit: copy what you want to keep into the content."
+    ),
+    "upd_conflicting": (
+        "{n} notes were not updated: their note type was changed in Anki. Import the build with File → Import "
+        "and “Merge note types” (it forces a full sync)."
+    ),
+    "upd_held": "{n} cards sit in a filtered deck: they move to their new deck at a later update, once back home.",
+    "upd_orphan_help": (
+        "Notes tagged {tag} keep their cards and history; search tag:{tag} in the browser to review or delete them."
+    ),
+    "upd_undo": "Edit → Undo reverts this update in one step (notes, tags, decks).",
+    "upd_not_undoable": (
+        "Not undoable: the build's media files stay, and the {n} superseded kbdeck files went to Anki's media "
+        "trash (Tools → Check Media → Restore Deleted brings them back)."
+    ),
+    "upd_short": (
+        "{kb} updated: {new} new, {updated} updated, {moved} moved, {orphaned} orphaned, {edited} edited in Anki"
+    ),
+    "upd_no_build": "No .apkg file in the build folder {folder}. Run kbdeck build, or fix build_folder in the config.",
+    "upd_choose": "Choose a kbdeck build (.apkg)",
+    "upd_undo_label": "kbdeck: update from build",
+    "upd_bad_package": "This file is not a kbdeck build: {error}",
+    "upd_nothing_to_show": "There is nothing to show for this line.",
+    "mock_start": "Start",
+    "mock_history": "Results",
+    "mock_minutes": "{minutes} min",
+    "mock_empty": "No card of “{mock}” can be studied now (all suspended, buried or in another filtered deck).",
+    "mock_undo_start": "kbdeck: start {mock}",
+    "mock_undo_finish": "kbdeck: finish {mock}",
+    "mock_undo_abandon": "kbdeck: abandon {mock}",
+    "mock_window": "Mock interview — {mock}",
+    "mock_ready": "{sections} sections, {minutes} minutes. Start when you are ready.",
+    "mock_start_section": "Start",
+    "mock_next_section": "Next section",
+    "mock_finish": "Finish",
+    "mock_abandon": "Abandon",
+    "mock_section_cards": "{n} cards",
+    "mock_section_problem": "coding problem",
+    "mock_section_empty": "no card of this section can be studied now",
+    "mock_hint_cards": "Answer the cards in the reviewer as in an interview: Again when you would not have known.",
+    "mock_hint_problem": "Solve the problem in your editor, out loud; the note is open beside.",
+    "mock_time_up": "Time is up: wrap up and move on.",
+    "mock_saved": "Result saved",
+    "close": "Close",
 }
 
 PT_BR: dict[str, str] = {
@@ -191,6 +257,80 @@ PT_BR: dict[str, str] = {
     "note_title": "{topic} — nota kbdeck",
     "week_n": "Semana",
     "day_n": "Dia",
+    "menu_update": "kbdeck: atualizar a partir do build",
+    "update_button": "Atualizar a partir do build",
+    "update_tip": "Importa o build mais novo da pasta de builds e acerta baralhos, etiquetas e órfãos",
+    "what_update": "atualizar a partir do build",
+    "open_in_editor": "Abrir no editor",
+    "topics_of_the_day": "Tópicos do dia",
+    "editor_failed": "Não foi possível abrir a nota no editor: {error}",
+    "upd_window": "kbdeck — atualizar a partir do build",
+    "upd_title": "{kb}: atualizado a partir do build",
+    "upd_generations": "build {old} → {new}",
+    "upd_nothing": "Nada mudou: a coleção já tinha este build.",
+    "upd_show": "Mostrar",
+    "upd_new": "notas novas",
+    "upd_updated": "notas atualizadas (o texto mudou no conteúdo)",
+    "upd_unchanged": "notas sem mudança",
+    "upd_moved": "cartões movidos para o novo baralho",
+    "upd_orphaned": "notas que saíram do conteúdo, com a etiqueta {tag} (nunca apagadas)",
+    "upd_edited": "notas editadas no Anki depois do build",
+    "upd_tags_restored": "notas atualizadas cujas etiquetas do Anki (leech, marked, as suas) foram repostas",
+    "upd_edited_title": "Editadas no Anki depois do build: {n}",
+    "upd_edited_help": (
+        "O texto delas no Anki difere do build e foi mantido. O próximo build que mudar uma delas vai "
+        "sobrescrever a sua edição: copie para o conteúdo o que quiser manter."
+    ),
+    "upd_conflicting": (
+        "{n} notas não foram atualizadas: o tipo de nota delas foi alterado no Anki. Importe o build em Arquivo "
+        "→ Importar com “Mesclar tipos de nota” (isso força uma sincronização completa)."
+    ),
+    "upd_held": (
+        "{n} cartões estão num baralho filtrado: vão para o novo baralho numa próxima atualização, quando voltarem."
+    ),
+    "upd_orphan_help": (
+        "Notas com a etiqueta {tag} mantêm cartões e histórico; busque tag:{tag} no navegador para revisá-las "
+        "ou apagá-las."
+    ),
+    "upd_undo": "Editar → Desfazer reverte esta atualização num passo (notas, etiquetas, baralhos).",
+    "upd_not_undoable": (
+        "Não dá para desfazer: os arquivos de mídia do build ficam, e os {n} arquivos kbdeck substituídos foram "
+        "para a lixeira de mídia do Anki (Ferramentas → Verificar mídia → Restaurar apagados os traz de volta)."
+    ),
+    "upd_short": (
+        "{kb} atualizado: {new} novas, {updated} atualizadas, {moved} movidas, {orphaned} órfãs, {edited} "
+        "editadas no Anki"
+    ),
+    "upd_no_build": (
+        "Nenhum .apkg na pasta de builds {folder}. Rode kbdeck build, ou corrija build_folder na configuração."
+    ),
+    "upd_choose": "Escolha um build kbdeck (.apkg)",
+    "upd_undo_label": "kbdeck: atualizar a partir do build",
+    "upd_bad_package": "Este arquivo não é um build kbdeck: {error}",
+    "upd_nothing_to_show": "Não há nada para mostrar nesta linha.",
+    "mock_start": "Começar",
+    "mock_history": "Resultados",
+    "mock_minutes": "{minutes} min",
+    "mock_empty": (
+        "Nenhum cartão de “{mock}” pode ser estudado agora (todos suspensos, ocultos ou em outro baralho filtrado)."
+    ),
+    "mock_undo_start": "kbdeck: começar {mock}",
+    "mock_undo_finish": "kbdeck: concluir {mock}",
+    "mock_undo_abandon": "kbdeck: abandonar {mock}",
+    "mock_window": "Entrevista simulada — {mock}",
+    "mock_ready": "{sections} seções, {minutes} minutos. Comece quando estiver pronto.",
+    "mock_start_section": "Começar",
+    "mock_next_section": "Próxima seção",
+    "mock_finish": "Concluir",
+    "mock_abandon": "Abandonar",
+    "mock_section_cards": "{n} cartões",
+    "mock_section_problem": "problema de código",
+    "mock_section_empty": "nenhum cartão desta seção pode ser estudado agora",
+    "mock_hint_cards": "Responda os cartões no revisor como numa entrevista: Errei quando você não saberia.",
+    "mock_hint_problem": "Resolva o problema no seu editor, em voz alta; a nota está aberta ao lado.",
+    "mock_time_up": "O tempo acabou: conclua e siga em frente.",
+    "mock_saved": "Resultado salvo",
+    "close": "Fechar",
 }
 
 TABLES = {"en": EN, "pt-BR": PT_BR}

@@ -1,19 +1,26 @@
-"""The note viewer: a topic's rendered note (media file of the build), sanitized, in a dialog.
+"""The note viewer: a topic's rendered note (media file of the build), sanitized, in one reused dialog.
 
-The file name comes from the bundle and is checked against the build's naming pattern before
-use (no path can escape the media folder); the HTML is rebuilt by the whitelist sanitizer and
-styled with the kbdeck note type's own CSS (code highlighting, light and dark), itself made
-inert for a `<style>` element. The file is read in a background op; one viewer is reused.
+Opened from the progress screens ("Open note"), from a card's source link (reviewer, previewer,
+card layout: see card_link.py) and from its own bar (the other topics of the day). Which note is
+decided in a background op from the bundles in the media folder (note_page.resolve_source /
+find_target), never from a path the page sent. The file name comes from the bundle and is checked
+against the build's naming pattern (no path can leave the media folder); the HTML is rebuilt by
+the whitelist sanitizer and styled with the kbdeck note type's own CSS, itself made inert for a
+`<style>` element. The heading a card points to is scrolled to and highlighted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bundle import NOTE_NAME_RE, Topic
+from .discovery import discover
+from .editor import EditorError, open_file, source_file
 from .errors import UserMessage, guard, report
+from .note_page import Target, find_target, render_page, resolve_source
 from .queries import FROZEN_NOTETYPE_IDS
 from .runtime import current
 from .sanitize import sanitize_css, sanitize_html
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 _viewer: NoteDialog | None = None
+_shown: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -60,27 +68,59 @@ def load_note(col: Collection, topic: Topic) -> LoadedNote:
     return LoadedNote(tr("note_title", topic=topic.title), note_body(raw), css)
 
 
-def open_note(topic: Topic, anchor: str = "") -> None:
-    """Show `topic`'s note, scrolled to the top (or to `anchor`)."""
+def open_note(kb_id: str, topic_id: str, anchor: str = "") -> None:
+    """Show the note of `topic_id` in knowledge base `kb_id`, at the top (or at heading `anchor`)."""
+    _open(lambda col: find_target(discover(col.media.dir()).bundles, kb_id, topic_id, anchor))
+
+
+def open_source(guid: str, src: str) -> None:
+    """Show the note a card's source link points to (`src` = "<topic>.md#<anchor>", `guid` = the card's note)."""
+    _open(lambda col: resolve_source(discover(col.media.dir()).bundles, guid, src))
+
+
+def _open(locate: Callable[[Collection], Target | None]) -> None:
     from aqt import mw
     from aqt.operations import QueryOp
 
     assert mw is not None
 
-    def show(note: LoadedNote) -> None:
-        global _viewer
-        from .dialog import NoteDialog
+    def op(col: Collection) -> tuple[Target, LoadedNote]:
+        target = locate(col)
+        if target is None:
+            raise UserMessage(current.tr("unknown_topic"))
+        return target, load_note(col, target.topic)
 
-        if _viewer is None:
-            _viewer = NoteDialog(on_closed=_forget)
-        _viewer.show_note(note.title, note.body, note.css, anchor)
-        _viewer.show()
-        _viewer.raise_()
-        _viewer.activateWindow()
-
-    QueryOp(parent=mw, op=lambda col: load_note(col, topic), success=guard("what_note", show)).failure(
+    QueryOp(parent=mw, op=op, success=guard("what_note", _show)).failure(
         lambda exc: report("what_note", exc)
     ).run_in_background()
+
+
+def _show(loaded: tuple[Target, LoadedNote]) -> None:
+    global _viewer, _shown
+    from .dialog import NoteDialog
+
+    target, note = loaded
+    page = render_page(target, note.body, current.tr, can_edit=bool(current.config.content_folder))
+    if _viewer is None:
+        _viewer = NoteDialog(on_closed=_forget)
+    _shown = target
+    _viewer.show_note(note.title, page, note.css, target.anchor)
+    _viewer.show()
+    _viewer.raise_()
+    _viewer.activateWindow()
+
+
+def edit_shown(kb_id: str, topic_id: str, anchor: str) -> None:
+    """ "Open in editor" from the viewer: the shown knowledge base's topic, at its heading's line."""
+    cfg = current.config
+    if _shown is None or _shown.bundle.kb.id != kb_id or topic_id not in _shown.bundle.topics:
+        raise UserMessage(current.tr("unknown_topic"))
+    target = Target(_shown.bundle, _shown.bundle.topics[topic_id], anchor)
+    line = target.heading.line if target.heading else 1
+    try:
+        open_file(source_file(cfg.content_folder, target.topic), line, cfg.editor_command)
+    except EditorError as exc:
+        raise UserMessage(current.tr("editor_failed", error=str(exc))) from None
 
 
 def viewer() -> NoteDialog | None:
@@ -88,6 +128,12 @@ def viewer() -> NoteDialog | None:
     return _viewer
 
 
+def shown() -> Target | None:
+    """What the viewer shows (tests use it)."""
+    return _shown
+
+
 def _forget() -> None:
-    global _viewer
+    global _viewer, _shown
     _viewer = None
+    _shown = None

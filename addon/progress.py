@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .aggregate import accumulate, guid_index, to_counts
 from .bundle import Bundle
+from .mock_plan import MockResult
 from .queries import Snapshot
 from .report import Counter, Counts, DayProgress, KbProgress, Report, TopicProgress, WeekProgress, total
 
@@ -23,6 +24,7 @@ def kb_progress(
     *,
     fsrs: bool,
     mocks_done: Iterable[str] = (),
+    mock_history: Mapping[str, tuple[MockResult, ...]] | None = None,
 ) -> KbProgress:
     """Fold per-topic counts into the roadmap of one bundle (`ORPHAN` holds cards of unknown topics)."""
     topic_progress = {tid: TopicProgress(t, topic_counts.get(tid, Counts())) for tid, t in bundle.topics.items()}
@@ -54,6 +56,7 @@ def kb_progress(
         fsrs=fsrs,
         current_day=next((d for w in weeks for d in w.days if not d.done), None),
         next_topic=next((tp for tp in ordered if not tp.studied and tp.counts.total), None),
+        mock_history={m: r for m, r in (mock_history or {}).items() if m in {x.id for x in bundle.mock_interviews}},
     )
 
 
@@ -88,7 +91,12 @@ def build_report(
     kbs = []
     for bi, b in enumerate(bundles):
         kp = kb_progress(
-            b, per_bundle[bi], daily[bi], fsrs=snapshot.fsrs, mocks_done=snapshot.mock_done.get(b.kb.id, {}).keys()
+            b,
+            per_bundle[bi],
+            daily[bi],
+            fsrs=snapshot.fsrs,
+            mocks_done=snapshot.mock_done.get(b.kb.id, {}).keys(),
+            mock_history=snapshot.mock_results.get(b.kb.id, {}),
         )
         if kp.counts.total:
             kbs.append(kp)

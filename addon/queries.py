@@ -12,8 +12,11 @@ learning, young, mature, suspended, due) are Anki's; tests compare them with Ank
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
+
+from .mock_plan import RESULTS_KEY, MockResult, read_results
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -71,6 +74,8 @@ class Snapshot:
     read_ms: float
     notes_key: tuple[int, float] = (0, 0.0)
     """(count, sum of ids) of the kbdeck notes: changes whenever a note is added or deleted."""
+    mock_results: Mapping[str, Mapping[str, tuple[MockResult, ...]]] = field(default_factory=dict)
+    """Finished mock interviews, {kb: {mock: results oldest first}} (collection config `kbdeck_mock_results`)."""
 
 
 _STATE = (
@@ -149,8 +154,9 @@ def read_snapshot(col: Collection, window_days: int) -> Snapshot:
         count, id_sum = _db(col).first(NOTES_KEY_SQL.format(mids=mid_list)) or (0, 0.0)
         notes_key = (int(count or 0), float(id_sum or 0.0))
     mock_done = mock_marks(col.get_config(MOCK_CONFIG_KEY, {}))
+    mock_results = read_results(col.get_config(RESULTS_KEY, {}))
     read_ms = (time.perf_counter() - started) * 1000
-    return Snapshot(states, answers, fsrs, today, cutoff, window_days, mock_done, read_ms, notes_key)
+    return Snapshot(states, answers, fsrs, today, cutoff, window_days, mock_done, read_ms, notes_key, mock_results)
 
 
 def _db(col: Collection) -> DBProxy:

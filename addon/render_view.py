@@ -7,19 +7,24 @@ so the real-Anki tests can compare the page with SQL truth.
 
 from __future__ import annotations
 
+import time
+
 from .chart import render_chart
 from .i18n import Translator
 from .markup import attrs, button, count_attrs, esc, legend, pct_bar, state_bar, stats_line
+from .mock_plan import MockResult
 from .report import Counter, Counts, DayProgress, KbProgress, Report, TopicProgress
 
 VIEW_ID = "kbdeck-view"
+MAX_HISTORY_SHOWN = 5
 
 
 def render_view(report: Report, tr: Translator, *, retention_days: int = 30, study_deck: str = "") -> str:
     parts = [f'<div id="{VIEW_ID}" class="kbdeck kb-view"{attrs(data_kbs=len(report.kbs))}>']
     updated = tr("updated", ms=round(report.read_ms + report.compute_ms))
     parts.append(
-        f'<div class="kb-toolbar"><span class="kb-dim">{esc(updated)}</span>{button(tr("refresh"), "refresh")}</div>'
+        f'<div class="kb-toolbar"><span class="kb-dim">{esc(updated)}</span>'
+        f"{button(tr('menu_update'), 'update', title=tr('update_tip'))}{button(tr('refresh'), 'refresh')}</div>"
     )
     if not report.kbs:
         text = tr("kb_without_cards") if report.bundles_found else tr("no_kb_title")
@@ -178,20 +183,41 @@ def _actions(kb: KbProgress, tp: TopicProgress, tr: Translator, study_deck: str,
 
 def _mocks(kb: KbProgress, tr: Translator) -> str:
     items = []
+    kb_id = kb.bundle.kb.id
     for m in kb.bundle.mock_interviews:
         done = m.id in kb.mocks_done
-        kb_id = kb.bundle.kb.id
+        history = kb.mock_history.get(m.id, ())
+        start = button(tr("mock_start"), "mock-start", primary=not done, kb=kb_id, mock=m.id)
         if done:
             badge = f'<span class="kb-badge">✓ {esc(tr("done"))}</span>'
-            action = badge + button(tr("undo_done"), "mock-undo", kb=kb_id, mock=m.id)
+            action = badge + start + button(tr("undo_done"), "mock-undo", kb=kb_id, mock=m.id)
         else:
-            action = button(tr("mark_done"), "mock-done", kb=kb_id, mock=m.id)
+            action = start + button(tr("mark_done"), "mock-done", kb=kb_id, mock=m.id)
         items.append(
-            f'<li{attrs(data_mock=m.id, data_done=int(done))}><span class="kb-name">{esc(m.title)}</span>'
-            f'<span class="kb-dim">{esc(tr("mock_meta", sections=m.sections, minutes=m.minutes))}</span>'
-            f'<span class="kb-actions">{action}</span></li>'
+            f"<li{attrs(data_mock=m.id, data_done=int(done), data_results=len(history))}>"
+            f'<div class="kb-mock-line"><span class="kb-name">{esc(m.title)}</span>'
+            f'<span class="kb-dim">{esc(tr("mock_meta", sections=len(m.sections), minutes=m.minutes))}</span>'
+            f'<span class="kb-actions">{action}</span></div>{_history(history, tr)}</li>'
         )
     return f'<div class="kb-card kb-mocks"><h3>{esc(tr("mock_interviews"))}</h3><ul>{"".join(items)}</ul></div>'
+
+
+def _history(results: tuple[MockResult, ...], tr: Translator) -> str:
+    """The last results of a mock, newest first: date, overall pass rate, and each flashcard section's score."""
+    if not results:
+        return ""
+    rows = []
+    for r in reversed(results[-MAX_HISTORY_SHOWN:]):
+        day = time.strftime("%Y-%m-%d", time.localtime(r.at))
+        sections = " · ".join(
+            f"{esc(s.title)} {f'{s.passed}/{s.answered}' if s.answered else '—'}" for s in r.sections if s.cards
+        )
+        rows.append(
+            f'<li{attrs(data_at=r.at, data_answered=r.answered)}><span class="kb-date">{esc(day)}</span>'
+            f'<b>{esc(tr.pct(r.pass_rate))}</b> <span class="kb-dim">{sections}'
+            f" · {esc(tr('mock_minutes', minutes=r.minutes))}</span></li>"
+        )
+    return f'<ul class="kb-history" aria-label="{esc(tr("mock_history"))}">{"".join(rows)}</ul>'
 
 
 def _definitions(tr: Translator, retention_days: int) -> str:

@@ -15,10 +15,11 @@ Definitions, which the UI repeats in its legend:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from .bundle import Bundle, Day, Topic, Week
+from .mock_plan import MockResult
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class KbProgress:
     """First day with a topic not studied yet (None when the roadmap is done)."""
     next_topic: TopicProgress | None
     """First topic, in roadmap order, not studied yet."""
+    mock_history: Mapping[str, tuple[MockResult, ...]] = field(default_factory=dict)
+    """Finished mock interviews by mock id, oldest first."""
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,14 @@ def _on_config_updated(raw: dict[str, Any] | None) -> None:
     _load_config(raw)
     for listener in current.config_listeners:
         guard("what_view", listener)()
+
+
+def save_config(**changes: Any) -> None:
+    """Write settings to Anki's config of the add-on (as if edited by the user) and apply them."""
+    from aqt import mw
+
+    assert mw is not None
+    raw = dict(mw.addonManager.getConfig(current.module) or {})
+    raw.update(changes)
+    mw.addonManager.writeConfig(current.module, raw)
+    _on_config_updated(raw)

@@ -1,7 +1,8 @@
-/* kbdeck add-on: the only script of its pages (deck-list panel, progress view, note viewer).
- * Buttons carry data-kbdeck="<command>" plus data-kb/data-topic/data-mock; a click sends
- * pycmd("kbdeck:<command>:<json>") to Python, which whitelists commands and values.
- * kbdeck.replace(id, html) swaps a fresh panel/view in place, keeping scroll and open <details>.
+/* kbdeck add-on: the only script of its pages (deck-list panel, progress view, note viewer, update summary).
+ * Buttons carry data-kbdeck="<command>" plus data-kb/data-topic/data-mock/data-anchor/data-what; a click
+ * sends pycmd("kbdeck:<command>:<json>") to Python, which whitelists commands and values.
+ * kbdeck.replace(id, html) swaps a fresh panel/view in place, keeping scroll and open <details>;
+ * kbdeck.showAnchor(id) scrolls the note viewer to a heading and highlights it.
  * Idempotent: Anki may load the page's scripts again.
  */
 (function () {
@@ -12,7 +13,7 @@
 
   function send(el) {
     var payload = {};
-    ["kb", "topic", "mock"].forEach(function (key) {
+    ["kb", "topic", "mock", "anchor", "what"].forEach(function (key) {
       if (el.dataset[key]) {
         payload[key] = el.dataset[key];
       }
@@ -68,5 +69,33 @@
     return true;
   }
 
-  window.kbdeck = { replace: replace };
+  function showAnchor(anchor) {
+    var pill = document.querySelector(".kb-pills .kb-current");
+    if (pill && pill.scrollIntoView) {
+      pill.scrollIntoView({ block: "nearest", inline: "center" });
+    }
+    document.querySelectorAll(".kb-target").forEach(function (el) {
+      el.classList.remove("kb-target");
+    });
+    var note = document.querySelector(".kbdeck-note");
+    var target = null;
+    if (anchor && note) {
+      note.querySelectorAll("[id]").forEach(function (el) {
+        if (!target && el.id === anchor) {
+          target = el;
+        }
+      });
+    }
+    if (!target) {
+      window.scrollTo(0, 0);
+      return false;
+    }
+    target.classList.add("kb-target");
+    var nav = document.querySelector(".kb-nav");
+    var offset = (nav ? nav.getBoundingClientRect().height : 0) + 16;
+    window.scrollTo(0, target.getBoundingClientRect().top + window.scrollY - offset);
+    return true;
+  }
+
+  window.kbdeck = { replace: replace, showAnchor: showAnchor };
 })();

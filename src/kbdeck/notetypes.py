@@ -22,7 +22,7 @@ CLOZE_TEMPLATE_NAME = "Cloze"
 
 # The footer links to the note's heading. With a SourceURL it is a plain https link (it works on every
 # client; the add-on intercepts it on desktop through `data-kbdeck-src`). Without one only the add-on
-# can open it, so `kb-src-local` is hidden on phones by the CSS.
+# can open it, so `kb-src-local` is hidden by the CSS and the add-on (desktop) shows it again.
 _SOURCE_LINK = (
     "{{#Topic}}"
     '{{#SourceURL}}<div class="kb-src"><a class="kb-src-link" href="{{SourceURL}}" data-kbdeck-src="{{Source}}">'

@@ -205,7 +205,7 @@ hr#answer {{ border: 0; border-top: 1px solid; height: 0; margin: 18px 0 14px; }
 .kb-src {{ font-size: 13px; line-height: 1.4; margin-top: 22px; padding-top: 10px; border-top: 1px solid; }}
 .kb-src a {{ overflow-wrap: anywhere; }}
 .kb-src a[href]::after {{ content: " \\2197"; }}
-.mobile .kb-src-local {{ display: none; }}
+.kb-src-local {{ display: none; }}  /* no URL: only the add-on can open it (it shows the link) */
 .kb-nolink {{ cursor: pointer; }}
 .kb-card code {{ font-family: {MONO}; font-size: 0.86em; border-radius: 4px; padding: 0.1em 0.35em;
   overflow-wrap: anywhere; }}

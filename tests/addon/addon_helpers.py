@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from addon.bundle import Bundle, parse_bundle
@@ -93,3 +95,20 @@ def bundle_name(kb: str = "kb", content: bytes = b"") -> str:
 def make_bundle(roadmap: dict[str, dict[str, list[str]]], cards: dict[str, list[str]], **kw: Any) -> Bundle:
     data = json.dumps(bundle_dict(roadmap, cards, **kw)).encode()
     return parse_bundle(data, bundle_name(kw.get("kb", "kb"), data))
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """The second build of the shipped knowledge base, and what changed in its content."""
+
+    apkg: Path
+    edited: str
+    """Card whose answer was edited."""
+    moved: str
+    """Card moved to another area's flashcard file (so to another deck)."""
+    moved_to: str
+    """Its new deck."""
+    removed: str
+    """Card deleted from the content."""
+    epoch: int
+    """SOURCE_DATE_EPOCH of the rebuild (an hour after the first build)."""

@@ -150,3 +150,33 @@ def test_any_json_is_either_a_bundle_or_a_bundle_error(extra: dict[str, Any]) ->
     raw = json.dumps(data).encode()
     with contextlib.suppress(BundleError):
         parse_bundle(raw, bundle_name("kb", raw))
+
+
+def test_part_two_reads_heading_lines_areas_and_mock_sections(built_deck: Path) -> None:
+    from addon.apkg import read_bundle
+
+    bundle = read_bundle(built_deck)
+    assert all(h.line > 0 for t in bundle.topics.values() for h in t.headings)
+    assert {t.area for t in bundle.topics.values()} <= set(bundle.areas)
+    assert {c.deck for c in bundle.cards.values()} <= set(bundle.areas.values())
+    mock = bundle.mock_interviews[0]
+    assert mock.minutes == sum(s.minutes for s in mock.sections) > 0
+    assert any(s.problem and not s.cards for s in mock.sections)
+    assert any(s.cards and (s.topics or s.areas) for s in mock.sections)
+    assert bundle.day_of(bundle.weeks[0].days[0].topics[0]) == (bundle.weeks[0], bundle.weeks[0].days[0])
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"title": "x", "minutes": 5, "problem": 3}, "problem"),
+        ({"title": "x", "minutes": 5, "cards": 4, "topics": "py/gil"}, "expected a list"),
+        ({"title": "x", "minutes": "5"}, "minutes: expected an integer"),
+    ],
+)
+def test_bad_mock_sections_are_rejected_with_their_path(section: dict[str, Any], message: str) -> None:
+    data = bundle_dict(ROADMAP, CARDS)
+    data["mock_interviews"] = [{"id": "m", "title": "M", "sections": [section]}]
+    raw = json.dumps(data).encode()
+    with pytest.raises(BundleError, match=message):
+        parse_bundle(raw, bundle_name("kb", raw))

@@ -87,3 +87,19 @@ def test_the_manifest_is_what_anki_expects() -> None:
     from aqt.addons import AddonManager
 
     jsonschema.validate(manifest, AddonManager._manifest_schema)
+
+
+def test_paths_and_commands_may_be_empty_other_texts_may_not() -> None:
+    cfg, problems = parse_config(
+        {
+            "content_folder": "",
+            "editor_command": "code --goto {path}:{line}",
+            "build_folder": "/x/build",
+            "poll_seconds": 1,
+        }
+    )
+    assert (cfg.content_folder, cfg.build_folder) == ("", "/x/build")
+    assert cfg.editor_command == "code --goto {path}:{line}" and cfg.poll_seconds == 5
+    assert parse_config({"mock_deck_name": " "})[0].mock_deck_name == "kbdeck mock"
+    assert parse_config({"build_folder": "x\x00"})[0].build_folder == ""
+    assert len(problems) == 1

@@ -165,3 +165,61 @@ def test_bridge_messages(message: str, command: Command | None) -> None:
 def test_bad_bridge_messages_are_rejected(message: str) -> None:
     with pytest.raises(BadMessage):
         parse_message(message)
+
+
+def test_the_view_lists_each_mocks_results_newest_first_with_a_start_button() -> None:
+    from addon.mock_plan import MockResult, SectionResult
+
+    b = make_bundle(ROADMAP, CARDS, mocks=("m1",))
+    results = (
+        MockResult(1_700_000_000, 40, (SectionResult("<b>Py</b>", 8, 8, 6), SectionResult("DB", 8, 0, 0))),
+        MockResult(1_700_900_000, 35, (SectionResult("Py", 8, 8, 8),)),
+    )
+    snap = Snapshot(
+        [StateRow(NEW, 0, 0, None, guids("gil-1"))],
+        [],
+        False,
+        100,
+        1_800_000_000,
+        30,
+        {},
+        1.0,
+        (0, 0.0),
+        {"kb": {"m1": results, "ghost": results}},
+    )
+    html = render_view(build_report([b], snap, retention_days=30, chart_days=30), EN)
+    assert 'data-mock="m1" data-done="0" data-results="2"' in html
+    assert 'data-kbdeck="mock-start"' in html and 'data-kbdeck="update"' in html
+    history = re.findall(r'data-at="(\d+)"', html)
+    assert history == ["1700900000", "1700000000"]
+    assert "&lt;b&gt;Py&lt;/b&gt; 6/8 · DB —" in html and "100%" in html and "<b>Py" not in html
+
+
+def test_the_update_summary_shows_every_count_and_what_undo_cannot_do() -> None:
+    from addon.render_update import render_summary, short_summary
+    from addon.update_op import UpdateSummary
+
+    s = UpdateSummary(
+        "Python Senior KB.apkg",
+        "<KB>",
+        5,
+        4,
+        new=1,
+        updated=2,
+        unchanged=300,
+        moved=3,
+        orphaned=1,
+        tags_restored=1,
+        edited=("id-<1>",),
+        conflicting=2,
+        held=1,
+        media_trashed=4,
+        notes={"new": (1,), "updated": (2, 3), "moved": (4,), "orphaned": (5,), "edited": (6,)},
+    )
+    html = render_summary(s, EN)
+    assert 'data-new="1" data-updated="2" data-unchanged="300" data-moved="3" data-orphaned="1" data-edited="1"' in html
+    assert html.count('data-kbdeck="browse"') == 5 and "&lt;KB&gt;" in html and "id-&lt;1&gt;" in html
+    assert {"edited", "conflicting", "held"} <= set(re.findall(r'data-warning="(\w+)"', html))
+    assert "4 superseded" in html and "build 4 → 5" in html
+    assert "3 moved" in short_summary(s, EN) and "1 edited in Anki" in short_summary(s, EN)
+    assert "movidas" in short_summary(s, PT)

@@ -63,7 +63,16 @@ def _start() -> None:
         watchdog.setSingleShot(True)
         watchdog.timeout.connect(lambda: _die(results, settings))
         watchdog.start(int(settings.get("watchdog_s", 100) * 1000))
-        _run(_scenario(settings, results), results, finish)
+        if settings.get("scenario") == "part2":
+            try:
+                from .part2 import scenario
+            except Exception:
+                results["errors"].append(traceback.format_exc())
+                finish("failed")
+                return
+            _run(scenario(settings, results), results, finish)
+        else:
+            _run(_scenario(settings, results), results, finish)
         _keep.append(watchdog)
 
     gui_hooks.main_window_did_init.append(on_init)

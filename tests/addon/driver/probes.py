@@ -72,3 +72,45 @@ def truth(col: Any) -> dict[str, Any]:
         "reviews": reviews,
         "passed": passed,
     }
+
+
+VIEWER = """(() => {
+  const v = document.getElementById('kbdeck-viewer');
+  const n = document.querySelector('.kbdeck-note');
+  if (!v || !n) return null;
+  const t = n.querySelector('.kb-target');
+  const nav = v.querySelector('.kb-nav');
+  return {kb: v.dataset.kb, topic: v.dataset.topic, anchor: v.dataset.anchor,
+          target: t ? t.id : null, targetTag: t ? t.tagName : null,
+          targetTop: t ? Math.round(t.getBoundingClientRect().top) : null,
+          navBottom: nav ? Math.round(nav.getBoundingClientRect().bottom) : null, scrollY: window.scrollY,
+          pills: [...v.querySelectorAll('.kb-pills [data-topic], .kb-pills .kb-current')].map(
+            p => p.dataset.topic || 'current'),
+          current: v.querySelector('.kb-pill.kb-current')?.textContent || null,
+          edit: !!v.querySelector('button[data-kbdeck=edit]'),
+          scripts: n.querySelectorAll('script').length,
+          title: n.querySelector('h1')?.textContent};
+})()"""
+
+SUMMARY = """(() => {
+  const s = document.getElementById('kbdeck-update');
+  if (!s) return null;
+  return {data: Object.assign({}, s.dataset), text: s.innerText,
+          rows: [...s.querySelectorAll('tr[data-row]')].map(r => [r.dataset.row, Number(r.dataset.count)]),
+          warnings: [...s.querySelectorAll('[data-warning]')].map(w => w.dataset.warning),
+          edited: [...s.querySelectorAll('[data-warning=edited] code')].map(c => c.textContent)};
+})()"""
+
+CARD_LINK = """(() => {
+  const a = document.querySelector('#qa a[data-kbdeck-src], a[data-kbdeck-src]');
+  if (!a) return null;
+  const r = a.getBoundingClientRect();
+  return {src: a.dataset.kbdeckSrc, href: a.getAttribute('href'), visible: r.width > 0 && r.height > 0,
+          addon: document.documentElement.classList.contains('kbdeck-addon')};
+})()"""
+
+
+def scheduling(col: Any) -> dict[str, list[int]]:
+    """Every card's scheduling state (JSON keys are strings)."""
+    rows = col.db.all("select id, type, queue, ivl, due, reps, lapses, factor, left from cards")
+    return {str(row[0]): list(row[1:]) for row in rows}

@@ -1,0 +1,174 @@
+"""Mock interviews as data: which cards a section draws, and what a finished mock scored.
+
+A section of the roadmap's mock interview names topics and/or areas and a card count (or a
+coding problem). Starting a mock draws that many cards at random among the section's cards
+that can be studied now; finishing it reads the revlog of the session: each drawn card's
+*first* answer after the start counts (Again = failed), so re-showing a lapsed card never
+inflates the score. Results are kept in the collection config (so they sync), per knowledge
+base and mock, newest last, capped; reading them back tolerates anything a sync or an older
+version left there. Pure: no Anki, no Qt (mock_session.py does the collection work).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .bundle import Bundle, MockSection
+
+RESULTS_KEY = "kbdeck_mock_results"
+MAX_HISTORY = 50
+"""Results kept per mock (the oldest go first): a config value should stay small."""
+
+
+def section_card_ids(bundle: Bundle, section: MockSection) -> tuple[str, ...]:
+    """Authored ids of the cards a flashcard section draws from (its topics and its areas' topics)."""
+    topics = set(section.topics) | {t.id for t in bundle.topics.values() if t.area in section.areas}
+    return tuple(c.id for c in bundle.cards.values() if c.topic in topics)
+
+
+def draw(candidates: Iterable[int], count: int, rng: random.Random) -> tuple[int, ...]:
+    """`count` distinct card ids at random (all of them when there are fewer), sorted."""
+    pool = sorted(set(candidates))
+    return tuple(sorted(rng.sample(pool, min(count, len(pool)))))
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    """A section of a running mock."""
+
+    title: str
+    minutes: int
+    cards: tuple[int, ...] = ()
+    """The drawn card ids (empty for a problem section)."""
+    deck_id: int = 0
+    """Its filtered deck (0: none)."""
+    problem: str = ""
+    """Topic id of the coding-problem note."""
+
+
+@dataclass(frozen=True)
+class MockRun:
+    """A mock interview in progress."""
+
+    kb: str
+    mock: str
+    title: str
+    started_ms: int
+    """Epoch milliseconds of the start: answers before it are not part of the mock."""
+    sections: tuple[PlannedSection, ...]
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    """How one section went."""
+
+    title: str
+    cards: int
+    """Cards drawn."""
+    answered: int
+    passed: int
+    """First answers other than Again."""
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Percent of the answered cards passed (None when nothing was answered)."""
+        return 100.0 * self.passed / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class MockResult:
+    """A finished mock interview."""
+
+    at: int
+    """Epoch seconds when it was finished."""
+    minutes: int
+    """Minutes it took."""
+    sections: tuple[SectionResult, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def pass_rate(self) -> float | None:
+        answered = self.answered
+        return 100.0 * sum(s.passed for s in self.sections) / answered if answered else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "minutes": self.minutes,
+            "sections": [
+                {"title": s.title, "cards": s.cards, "answered": s.answered, "passed": s.passed} for s in self.sections
+            ],
+        }
+
+
+def score(run: MockRun, answers: Iterable[tuple[int, int, int]], finished_at: int) -> MockResult:
+    """The result of `run` from revlog rows `(card id, ease, revlog id in ms)`, in any order."""
+    first: dict[int, int] = {}
+    for cid, ease, rid in sorted(answers, key=lambda a: a[2]):
+        if rid >= run.started_ms and 1 <= ease <= 4 and cid not in first:
+            first[cid] = ease
+    sections = []
+    for s in run.sections:
+        eases = [first[c] for c in s.cards if c in first]
+        sections.append(SectionResult(s.title, len(s.cards), len(eases), sum(e > 1 for e in eases)))
+    minutes = max(0, round((finished_at * 1000 - run.started_ms) / 60_000))
+    return MockResult(finished_at, minutes, tuple(sections))
+
+
+def read_results(raw: object) -> dict[str, dict[str, tuple[MockResult, ...]]]:
+    """`{kb: {mock: (result, ...)}}` from the config value, skipping whatever is malformed."""
+    out: dict[str, dict[str, tuple[MockResult, ...]]] = {}
+    if not isinstance(raw, dict):
+        return out
+    for kb, mocks in raw.items():
+        if not isinstance(kb, str) or not isinstance(mocks, dict):
+            continue
+        for mock, items in mocks.items():
+            if isinstance(mock, str) and isinstance(items, list):
+                results = tuple(r for r in (_result(i) for i in items[-MAX_HISTORY:]) if r is not None)
+                if results:
+                    out.setdefault(kb, {})[mock] = results
+    return out
+
+
+def _result(item: object) -> MockResult | None:
+    if not isinstance(item, dict):
+        return None
+    at, minutes, sections = item.get("at"), item.get("minutes", 0), item.get("sections")
+    if not isinstance(at, int) or not isinstance(minutes, int) or not _int(at) or not _int(minutes):
+        return None
+    if not isinstance(sections, list):
+        return None
+    parsed = []
+    for s in sections:
+        if not isinstance(s, dict) or not all(_int(s.get(k)) for k in ("cards", "answered", "passed")):
+            return None
+        title = s.get("title")
+        parsed.append(SectionResult(str(title)[:200] if title else "", s["cards"], s["answered"], s["passed"]))
+    return MockResult(at, minutes, tuple(parsed))
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def with_result(raw: object, kb: str, mock: str, result: MockResult) -> dict[str, Any]:
+    """The config value with `result` appended to `kb`/`mock` (well-formed entries kept, history capped)."""
+    current = read_results(raw)
+    out: dict[str, Any] = {k: {m: [r.to_json() for r in rs] for m, rs in mocks.items()} for k, mocks in current.items()}
+    history = [*out.setdefault(kb, {}).get(mock, []), result.to_json()]
+    out[kb][mock] = history[-MAX_HISTORY:]
+    return out
+
+
+def history_for(
+    results: Mapping[str, Mapping[str, Sequence[MockResult]]], kb: str
+) -> dict[str, tuple[MockResult, ...]]:
+    """One knowledge base's results, per mock."""
+    return {m: tuple(rs) for m, rs in results.get(kb, {}).items()}

@@ -1,0 +1,240 @@
+"""Update from a build: import the .apkg, then do what Anki's import cannot (the plan of reconcile.py).
+
+Runs inside one background `CollectionOp` (never on the UI thread, never touching Qt), so the
+tests drive it on a plain `anki.collection.Collection`. Order: read the package and snapshot the
+collection (before anything changes) → one custom undo entry → import (update if newer, note
+types never merged) → put back Anki-side tags on the notes the import updated → flag orphans →
+move cards → merge everything into that one undo step → only then move superseded media of this
+knowledge base to Anki's media trash (media are not part of undo; Check Media → Restore brings
+them back). Nothing is ever deleted from the collection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .apkg import FIELD_SEPARATOR, Package, read_package
+from .bundle import Bundle
+from .discovery import bundles_of
+from .queries import notetype_ids
+from .reconcile import (
+    ORPHAN_TAG,
+    ExistingCard,
+    ExistingNote,
+    Plan,
+    Snapshot,
+    kb_guids,
+    plan_update,
+    restore_groups,
+    superseded_media,
+)
+
+if TYPE_CHECKING:
+    from anki.collection import Collection, OpChanges
+    from anki.dbproxy import DBProxy
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    """What an update did, for the summary dialog (and the tests)."""
+
+    file: str
+    """The package's file name."""
+    kb_title: str
+    generation: int
+    """Build generation of the imported bundle."""
+    previous_generation: int
+    """Newest build generation the collection had before (0: first import)."""
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+    """Notes Anki refused to update because their note type was changed in Anki."""
+    moved: int = 0
+    held: int = 0
+    """Cards that should move but sit in a filtered deck now."""
+    orphaned: int = 0
+    """Notes flagged `kbdeck::orphan` by this update."""
+    returning: int = 0
+    tags_restored: int = 0
+    """Updated notes whose `leech`/`marked`/own tags were put back."""
+    edited: tuple[str, ...] = ()
+    """Authored ids of notes edited in Anki since the build."""
+    media_trashed: int = 0
+    notes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """"new" / "updated" / "moved" / "orphaned" / "edited" → note ids (for "show in the browser")."""
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.new or self.updated or self.moved or self.orphaned or self.returning or self.tags_restored)
+
+
+@dataclass
+class UpdateResult:
+    """The op's return value: Anki reads `changes` to refresh its screens (not frozen: aqt's
+    `HasChangesProperty` protocol declares a writable attribute)."""
+
+    summary: UpdateSummary
+    changes: OpChanges
+
+
+def read_state(col: Collection, guids: Iterable[str], package: Package) -> Snapshot:
+    """The knowledge base's notes (those among `guids`) and their cards, as the collection holds them now."""
+    wanted = set(guids)
+    mids = ",".join(str(int(m)) for m in notetype_ids(col)) or "0"
+    db = _db(col)
+    notes: dict[str, ExistingNote] = {}
+    for nid, guid, mod, tags in db.all(f"select id, guid, mod, tags from notes where mid in ({mids})"):
+        if guid in wanted:
+            notes[guid] = ExistingNote(int(nid), guid, int(mod), tuple(str(tags).split()))
+    newer = [n for g, n in notes.items() if g in package.notes and n.mod > package.notes[g].mod]
+    if newer:
+        ids = ",".join(str(n.nid) for n in newer)
+        fields = {int(nid): str(flds) for nid, flds in db.all(f"select id, flds from notes where id in ({ids})")}
+        for n in newer:
+            notes[n.guid] = ExistingNote(n.nid, n.guid, n.mod, n.tags, str(fields.get(n.nid, "")))
+    by_nid = {n.nid for n in notes.values()}
+    names = {int(d.id): d.name for d in col.decks.all_names_and_ids()}
+    sql = f"select c.id, c.nid, c.did, c.odid from cards c where c.nid in (select id from notes where mid in ({mids}))"
+    cards = tuple(
+        ExistingCard(int(cid), int(nid), names.get(int(odid or did), ""), bool(odid))
+        for cid, nid, did, odid in db.all(sql)
+        if nid in by_nid
+    )
+    return Snapshot(notes, cards)
+
+
+def has_news(col: Collection, bundle: Bundle) -> bool:
+    """True when the collection has not seen this build: its bundle (named by its content, which changes with
+    every build that changes anything) is not in the media folder. An update that was undone keeps its media,
+    so an automatic update never repeats it."""
+    return bundle.file_name not in _media_names(col)
+
+
+def run_update(
+    col: Collection, path: str, *, move_cards: bool = True, undo_label: str = "kbdeck update"
+) -> UpdateResult:
+    """Import the build at `path` and reconcile; one undo step. Raises PackageError for a bad file."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+
+    package = read_package(path)
+    bundle = package.bundle
+    old = bundles_of(col.media.dir(), bundle.kb.id)
+    before = read_state(col, kb_guids(old, bundle), package)
+    plan = plan_update(before, package, old, move_cards=move_cards)
+    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    options = ImportAnkiPackageOptions(
+        merge_notetypes=False,
+        update_notes=if_newer,
+        update_notetypes=if_newer,
+        with_scheduling=False,
+        with_deck_configs=False,
+    )
+    step = col.add_custom_undo_entry(undo_label)
+    try:
+        log = col.import_anki_package(ImportAnkiPackageRequest(package_path=path, options=options)).log
+        updated = [int(n.id.nid) for n in log.updated]
+        restored = _restore_tags(col, before, updated, package.tag_vocabulary)
+        moved_cards, moved = _reconcile(col, plan)
+    finally:
+        changes = col.merge_undo_entries(step)
+    trashed = _trash_superseded(col, package)
+    nid_of = {n.guid: n.nid for n in before.notes.values()}
+    fields = {n.nid: n.fields or "" for n in before.notes.values()}
+    summary = UpdateSummary(
+        file=os.path.basename(path),
+        kb_title=bundle.kb.title,
+        generation=bundle.generation,
+        previous_generation=max((b.generation for b in old), default=0),
+        new=len(log.new),
+        updated=len(log.updated),
+        unchanged=len(log.duplicate),
+        conflicting=len(log.conflicting),
+        moved=moved_cards,
+        held=len(plan.held),
+        orphaned=len(plan.orphans),
+        returning=len(plan.returning),
+        tags_restored=restored,
+        edited=tuple(sorted(fields[nid].split(FIELD_SEPARATOR, 1)[0] for nid in plan.edited)),
+        media_trashed=len(trashed),
+        notes={
+            "new": tuple(sorted(int(n.id.nid) for n in log.new)),
+            "updated": tuple(sorted(updated)),
+            "moved": tuple(sorted(moved)),
+            "orphaned": plan.orphans,
+            "edited": plan.edited,
+            "unchanged": tuple(sorted({nid_of[g] for g in package.notes if g in nid_of} - set(updated))),
+        },
+    )
+    return UpdateResult(summary, changes)
+
+
+def _restore_tags(col: Collection, before: Snapshot, updated: list[int], vocabulary: frozenset[str]) -> int:
+    if not updated:
+        return 0
+    from anki.notes import NoteId
+
+    old_tags = {n.nid: n.tags for n in before.notes.values()}
+    ids = ",".join(str(n) for n in updated)
+    now = {
+        int(nid): tuple(str(tags).split())
+        for nid, tags in _db(col).all(f"select id, tags from notes where id in ({ids})")
+    }
+    groups = restore_groups(old_tags, now, vocabulary)
+    for tags, nids in groups.items():
+        col.tags.bulk_add([NoteId(n) for n in nids], tags)
+    return len({n for nids in groups.values() for n in nids})
+
+
+def _reconcile(col: Collection, plan: Plan) -> tuple[int, list[int]]:
+    """Flag orphans, unflag returning notes, move cards; returns (cards moved, ids of their notes)."""
+    from anki.cards import CardId
+    from anki.decks import DeckId
+    from anki.notes import NoteId
+
+    if plan.orphans:
+        col.tags.bulk_add([NoteId(n) for n in plan.orphans], ORPHAN_TAG)
+    if plan.returning:
+        col.tags.bulk_remove([NoteId(n) for n in plan.returning], ORPHAN_TAG)
+    moved: list[int] = []
+    for deck_name, cids in plan.moves.items():
+        existing = col.decks.id_for_name(deck_name)
+        deck = col.decks.get(existing) if existing else None
+        if deck is not None and deck.get("dyn"):
+            continue  # a filtered deck took the name: never move cards into it
+        did = existing or col.decks.id(deck_name)
+        if did is None:
+            continue
+        col.set_deck([CardId(c) for c in cids], DeckId(did))
+        moved.extend(cids)
+    if not moved:
+        return 0, []
+    ids = ",".join(str(c) for c in moved)
+    return len(moved), sorted({int(n) for n in _db(col).list(f"select distinct nid from cards where id in ({ids})")})
+
+
+def _trash_superseded(col: Collection, package: Package) -> list[str]:
+    names = _media_names(col)
+    if package.bundle.file_name not in names:
+        return []  # the new bundle did not arrive: keep the old one
+    stale = superseded_media(names, package.bundle)
+    if stale:
+        col.media.trash_files(stale)
+    return stale
+
+
+def _media_names(col: Collection) -> set[str]:
+    try:
+        return {e.name for e in os.scandir(col.media.dir()) if e.name.startswith("_kbdeck-")}
+    except OSError:
+        return set()
+
+
+def _db(col: Collection) -> DBProxy:
+    if col.db is None:
+        raise RuntimeError("the collection is closed")
+    return col.db

@@ -1,0 +1,216 @@
+"""Tools → kbdeck: update from build, and the automatic update when a new build appears.
+
+The newest `.apkg` of the configured build folder (or a file the user picks) goes through
+update_op.run_update inside one `CollectionOp` (import progress shown, one undo step), then a
+summary dialog says what happened. With `auto_update`, a `QTimer` lists the build folder every
+`poll_seconds` (one directory listing; a file is looked into only when its size or time
+changed, and imported only when the collection lacks its bundle), and a tooltip reports the
+update; the full summary opens only when something needs attention. Never two updates at once.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING
+
+from .apkg import newest_build, read_bundle
+from .errors import UserMessage, guard, report
+from .render_update import render_summary, short_summary
+from .runtime import current, save_config
+from .service import service
+from .update_op import UpdateResult, UpdateSummary, has_news, run_update
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from aqt.qt import QTimer
+
+    from .dialog import WebDialog
+
+SETTLE_SECONDS = 1.0
+"""A build file younger than this may still be being written: look again at the next poll."""
+
+_last: UpdateSummary | None = None
+_dialog: WebDialog | None = None
+_running = False
+_seen: tuple[str, int, int] | None = None
+_timer: QTimer | None = None
+
+
+def last_summary() -> UpdateSummary | None:
+    """The summary of the last update in this session (tests use it)."""
+    return _last
+
+
+def summary_dialog() -> WebDialog | None:
+    return _dialog
+
+
+def choose_build() -> str | None:
+    """The newest build in `build_folder`; without one configured, ask for a file and remember its folder."""
+    from aqt import mw
+    from aqt.qt import QFileDialog
+
+    tr = current.tr
+    folder = current.config.build_folder
+    if folder:
+        found = newest_build(folder)
+        if found is None:
+            raise UserMessage(tr("upd_no_build", folder=folder))
+        return found.path
+    path, _ = QFileDialog.getOpenFileName(mw, tr("upd_choose"), "", "Anki deck package (*.apkg)")
+    if not path:
+        return None
+    save_config(build_folder=os.path.dirname(path))
+    return path
+
+
+def update_now() -> None:
+    """Tools → kbdeck: update from build."""
+    path = choose_build()
+    if path:
+        start_update(path, automatic=False)
+
+
+def start_update(path: str, *, automatic: bool) -> None:
+    """Import `path` and reconcile in the background, then report."""
+    global _running
+    from aqt import mw
+    from aqt.import_export.importing import import_progress_update
+    from aqt.operations import CollectionOp
+
+    assert mw is not None
+    if _running:
+        return
+    _running = True
+    cfg, tr = current.config, current.tr
+
+    def op(col: Collection) -> UpdateResult:
+        return run_update(col, path, move_cards=cfg.move_cards, undo_label=tr("upd_undo_label"))
+
+    def success(result: UpdateResult) -> None:
+        global _running, _last
+        _running = False
+        _last = result.summary
+        service.invalidate()
+        service.request_soon()
+        s = result.summary
+        if automatic and not (s.edited or s.conflicting):
+            from aqt.utils import tooltip
+
+            tooltip(short_summary(s, tr), period=5000, parent=mw)
+        else:
+            show_summary(s)
+
+    def failure(exc: Exception) -> None:
+        global _running
+        _running = False
+        from .apkg import PackageError
+
+        if isinstance(exc, PackageError):
+            exc = UserMessage(tr("upd_bad_package", error=str(exc)))
+        report("what_update", exc)
+
+    try:
+        CollectionOp(parent=mw, op=op).with_backend_progress(import_progress_update).success(
+            guard("what_update", success)
+        ).failure(failure).run_in_background()
+    except Exception:
+        _running = False
+        raise
+
+
+def show_summary(summary: UpdateSummary) -> None:
+    global _dialog
+    from .dialog import WebDialog
+
+    if _dialog is None:
+        _dialog = WebDialog(current.tr("upd_window"), on_closed=_forget_dialog)
+        _dialog.resize(620, 560)
+    _dialog.set_body(render_summary(summary, current.tr))
+    _dialog.show()
+    _dialog.raise_()
+
+
+def _forget_dialog() -> None:
+    global _dialog
+    _dialog = None
+
+
+def browse_last(what: str) -> None:
+    """ "Show" in the summary: the browser with the notes of one row of the last update."""
+    import aqt
+    from aqt import mw
+
+    nids = _last.notes.get(what, ()) if _last else ()
+    if not nids:
+        raise UserMessage(current.tr("upd_nothing_to_show"))
+    aqt.dialogs.open("Browser", mw, search=(f"nid:{','.join(map(str, nids))}",))
+
+
+# ---- automatic updates ---------------------------------------------------------------------------
+
+
+def poll() -> None:
+    """One look at the build folder (QTimer): start an update when a build the collection lacks appeared."""
+    global _seen
+    from aqt import mw
+    from aqt.operations import QueryOp
+
+    cfg = current.config
+    if not cfg.auto_update or not cfg.build_folder or mw is None or mw.col is None or _running:
+        return
+    found = newest_build(cfg.build_folder)
+    if found is None or found.signature == _seen or time.time() - found.mtime_ns / 1e9 < SETTLE_SECONDS:
+        return
+    _seen = found.signature
+
+    def check(col: Collection) -> bool:
+        return has_news(col, read_bundle(found.path))
+
+    def checked(news: bool) -> None:
+        if news:
+            start_update(found.path, automatic=True)
+
+    QueryOp(parent=mw, op=check, success=guard("what_update", checked)).failure(
+        lambda exc: report("what_update", exc)
+    ).run_in_background()
+
+
+def _apply_timer() -> None:
+    cfg = current.config
+    if _timer is None:
+        return
+    if cfg.auto_update and cfg.build_folder:
+        _timer.start(cfg.poll_seconds * 1000)
+    else:
+        _timer.stop()
+
+
+def _on_profile_did_open() -> None:
+    global _seen
+    _seen = None
+    _apply_timer()
+
+
+def _on_profile_will_close() -> None:
+    if _timer is not None:
+        _timer.stop()
+
+
+def init_updater() -> None:
+    global _timer
+    from aqt import gui_hooks, mw
+    from aqt.qt import QAction, QTimer, qconnect
+
+    assert mw is not None
+    action = QAction(current.tr("menu_update"), mw)
+    run = guard("what_update", update_now)
+    qconnect(action.triggered, lambda _checked=False: run())
+    mw.form.menuTools.addAction(action)
+    _timer = QTimer(mw)
+    qconnect(_timer.timeout, guard("what_update", poll))
+    current.config_listeners.append(_apply_timer)
+    gui_hooks.profile_did_open.append(guard("what_update", _on_profile_did_open))
+    gui_hooks.profile_will_close.append(guard("what_update", _on_profile_will_close))
+    _apply_timer()
