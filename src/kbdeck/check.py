@@ -15,12 +15,10 @@ from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
 from .cache import Memo, code_fingerprint, key_of
-from .codeblocks import INCLUDE_RE, iter_fences, resolve_include
+from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
 from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span
-
-PLAIN_LANGS = {"", "text", "plain", "plaintext", "txt", "output", "console-output"}
 
 
 def did_you_mean(value: str, options: list[str]) -> str:

@@ -14,6 +14,8 @@ from .model import Example
 
 INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
 FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
+PLAIN_LANGS = frozenset({"text", "plain", "plaintext", "txt", "output", "console-output"})
+"""Fence languages that mean "no highlighting": shown as plain text, never an unknown-language error."""
 LANG_BY_SUFFIX = {".py": "python", ".sql": "sql", ".sh": "bash", ".yaml": "yaml", ".toml": "toml", ".json": "json"}
 
 

@@ -13,14 +13,13 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .codeblocks import expand_includes, iter_fences
+from .codeblocks import PLAIN_LANGS, expand_includes, iter_fences
 from .highlight import code_block
 from .model import Example
 from .slug import Slugger
 
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
 TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
-PLAIN_LANGS = {"text", "plain", "plaintext", "txt", "output", "console-output"}
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 
 class Severity(StrEnum):
@@ -100,14 +99,3 @@ class Problems:
             ensure_ascii=False,
             indent=2,
         )
-
-
-def display_path(path: Path, root: Path) -> str:
-    """A path as shown in messages: relative to the current directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        try:
-            return str(root.name / path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            return str(path)
