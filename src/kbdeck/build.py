@@ -24,7 +24,7 @@ from .outputs import OutputRunner
 from .package import is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems
 from .renames import find_renames
-from .render import RenderedNote, render_notes, render_topic_html
+from .render import RenderedNote, render_notes, render_topic_html, request_fragments
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -83,9 +83,11 @@ def build(content: Path, out: Path, *, dry_run: bool = False, strict: bool = Fal
         if kb is None:
             return result
         result.kb = kb
+        fragments = Fragments(kb.examples, cache, workers)
+        if workers.started:  # a cold build: render in the workers while this process checks
+            request_fragments(kb, fragments)
         check(kb, problems, cache)
         runner = OutputRunner(cache / "outputs.json")
-        fragments = Fragments(kb.examples, cache, workers)
         notes = render_notes(kb, problems, runner, fragments)
         runner.save()
         if problems.blocking(strict):

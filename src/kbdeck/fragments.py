@@ -3,7 +3,7 @@
 Rendering Markdown and highlighting code is most of a build's work, and every fragment is a pure
 function of its input and of the renderer's code. So fragments are memoised in the build cache
 (`cache.py`) under a hash of the text, the example regions it includes, kbdeck's version and
-source, and the versions of Python-Markdown and Pygments. A rebuild renders only what changed; a
+source, and the versions of cmark-gfm and Pygments. A rebuild renders only what changed; a
 cold build renders its misses in worker processes, one per core.
 
 Fragments never decide anything: `render.py` and the build use them exactly where they would call
@@ -15,17 +15,16 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from pathlib import Path
 
-import markdown
 import pygments
 
 from .cache import CACHE_FILE, Memo, code_fingerprint, key_of
 from .codeblocks import expand_includes
-from .highlight import code_block
-from .markdown_html import Renderer
+from .highlight import code_block, warm
+from .markdown_html import Renderer, parser_version
 from .model import Example
 
 PARALLEL_MIN = 64
@@ -40,7 +39,7 @@ Job = tuple[str, ...]
 
 def renderer_fingerprint() -> str:
     """Everything besides a fragment's input that shapes its HTML."""
-    return code_fingerprint(markdown.__version__, pygments.__version__)
+    return code_fingerprint(parser_version(), pygments.__version__)
 
 
 class Workers:
@@ -63,7 +62,7 @@ class Workers:
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = ProcessPoolExecutor(self.count, context)
+        self._pool = ProcessPoolExecutor(self.count, context, initializer=warm)
         # a garbage collection in a forked worker writes to every object it scans (copying the
         # page); objects frozen at the fork are never scanned
         gc.freeze()
@@ -72,16 +71,23 @@ class Workers:
         finally:
             gc.unfreeze()
 
-    def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
-        """Render `jobs` in the workers, in order."""
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, examples: dict[str, Example], jobs: list[Job]) -> list[tuple[slice, Future[list[str]]]]:
+        """Send `jobs` to the workers: (which of the jobs, future of their HTML) for each chunk."""
         self.start()
         assert self._pool is not None
         # a few chunks per worker even out slow ones; small chunks keep each worker's results small
         size = min(CHUNK_MAX, max(1, len(jobs) // (self.count * 4)))
-        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
         token = f"{os.getpid()}:{id(examples)}"  # lets a worker reuse its renderer across chunks
-        parts = self._pool.map(_render_chunk, [token] * len(chunks), [examples] * len(chunks), chunks)
-        return [html for part in parts for html in part]
+        chunks = [slice(i, i + size) for i in range(0, len(jobs), size)]
+        return [(s, self._pool.submit(_render_chunk, token, examples, jobs[s])) for s in chunks]
+
+    def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
+        """Render `jobs` in the workers, in order."""
+        return [html for _, future in self.submit(examples, jobs) for html in future.result()]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -120,6 +126,8 @@ class Fragments:
         self._known: dict[str, str] = {k: v for k, v in self._memo.load().items() if isinstance(v, str)}
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
+        self._pending: list[tuple[list[str], Future[list[str]]]] = []
+        self._pending_keys: set[str] = set()
         self._renderer: Renderer | None = None
         self.rendered = 0
         """How many fragments this build actually rendered (the rest came from the cache)."""
@@ -147,8 +155,41 @@ class Fragments:
         finally:
             self._wanted = None
 
+    @contextmanager
+    def prefetch(self) -> Iterator[None]:
+        """Like `batch`, but the misses go to the workers without waiting for them.
+
+        A cold build asks for every fragment right after loading, and the workers render while the
+        build checks the knowledge base; the first request that needs one of them waits.
+        """
+        self._wanted = {}
+        try:
+            yield
+            wanted, self._wanted = self._wanted, None
+            keys = [k for k in wanted if k not in self._known and k not in self._pending_keys]
+            if len(keys) >= PARALLEL_MIN and self.workers.count > 1:
+                jobs = [wanted[k] for k in keys]
+                for chunk, future in self.workers.submit(self.examples, jobs):
+                    self._pending.append((keys[chunk], future))
+                self._pending_keys.update(keys)
+        finally:
+            self._wanted = None
+        self._used.clear()  # only what the build itself asks for counts as used
+        self.placeholders = 0
+
+    def _drain(self) -> None:
+        """Wait for the fragments sent to the workers by `prefetch`."""
+        pending, self._pending = self._pending, []
+        self._pending_keys.clear()
+        for keys, future in pending:
+            html = future.result()
+            self.rendered += len(html)
+            for key, value in zip(keys, html, strict=True):
+                self._known[key] = self._memo.new[key] = value
+
     def save(self, prune: bool) -> None:
         """Store new fragments; with `prune` (a complete build), forget the ones this build did not use."""
+        self._drain()
         self._memo.save(set(self._known) - self._used - set(self._memo.new) if prune else ())
 
     def close(self) -> None:
@@ -160,6 +201,9 @@ class Fragments:
         html = self._known.get(key)
         if html is not None:
             return html
+        if key in self._pending_keys:
+            self._drain()
+            return self._known[key]
         if self._wanted is not None:
             self._wanted[key] = job
             self.placeholders += 1
@@ -168,6 +212,8 @@ class Fragments:
         return self._known[key]
 
     def _render_all(self, wanted: dict[str, Job]) -> None:
+        if self._pending:
+            self._drain()
         keys = [k for k in wanted if k not in self._known]
         if not keys:
             return

@@ -18,6 +18,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
 
+from .fastlex import accelerate
+
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(::[^{}]*?)?\}\}", re.DOTALL)
 
 
@@ -50,9 +52,16 @@ def strip_clozes(code: str) -> tuple[str, list[ClozeSpan]]:
     return "".join(plain), spans
 
 
+ACCELERATE_AFTER = 50_000
+"""Characters a lexer lexes before it is switched to combined patterns (`fastlex`): setting them up
+costs ~0.1 s for Python, worth it for a cold build's thousands of blocks, not for a rebuild's one."""
+
+_lexed: dict[str, int] = {}
+
+
 @lru_cache(maxsize=64)
 def lexer_for(lang: str) -> Lexer | None:
-    """A cached lexer (creating lexers is the slow part of Pygments)."""
+    """A cached lexer (creating lexers is slow)."""
     if not lang:
         return None
     try:
@@ -61,8 +70,32 @@ def lexer_for(lang: str) -> Lexer | None:
         return None
 
 
+def warm(langs: tuple[str, ...] = ("python",)) -> None:
+    """Set up (and accelerate) the lexers a render worker will need, before its first job arrives."""
+    for lang in langs:
+        _lexed[lang] = ACCELERATE_AFTER
+        lexer = lexer_for(lang)
+        if lexer is not None:
+            accelerate(lexer)
+
+
+def _lexer(lang: str, size: int) -> Lexer | None:
+    lexer = lexer_for(lang)
+    if lexer is not None:
+        total = _lexed[lang] = _lexed.get(lang, 0) + size
+        if total >= ACCELERATE_AFTER:
+            accelerate(lexer)  # same tokens (tests/core/test_fastlex.py); idempotent
+    return lexer
+
+
+_CLASSES: dict[_TokenType, str] = {}
+
+
 def token_class(ttype: _TokenType) -> str:
     """Pygments' short CSS class for a token type (`k`, `nf`, `s2`...)."""
+    found = _CLASSES.get(ttype)
+    if found is not None:
+        return found
     current: _TokenType | None = ttype
     suffix = ""
     name = STANDARD_TYPES.get(ttype)
@@ -70,14 +103,39 @@ def token_class(ttype: _TokenType) -> str:
         suffix = current[-1] + suffix
         current = current.parent
         name = STANDARD_TYPES.get(current) if current is not None else ""
-    return (name or "") + suffix
+    found = _CLASSES[ttype] = (name or "") + suffix
+    return found
+
+
+def _escape(text: str) -> str:
+    """`html.escape(text, quote=False)`, inlined for the hot loop."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def highlight(code: str, lang: str) -> str:
     """Inner HTML of a code block: escaped, token spans, clozes preserved."""
-    plain, clozes = strip_clozes(code)
-    lexer = lexer_for(lang)
-    tokens = list(lexer.get_tokens(plain)) if lexer else [(None, plain)]
+    plain, clozes = strip_clozes(code) if "{{c" in code else (code, [])
+    lexer = _lexer(lang, len(plain))
+    if lexer is None:
+        return _with_clozes([(None, plain)], clozes) if clozes else _escape(plain)
+    tokens = lexer.get_tokens(plain)
+    if clozes:
+        return _with_clozes(list(tokens), clozes)
+    out: list[str] = []
+    classes = _CLASSES
+    for ttype, value in tokens:
+        if not value:
+            continue
+        cls = classes.get(ttype)
+        if cls is None:
+            cls = token_class(ttype)
+        text = _escape(value) if ("&" in value or "<" in value or ">" in value) else value
+        out.append(f'<span class="{cls}">{text}</span>' if cls else text)
+    return "".join(out)
+
+
+def _with_clozes(tokens: list[tuple[_TokenType | None, str]], clozes: list[ClozeSpan]) -> str:
+    """Tokens as HTML with each deletion's markup put back around its text (spans cut at its edges)."""
     out: list[str] = []
     pos = 0
     boundaries = sorted({b for c in clozes for b in (c.start, c.end)})
@@ -98,7 +156,7 @@ def highlight(code: str, lang: str) -> str:
             if inside is None and pos in opens:
                 inside = opens[pos]
                 out.append(inside.opener)
-            text = html.escape(piece, quote=False)
+            text = _escape(piece)
             cls = token_class(ttype) if ttype is not None else ""
             if inside is not None or not cls or not piece:
                 out.append(text)

@@ -1,17 +1,23 @@
-"""Markdown → HTML for cards and notes.
+"""Markdown → HTML for cards and notes: GitHub-Flavored Markdown, rendered by cmark-gfm (in C).
 
-Fenced code is cut out before Python-Markdown runs and highlighted by `highlight.code_block`
-(so clozes inside code survive), then put back. Headings get the shared GitHub anchors.
+GFM is what the content's authors see when they browse the repository on GitHub, and cmark-gfm,
+GitHub's own parser, renders a 3,000-card knowledge base in about 0.2 s of CPU where a pure-Python
+parser took 1.3 s (`bench/README.md`). Raw HTML passes through (minus the tags GFM filters, such as
+`<script>`); tables, strikethrough and bare links are on.
+
+Fenced code is cut out before cmark-gfm runs and highlighted by `highlight.code_block` (so clozes
+inside code survive and code never goes through the Markdown parser), then put back. Headings get
+the shared GitHub anchors.
 """
 
 from __future__ import annotations
 
+import html
 import re
-import xml.etree.ElementTree as etree
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+import cmarkgfm  # type: ignore[import-untyped]
+from cmarkgfm import _cmark
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 from .codeblocks import PLAIN_LANGS, expand_includes, iter_fences
 from .highlight import code_block
@@ -21,6 +27,17 @@ from .slug import Slugger
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
 TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
+OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+"""Raw HTML kept; column alignment as `style="text-align: …"` (no deprecated `align=`)."""
+EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter"]
+HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+TAG_RE = re.compile(r"<[^>]*>")
+
+
+def parser_version() -> str:
+    """The Markdown parser's own version and settings: part of every rendered fragment's cache key."""
+    version = _cmark.ffi.string(_cmark.lib.cmark_version_string()).decode()
+    return f"cmark-gfm {version} {OPTIONS} {','.join(EXTENSIONS)}"
 
 
 def fence_options(info: str) -> tuple[str, bool]:
@@ -34,31 +51,11 @@ def fence_options(info: str) -> tuple[str, bool]:
     return title, numbers
 
 
-class _Anchors(Treeprocessor):
-    """Give h1–h6 unique GitHub-compatible ids, in document order."""
-
-    def run(self, root: etree.Element) -> None:
-        slugger = Slugger()
-        for el in root.iter():
-            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                text = "".join(el.itertext())
-                el.set("id", slugger.anchor(text))
-
-
-class _AnchorExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_Anchors(md), "kbdeck_anchors", 5)
-
-
 class Renderer:
-    """Reusable Markdown renderer (building a Markdown instance is costly; reset is cheap)."""
+    """Markdown → HTML with the knowledge base's examples at hand for `@include`."""
 
     def __init__(self, examples: dict[str, Example]) -> None:
         self.examples = examples
-        self._md = markdown.Markdown(
-            extensions=["tables", "sane_lists", _AnchorExtension()],
-            output_format="html",
-        )
 
     def render(self, text: str) -> str:
         text = expand_includes(text, self.examples)
@@ -74,8 +71,21 @@ class Renderer:
             pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
             last = fence.end
         pieces.append(text[last:])
-        self._md.reset()
-        out = self._md.convert("".join(pieces))
+        out: str = cmarkgfm.markdown_to_html_with_extensions("".join(pieces), OPTIONS, EXTENSIONS)
+        out = anchor_headings(out)
         # a scroll box around each table: wide tables scroll inside it, never the page
         out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")
         return TOKEN_RE.sub(lambda m: blocks[int(m.group(1))], out).strip()
+
+
+def anchor_headings(out: str) -> str:
+    """Give h1–h6 unique GitHub-compatible ids, in document order (text without tags or entities)."""
+    if "<h" not in out:
+        return out
+    slugger = Slugger()
+
+    def anchored(m: re.Match[str]) -> str:
+        anchor = slugger.anchor(html.unescape(TAG_RE.sub("", m.group(2))))
+        return f'<h{m.group(1)} id="{html.escape(anchor)}">{m.group(2)}</h{m.group(1)}>'
+
+    return HEADING_RE.sub(anchored, out)

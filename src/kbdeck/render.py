@@ -94,6 +94,26 @@ def output_code(card: Card, kb: KnowledgeBase) -> str:
     return card.code.strip("\n")
 
 
+def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
+    """Ask for every fragment the cards and topic notes will need, without waiting for them.
+
+    A cold build calls this right after loading, so that its workers render while it checks; the
+    requests are the ones `render_notes` and `render_topic_html` make (an output card's printed
+    output, not known yet, is left for later: it is a small plain block).
+    """
+    areas = {a.id for a in kb.roadmap.areas}
+    places: dict[str, _Place] = {}
+    with fragments.prefetch():
+        for card in card_order(kb):
+            topic = kb.topics.get(card.topic)
+            if topic is None or card.topic.split("/")[0] not in areas:
+                continue
+            place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
+            _fields(card, place, fragments, "")
+        for topic in kb.topics.values():
+            render_topic_html(kb, fragments, topic)
+
+
 def render_notes(
     kb: KnowledgeBase, problems: Problems, runner: OutputRunner, fragments: Fragments | None = None
 ) -> list[RenderedNote]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import zipfile
@@ -60,7 +61,8 @@ def test_a_real_note_keeps_its_structure_anchors_and_code(built_deck: Path) -> N
 
 
 def _text(markup: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", markup)).strip()
+    """The text a reader sees (entities decoded: `&quot;` and `"` read the same)."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", markup))).strip()
 
 
 @settings(max_examples=400, deadline=None)
