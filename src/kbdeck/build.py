@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from .bundle import bundle_bytes, bundle_data, canonical, media_name
+from .cache import forget_texts
 from .check import check
 from .fragments import Fragments, render_workers
 from .ledger import Changes, Ledger, ledger_path, read_ledger, update, write_ledger
@@ -53,6 +54,19 @@ def apkg_name(deck: str) -> str:
     return re.sub(r'[\\/:*?"<>|]+', "-", deck).strip() + ".apkg"
 
 
+def forgetting_texts(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func`, then drop the text digests the build cache remembered for it (`cache.text_key`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            forget_texts()
+
+    return wrapper
+
+
 def fewer_collections(func: Callable[P, R]) -> Callable[P, R]:
     """Run `func` with the cyclic garbage collector mostly idle (and restore it after).
 
@@ -72,8 +86,11 @@ def fewer_collections(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+@forgetting_texts
 @fewer_collections
-def build(content: Path, out: Path, *, dry_run: bool = False, strict: bool = False) -> BuildResult:
+def build(
+    content: Path, out: Path, *, dry_run: bool = False, strict: bool = False, compress: bool = False
+) -> BuildResult:
     started = time.perf_counter()
     problems = Problems()
     result = BuildResult(problems)
@@ -119,6 +136,7 @@ def build(content: Path, out: Path, *, dry_run: bool = False, strict: bool = Fal
             {n.guid: ledger.notes[n.card_id].changed_at for n in notes},
             {name.split(":", 1)[1]: e.changed_at for name, e in ledger.stamps.items() if name.startswith("notetype:")},
             media,
+            compress,
         )
         digest = package_digest(*args)
         if not is_current(path, digest, cache / "package.json"):  # else: the same bytes are already there

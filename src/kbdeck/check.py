@@ -14,7 +14,7 @@ import pygments
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from .cache import Memo, code_fingerprint, key_of
+from .cache import Memo, code_fingerprint, text_key
 from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
 from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
@@ -48,12 +48,12 @@ class SyntaxCheck:
 
     def clean(self, text: str) -> bool:
         """True when the fences of `text` were checked before and had no problem."""
-        key = key_of(self._fingerprint, text)
+        key = text_key(self._fingerprint, text)
         self._used.add(key)
         return key in self._known
 
     def mark_clean(self, text: str) -> None:
-        key = key_of(self._fingerprint, text)
+        key = text_key(self._fingerprint, text)
         self._known[key] = self._memo.new[key] = ""
 
     def save(self) -> None:

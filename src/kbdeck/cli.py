@@ -7,9 +7,11 @@ Exit codes: 0 success, 1 content problems (reported as `path:line:col: error[cod
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 
@@ -30,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
     p.add_argument("--dry-run", action="store_true", help="check and report what would change; write nothing")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--compress",
+        action="store_true",
+        help="deflate the package (several times smaller, to share it; slower to write)",
+    )
 
     p = sub.add_parser("check", help="report every content problem at once")
     _content_arg(p)
@@ -65,5 +72,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The `kbdeck` command: `main`, then exit at once.
+
+    A build leaves hundreds of megabytes of objects behind on a large knowledge base; freeing them
+    one by one at interpreter exit took 0.1 s of every rebuild. Output is flushed first; nothing
+    else is pending by then (workers are shut down, temporary files removed, files closed).
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

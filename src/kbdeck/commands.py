@@ -30,7 +30,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build, summary
 
-    result = build(args.content, args.out, dry_run=args.dry_run, strict=args.strict)
+    result = build(args.content, args.out, dry_run=args.dry_run, strict=args.strict, compress=args.compress)
     if result.changes is None:
         print(result.problems.render_text(), file=sys.stderr)
         print("kbdeck: build refused: fix the problems above (nothing was written)", file=sys.stderr)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pygments
 
-from .cache import CACHE_FILE, Memo, code_fingerprint, key_of
+from .cache import CACHE_FILE, Memo, code_fingerprint, text_key
 from .codeblocks import expand_includes
 from .highlight import code_block, warm
 from .markdown_html import Renderer, parser_version
@@ -137,12 +137,12 @@ class Fragments:
     def render(self, text: str) -> str:
         """Markdown → HTML, as `Renderer(examples).render(text)`."""
         expanded = expand_includes(text, self.examples) if "@include" in text else text
-        key = key_of(self._fingerprint, "md", text, expanded)
+        key = text_key(self._fingerprint, "md", text, expanded)
         return self._get(key, ("md", text))
 
     def code(self, code: str, lang: str, label: str = "") -> str:
         """A code block, as `highlight.code_block(code, lang, label=label)`."""
-        return self._get(key_of(self._fingerprint, "code", code, lang, label), ("code", code, lang, label))
+        return self._get(text_key(self._fingerprint, "code", code, lang, label), ("code", code, lang, label))
 
     @contextmanager
     def batch(self) -> Iterator[None]:

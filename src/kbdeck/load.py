@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import yaml
@@ -133,9 +133,10 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     examples: dict[str, Example] = {}
     readme = None
     parsed = ParsedFiles(cache_dir)
+    shown_root = PurePosixPath(shown_path(root))  # resolved once, not per file
     for path in content_files(root):
         rel = path.relative_to(root)
-        shown = shown_path(path)
+        shown = str(shown_root / rel.as_posix())
         if rel.parts[0] == "examples":
             if path.suffix != ".py":
                 continue

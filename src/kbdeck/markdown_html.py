@@ -15,10 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-import cmarkgfm  # type: ignore[import-untyped]
-from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
-
+from . import cmark
 from .codeblocks import PLAIN_LANGS, expand_includes, iter_fences
 from .highlight import code_block
 from .model import Example
@@ -27,17 +24,13 @@ from .slug import Slugger
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
 TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
-OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
-"""Raw HTML kept; column alignment as `style="text-align: …"` (no deprecated `align=`)."""
-EXTENSIONS = ["table", "strikethrough", "autolink", "tagfilter"]
 HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
 
 
 def parser_version() -> str:
     """The Markdown parser's own version and settings: part of every rendered fragment's cache key."""
-    version = _cmark.ffi.string(_cmark.lib.cmark_version_string()).decode()
-    return f"cmark-gfm {version} {OPTIONS} {','.join(EXTENSIONS)}"
+    return cmark.version()
 
 
 def fence_options(info: str) -> tuple[str, bool]:
@@ -71,7 +64,7 @@ class Renderer:
             pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
             last = fence.end
         pieces.append(text[last:])
-        out: str = cmarkgfm.markdown_to_html_with_extensions("".join(pieces), OPTIONS, EXTENSIONS)
+        out = cmark.to_html("".join(pieces))
         out = anchor_headings(out)
         # a scroll box around each table: wide tables scroll inside it, never the page
         out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")

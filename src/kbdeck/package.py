@@ -30,7 +30,7 @@ from .theme import card_css
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1
-"""Fastest deflate: a rebuild's time matters more than a third of the package's size."""
+"""With `compress`: the fastest deflate (a third more bytes than the best, in a fraction of the time)."""
 
 
 def deck_id(kb_id: str, name: str) -> int:
@@ -64,8 +64,14 @@ def write_apkg(
     note_mtimes: dict[str, int],
     notetype_mtimes: dict[str, int],
     media: dict[str, bytes],
+    compress: bool = False,
 ) -> None:
-    """Write the package atomically. `media` maps file names to their bytes."""
+    """Write the package atomically. `media` maps file names to their bytes.
+
+    By default the zip stores its entries as they are, as genanki and Anki's own legacy exports
+    accept: a rebuild that deflated 90 MB of collection at 30,000 cards spent 0.3 s on it, on
+    every save. `compress` deflates them (a package 5–10× smaller, to share).
+    """
     models = {BASIC.name: make_model(BASIC), CLOZE.name: make_model(CLOZE)}
     decks: dict[str, genanki.Deck] = {
         root_deck: genanki.Deck(deck_id(kb_id, root_deck), root_deck, description=description)
@@ -102,13 +108,13 @@ def write_apkg(
         conn.commit()
         conn.close()
         tmp_out = path.with_suffix(".apkg.tmp")
-        with zipfile.ZipFile(tmp_out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zipfile.ZipFile(tmp_out, "w") as zf:
             with db_path.open("rb") as db:
-                _add(zf, "collection.anki2", db)
+                _add(zf, "collection.anki2", db, compress)
             names = sorted(media)
-            _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())
+            _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), compress)
             for i, name in enumerate(names):
-                _add(zf, str(i), media[name])
+                _add(zf, str(i), media[name], compress)
         tmp_out.replace(path)
 
 
@@ -161,6 +167,7 @@ def package_digest(
     note_mtimes: dict[str, int],
     notetype_mtimes: dict[str, int],
     media: dict[str, bytes],
+    compress: bool = False,
 ) -> str:
     """A hash of everything `write_apkg` turns into bytes, given the same arguments.
 
@@ -181,6 +188,7 @@ def package_digest(
         root_deck,
         description,
         json.dumps(sorted(notetype_mtimes.items())),
+        f"compress={compress}",
         json.dumps(sorted((name, hashlib.sha256(data).hexdigest()) for name, data in media.items())),
     ):
         digest.update(part.encode() + b"\x1e")
@@ -190,10 +198,14 @@ def package_digest(
 
 
 def is_current(path: Path, digest: str, record: Path) -> bool:
-    """True when `path` is the package a build with this digest wrote, untouched since."""
+    """True when `path` is the package a build with this digest wrote, untouched since.
+
+    "Untouched" is judged as `make` does, by size and modification time (to the nanosecond) and
+    inode: hashing the package again took 0.13 s at 30,000 cards, on every rebuild.
+    """
     try:
         seen = json.loads(record.read_text(encoding="utf-8"))
-        return bool(seen["digest"] == digest and seen["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest())
+        return bool(seen["digest"] == digest and seen["file"] == _file_state(path))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -201,15 +213,21 @@ def is_current(path: Path, digest: str, record: Path) -> bool:
 def remember(path: Path, digest: str, record: Path) -> None:
     """Note which digest produced `path` (for `is_current`)."""
     record.parent.mkdir(parents=True, exist_ok=True)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    record.write_text(json.dumps({"apkg": path.name, "digest": digest, "sha256": sha}) + "\n", encoding="utf-8")
+    state = {"apkg": path.name, "digest": digest, "file": _file_state(path)}
+    record.write_text(json.dumps(state) + "\n", encoding="utf-8")
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes | BinaryIO) -> None:
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes | BinaryIO, compress: bool) -> None:
     """One entry with a fixed date; a file object is streamed (the collection can be large)."""
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # public `compress_level` from Python 3.13 on
+    if compress:
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # public `compress_level` from Python 3.13 on
     info.external_attr = 0o644 << 16
     if isinstance(data, bytes):
         zf.writestr(info, data)

@@ -54,14 +54,21 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGIT_PAIRS = [_ALPHABET[i % 62] + _ALPHABET[i // 62] for i in range(62 * 62)]
 
 
+_GUID_PREFIXES: dict[str, hashlib._Hash] = {}
+
+
 def note_guid(kb_id: str, card_id: str) -> str:
     """GUID from identity only, never from content or position, so edits keep review history.
 
     14 base-62 digits of the hash, least significant first (taken two at a time: same digits, half
     the big-integer divisions).
     """
-    digest = hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()
-    n = int.from_bytes(digest[:12], "big")
+    prefix = _GUID_PREFIXES.get(kb_id)
+    if prefix is None:
+        prefix = _GUID_PREFIXES[kb_id] = hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:".encode())
+    hasher = prefix.copy()  # = sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}")
+    hasher.update(card_id.encode())
+    n = int.from_bytes(hasher.digest()[:12], "big")
     out = []
     for _ in range(7):
         n, r = divmod(n, 62 * 62)
@@ -172,7 +179,7 @@ class _Place:
         self.topic = topic
         rm = kb.roadmap
         day = rm.day_of(topic.id)
-        week = next((w for w in rm.weeks if day and day in w.days), None)
+        week = next((w for w in rm.weeks if day and any(d is day for d in w.days)), None)
         roadmap = " › ".join(x for x in (week.title.split(" —")[0] if week else "", day.title if day else "") if x)
         self.roadmap = f"{roadmap} · {topic.title}" if roadmap else topic.title
         self.base_tags = {f"kb::{topic.area}::{topic.id.split('/', 1)[1].replace('/', '::')}"}

@@ -89,6 +89,25 @@ def test_zip_has_no_build_time_in_it(sample: Path, tmp_path: Path) -> None:
         assert zf.namelist()[:2] == ["collection.anki2", "media"]
 
 
+def test_compress_deflates_the_same_package_and_a_rebuild_notices_the_switch(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    stored = built(sample, out)
+    plain = stored.read_bytes()
+    with zipfile.ZipFile(stored) as zf:
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+        entries = {i.filename: zf.read(i) for i in zf.infolist()}
+    result = build(sample, out, compress=True)  # same content: only the container changes
+    assert result.apkg == stored and len(stored.read_bytes()) < len(plain) / 2
+    with zipfile.ZipFile(stored) as zf:
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert {i.filename: zf.read(i) for i in zf.infolist()} == entries
+    col = new_collection(tmp_path)
+    assert len(import_apkg(col, stored).new) == 5
+    col.close()
+    assert main(["build", "--content", str(sample), "--out", str(out)]) == 0
+    assert stored.read_bytes() == plain
+
+
 def test_edit_updates_only_the_edited_note_and_keeps_anki_tags(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
