@@ -11,7 +11,8 @@ own peak resident set (VmHWM), an upper bound that counts pages shared by forked
 - the packaging floor: genanki writing kbdeck's already-rendered notes (`bench/floor.py`).
 
 An untimed warm-up runs each tool once first (bytecode and file caches, as on a user's machine);
-then each step runs `--repeat` times, interleaved, and the median is reported. kbdeck's caches
+then each step runs `--repeat` times, interleaved, and the median is reported. Each step starts
+after `sync`: a 30,000-card build writes ~250 MB, and the next step must not pay for flushing it. kbdeck's caches
 are keyed by its own source, so editing src/kbdeck during a run spoils it: the run says so. Usage:
 `python bench/run.py --n 3000 [--n 30000] [--repeat 3] [--json]`.
 """
@@ -102,6 +103,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Run:
     """Run `cmd` to completion; raise with its stderr when it fails."""
+    os.sync()  # the previous step's writes are flushed first, so that no step pays for another's
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)

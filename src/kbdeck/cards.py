@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from .model import Card, Kind
 from .problems import Problems, Span
 from .schema import check_keys, describe, expect_mapping, str_list
-from .yamlspan import parse_yaml
 
 CARD_KEYS = {
     "id": str,
@@ -35,6 +34,8 @@ DEFAULT_OUTPUT_QUESTION = "O que este código imprime?"
 
 def load_yaml_cards(text: str, shown: str, topic: str, problems: Problems) -> list[Card]:
     """Cards of one YAML flashcard file."""
+    from .yamlspan import parse_yaml  # PyYAML only when a file is parsed (not when it comes from the cache)
+
     root = parse_yaml(text, shown, problems)
     if root is None:
         return []

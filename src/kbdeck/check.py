@@ -5,14 +5,10 @@ Returns nothing; every finding goes into `Problems`, so one run shows them all.
 
 from __future__ import annotations
 
-import ast
-import difflib
 import re
 from pathlib import Path
 
 import pygments
-from pygments.lexers import find_lexer_class_by_name
-from pygments.util import ClassNotFound
 
 from .cache import Memo, code_fingerprint, text_key
 from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
@@ -22,6 +18,8 @@ from .problems import Problems, Span
 
 
 def did_you_mean(value: str, options: list[str]) -> str:
+    import difflib  # only when there is something to suggest
+
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.75)
     return f"did you mean `{close[0]}`?" if close else ""
 
@@ -60,10 +58,14 @@ class SyntaxCheck:
         self._memo.save(set(self._known) - self._used)
 
 
+PYCF_ONLY_AST = 0x400
+"""`ast.PyCF_ONLY_AST`: parse only; compile-stage errors (`return` outside a function) pass, as with `ast.parse`."""
+
+
 def python_syntax_error(code: str) -> tuple[str, int | None] | None:
     """(message, line) of the syntax error, or None when the code parses."""
     try:
-        ast.parse(code)
+        compile(code, "<card>", "exec", PYCF_ONLY_AST, dont_inherit=True)  # = ast.parse, without importing ast
     except SyntaxError as err:
         return err.msg, err.lineno
     return None
@@ -274,13 +276,23 @@ def _check_markdown(
 
 
 _LANG_CACHE: dict[str, bool] = {}
+_ALIASES: set[str] = set()
 
 
 def known_language(lang: str) -> bool:
+    """Whether Pygments has a lexer for `lang` (looked up by alias, without importing the lexer)."""
     if lang not in _LANG_CACHE:
-        try:
-            find_lexer_class_by_name(lang)  # the class is enough: instantiating compiles all its rules
+        from pygments.lexers import find_lexer_class_by_name, get_all_lexers
+        from pygments.util import ClassNotFound
+
+        if not _ALIASES:
+            _ALIASES.update(alias for _, aliases, _, _ in get_all_lexers(plugins=False) for alias in aliases)
+        if lang.lower() in _ALIASES:
             _LANG_CACHE[lang] = True
-        except ClassNotFound:
-            _LANG_CACHE[lang] = False
+        else:
+            try:
+                find_lexer_class_by_name(lang)  # lexers from plugins
+                _LANG_CACHE[lang] = True
+            except ClassNotFound:
+                _LANG_CACHE[lang] = False
     return _LANG_CACHE[lang]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygments
 
@@ -26,6 +26,9 @@ from .codeblocks import expand_includes
 from .highlight import code_block, warm
 from .markdown_html import Renderer, parser_version
 from .model import Example
+
+if TYPE_CHECKING:  # a rebuild that renders in-process never imports them
+    from concurrent.futures import Executor, Future
 
 PARALLEL_MIN = 64
 """Fewer misses than this render in-process: starting workers would cost more than it saves."""

@@ -12,13 +12,12 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.token import STANDARD_TYPES, _TokenType
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:  # Pygments is imported on first use: a rebuild that renders nothing never needs it
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
 
-from .fastlex import accelerate
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(::[^{}]*?)?\}\}", re.DOTALL)
 
@@ -64,6 +63,9 @@ def lexer_for(lang: str) -> Lexer | None:
     """A cached lexer (creating lexers is slow)."""
     if not lang:
         return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -72,6 +74,8 @@ def lexer_for(lang: str) -> Lexer | None:
 
 def warm(langs: tuple[str, ...] = ("python",)) -> None:
     """Set up (and accelerate) the lexers a render worker will need, before its first job arrives."""
+    from .fastlex import accelerate
+
     for lang in langs:
         _lexed[lang] = ACCELERATE_AFTER
         lexer = lexer_for(lang)
@@ -84,6 +88,8 @@ def _lexer(lang: str, size: int) -> Lexer | None:
     if lexer is not None:
         total = _lexed[lang] = _lexed.get(lang, 0) + size
         if total >= ACCELERATE_AFTER:
+            from .fastlex import accelerate
+
             accelerate(lexer)  # same tokens (tests/core/test_fastlex.py); idempotent
     return lexer
 
@@ -96,6 +102,8 @@ def token_class(ttype: _TokenType) -> str:
     found = _CLASSES.get(ttype)
     if found is not None:
         return found
+    from pygments.token import STANDARD_TYPES
+
     current: _TokenType | None = ttype
     suffix = ""
     name = STANDARD_TYPES.get(ttype)

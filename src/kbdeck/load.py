@@ -7,13 +7,13 @@ problems it has) is remembered by a hash of its text, so a rebuild parses only e
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
-
-import yaml
 
 from .cache import Memo, code_fingerprint, key_of
 from .cards import load_text_cards, load_yaml_cards
@@ -25,6 +25,25 @@ from .roadmap import load_roadmap
 
 SKIP_DIRS = {"__pycache__", "node_modules"}
 T = TypeVar("T")
+
+
+def yaml_identity() -> str:
+    """PyYAML's version and compiled parts, read from its files without importing it.
+
+    A rebuild whose files all come from the parse cache never needs PyYAML (12 ms of import);
+    any reinstall or upgrade changes this (version, and the size and time of each file read).
+    """
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or spec.origin is None:
+        return "no-yaml"
+    package = Path(spec.origin).parent
+    init = package / "__init__.py"
+    found = re.search(r"__version__\s*=\s*['\"]([^'\"]+)", init.read_text(encoding="utf-8", errors="replace"))
+    parts = [found.group(1) if found else "?"]
+    for path in sorted([init, *package.glob("_yaml*")]):
+        st = path.stat()
+        parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return " ".join(parts)
 
 
 def shown_path(path: Path) -> str:
@@ -72,7 +91,7 @@ class ParsedFiles:
         self._enabled = cache_dir is not None
         self._known = self._memo.load()
         self._used: set[str] = set()
-        self._fingerprint = code_fingerprint(yaml.__version__, str(yaml.__with_libyaml__))
+        self._fingerprint = code_fingerprint(yaml_identity())
 
     def call(self, parse: Callable[..., T], *args: object, problems: Problems) -> T:
         """`parse(*args, problems)`, or what it returned (and reported) last time for the same arguments."""

@@ -9,7 +9,6 @@ from .model import Heading, Topic
 from .problems import Problems, Span
 from .schema import check_keys, expect_mapping, str_list
 from .slug import Slugger
-from .yamlspan import parse_yaml
 
 FRONT_KEYS = {"title": str, "tags": list, "summary": str}
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -71,6 +70,8 @@ def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Probl
             "start the file with ---, a `title:` line and ---",
         )
     else:
+        from .yamlspan import parse_yaml  # PyYAML only when a file is parsed
+
         node = parse_yaml(front, shown, problems, line_offset=1)
         mapping = expect_mapping(node, "front matter", Span(shown, 2, 1), problems) if node else None
         if mapping is not None:

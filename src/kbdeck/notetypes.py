@@ -59,7 +59,14 @@ class NoteTypeSpec:
     qfmt: str
     afmt: str
     is_cloze: bool
+    req: tuple[tuple[int, str, tuple[int, ...]], ...]
+    """Which fields must be non-empty for each template's card: (template, "all"|"any", field indexes),
+    as genanki computes it from `qfmt` (`tests/core/test_collection.py` keeps the two equal)."""
 
 
-BASIC = NoteTypeSpec(BASIC_MODEL_ID, BASIC_NAME, BASIC_FIELDS, BASIC_TEMPLATE_NAME, BASIC_QFMT, BASIC_AFMT, False)
-CLOZE = NoteTypeSpec(CLOZE_MODEL_ID, CLOZE_NAME, CLOZE_FIELDS, CLOZE_TEMPLATE_NAME, CLOZE_QFMT, CLOZE_AFMT, True)
+BASIC = NoteTypeSpec(
+    BASIC_MODEL_ID, BASIC_NAME, BASIC_FIELDS, BASIC_TEMPLATE_NAME, BASIC_QFMT, BASIC_AFMT, False, ((0, "any", (1, 7)),)
+)
+CLOZE = NoteTypeSpec(
+    CLOZE_MODEL_ID, CLOZE_NAME, CLOZE_FIELDS, CLOZE_TEMPLATE_NAME, CLOZE_QFMT, CLOZE_AFMT, True, ((0, "all", (6,)),)
+)

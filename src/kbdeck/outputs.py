@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +74,8 @@ class OutputRunner:
         """Results in input order; only uncached successful runs are stored."""
         todo = sorted({c for c in snippets if _key(c) not in self._cache})
         if todo:
+            from concurrent.futures import ThreadPoolExecutor  # only when snippets must run
+
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
                 for code, result in zip(todo, pool.map(_run, todo), strict=True):
                     if result.ok:

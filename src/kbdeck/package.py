@@ -1,10 +1,9 @@
 """Stage 4 of the build: rendered notes + bundle → a byte-reproducible `.apkg`.
 
-genanki builds the collection (schema, decks, note types) and decides which cards each note gets;
-the note and card rows are the ones genanki would write, but inserted in bulk with each note's
-modification time from the ledger (genanki uses one build time for all), because genanki's
-row-by-row writing is most of a rebuild's time on a large knowledge base. Zip entries have fixed
-dates, so the same input and ledger always give identical bytes.
+`collection.py` writes the collection genanki would write (schema, decks, note types, the cards
+each note gets), each note with its modification time from the ledger (genanki uses one build time
+for all), its notes and cards inserted in bulk. Zip entries have fixed dates, so the same input
+and ledger always give identical bytes.
 """
 
 from __future__ import annotations
@@ -21,10 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import genanki
-
+from . import collection
 from .fragments import renderer_fingerprint
-from .notetypes import BASIC, CLOZE, NoteTypeSpec
+from .notetypes import BASIC, CLOZE
 from .render import RenderedNote
 from .theme import card_css
 
@@ -39,19 +37,7 @@ def deck_id(kb_id: str, name: str) -> int:
     return 1 << 30 | int.from_bytes(digest[:4], "big") >> 2
 
 
-def make_model(spec: NoteTypeSpec) -> genanki.Model:
-    return genanki.Model(
-        spec.model_id,
-        spec.name,
-        fields=[{"name": f} for f in spec.fields],
-        templates=[{"name": spec.template_name, "qfmt": spec.qfmt, "afmt": spec.afmt}],
-        css=card_css(),
-        model_type=genanki.Model.CLOZE if spec.is_cloze else genanki.Model.FRONT_BACK,
-        sort_field_index=1,
-    )
-
-
-def notetype_hash(spec: NoteTypeSpec) -> str:
+def notetype_hash(spec: collection.NoteTypeSpec) -> str:
     return hashlib.sha256("\x1e".join([spec.name, spec.qfmt, spec.afmt, card_css()]).encode()).hexdigest()
 
 
@@ -72,19 +58,10 @@ def write_apkg(
     accept: a rebuild that deflated 90 MB of collection at 30,000 cards spent 0.3 s on it, on
     every save. `compress` deflates them (a package 5–10× smaller, to share).
     """
-    models = {BASIC.name: make_model(BASIC), CLOZE.name: make_model(CLOZE)}
-    decks: dict[str, genanki.Deck] = {
-        root_deck: genanki.Deck(deck_id(kb_id, root_deck), root_deck, description=description)
-    }
     by_deck: dict[str, list[RenderedNote]] = {root_deck: []}
     for note in notes:
-        if note.deck not in decks:
-            decks[note.deck] = genanki.Deck(deck_id(kb_id, note.deck), note.deck)
-            by_deck[note.deck] = []
-        by_deck[note.deck].append(note)
-    for deck in decks.values():  # every deck carries both models, even with no notes of a kind
-        for model in models.values():
-            deck.add_model(model)
+        by_deck.setdefault(note.deck, []).append(note)
+    decks = [(deck_id(kb_id, name), name, description if name == root_deck else "") for name in by_deck]
     stamp = max([*note_mtimes.values(), *notetype_mtimes.values(), 1])
     with tempfile.TemporaryDirectory(prefix="kbdeck-pkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
@@ -94,17 +71,12 @@ def write_apkg(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA page_size = 16384")
         cursor = conn.cursor()
-        ids = itertools.count(stamp * 1000)
-        genanki.Package(list(decks.values())).write_to_db(cursor, stamp, ids)  # decks without notes
-        card_rows: list[Row] = []
-        note_rows = _rows(decks, by_deck, models, note_mtimes, ids, card_rows)  # streamed: one joined note at a time
-        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
-        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-        model_map = json.loads(models_json)
-        for model in model_map.values():
-            model["mod"] = notetype_mtimes.get(model["name"], stamp)
-        cursor.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(model_map, sort_keys=True), stamp))
+        collection.create(cursor, decks)
+        card_rows: list[collection.Row] = []
+        ids = itertools.count(stamp * 1000)  # genanki's id sequence
+        collection.insert(cursor, _rows(decks, by_deck, note_mtimes, ids, card_rows), card_rows)
+        models = [(spec, card_css(), notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
+        collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()
         conn.close()
         tmp_out = path.with_suffix(".apkg.tmp")
@@ -118,44 +90,31 @@ def write_apkg(
         tmp_out.replace(path)
 
 
-Row = tuple[object, ...]
-
-
 def _rows(
-    decks: dict[str, genanki.Deck],
+    decks: list[tuple[int, str, str]],
     by_deck: dict[str, list[RenderedNote]],
-    models: dict[str, genanki.Model],
     note_mtimes: dict[str, int],
     ids: Iterator[int],
-    card_rows: list[Row],
-) -> Iterator[Row]:
+    card_rows: list[collection.Row],
+) -> Iterator[collection.Row]:
     """The rows genanki's `Note.write_to_db` would insert, in its order and with its id sequence:
     note rows are yielded, the rows of their cards appended to `card_rows`."""
-    front_back: dict[tuple[object, ...], list[int]] = {}
-    for name, deck in decks.items():
+    ords_of: dict[tuple[object, ...], list[int]] = {}
+    for did, name, _ in decks:
         for note in by_deck[name]:
-            model = models[note.notetype.name]
-            fields = list(note.fields)
+            spec = note.notetype
+            fields = note.fields
             mod = note_mtimes[note.guid]
             nid = next(ids)
             tags = " " + " ".join(note.tags) + " "
-            yield (nid, note.guid, model.model_id, mod, -1, tags, "\x1f".join(fields), fields[1], 0, 0, "")
-            for ord_ in _card_ords(model, fields, front_back):
-                card_rows.append(
-                    (next(ids), nid, deck.deck_id, ord_, mod, -1, 0, 0, note.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
-                )
-
-
-def _card_ords(model: genanki.Model, fields: list[str], front_back: dict[tuple[object, ...], list[int]]) -> list[int]:
-    """The card ordinals genanki gives a note (`Note.cards`). For a front/back model they depend only
-    on which fields are empty, so genanki is asked once per pattern; clozes are asked every time."""
-    if model.model_type == genanki.Model.CLOZE:
-        return [card.ord for card in genanki.Note(model=model, fields=fields).cards]
-    key = (model.model_id, *(not f for f in fields))
-    ords = front_back.get(key)
-    if ords is None:
-        ords = front_back[key] = [card.ord for card in genanki.Note(model=model, fields=fields).cards]
-    return ords
+            yield (nid, note.guid, spec.model_id, mod, -1, tags, "\x1f".join(fields), fields[1], 0, 0, "")
+            if spec.is_cloze:
+                ords = collection.card_ords(spec, fields)
+            else:  # a front/back note's cards depend only on which fields are empty
+                key = (spec.model_id, *(not f for f in fields))
+                ords = ords_of.get(key) or ords_of.setdefault(key, collection.card_ords(spec, fields))
+            for ord_ in ords:
+                card_rows.append((next(ids), nid, did, ord_, mod, -1, 0, 0, note.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
 
 
 def package_digest(
@@ -171,13 +130,13 @@ def package_digest(
 ) -> str:
     """A hash of everything `write_apkg` turns into bytes, given the same arguments.
 
-    Besides the arguments: the note types, kbdeck's own code and the versions of genanki, SQLite
-    and zlib (their output is part of the file). Equal digests mean byte-identical packages.
+    Besides the arguments: the note types, kbdeck's own code, the collection format and the versions
+    of SQLite and zlib (their output is part of the file). Equal digests mean byte-identical packages.
     """
     digest = hashlib.sha256()
     for part in (
         renderer_fingerprint(),
-        genanki.__version__,
+        collection.FORMAT,
         sqlite3.sqlite_version,
         zlib.ZLIB_RUNTIME_VERSION,
         repr((BASIC, CLOZE)),

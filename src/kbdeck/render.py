@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from .notetypes import BASIC, CLOZE, NoteTypeSpec
 from .outputs import OutputRunner
 from .problems import Problems
 
-GUID_NAMESPACE = uuid.UUID("6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27")
+GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
+"""Part of every GUID's hash (a UUID's text; never change it: GUIDs are what keep review history)."""
 OUTPUT_LABEL = "saída"
 
 

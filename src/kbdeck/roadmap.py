@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .model import Area, Day, MockInterview, MockSection, Roadmap, Targets, Week
 from .problems import Problems, Span
 from .schema import check_keys, expect_mapping, str_list
-from .yamlspan import Located, parse_yaml
+
+if TYPE_CHECKING:
+    from .yamlspan import Located
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -33,6 +36,8 @@ SECTION_KEYS = {"title": str, "minutes": int, "cards": int, "topics": list, "are
 def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
     """Parse and validate the roadmap; None when it is unusable (problems say why)."""
     start = Span(path)
+    from .yamlspan import parse_yaml  # PyYAML only when a file is parsed (not when it comes from the cache)
+
     root = expect_mapping(parse_yaml(text, path, problems), "roadmap.yaml", start, problems)
     if root is None:
         return None

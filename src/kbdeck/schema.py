@@ -6,12 +6,13 @@ message has the same shape.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .problems import Problems, Span
-from .yamlspan import Located
+
+if TYPE_CHECKING:
+    from .yamlspan import Located
 
 TYPE_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a mapping", bool: "true/false"}
 
@@ -38,6 +39,8 @@ def check_keys(
     for key, node in mapping.items():
         span = node.key_span or node.span
         if key not in allowed:
+            import difflib  # only when there is something to suggest
+
             close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
             hint = f"did you mean `{close[0]}`?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
             problems.error(span, "unknown-key", f"unknown key `{key}` in {what}", hint)
