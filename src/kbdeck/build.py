@@ -116,12 +116,12 @@ def build(
     stamps = {
         f"notetype:{BASIC.name}": notetype_hash(BASIC),
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
-        "bundle": hashlib.sha256(canonical(bundle)).hexdigest(),
+        "bundle": hashlib.sha256(encoded := canonical(bundle)).hexdigest(),
     }
     old = read_ledger(ledger_path(content), kb.roadmap.id)
     ledger, changes = update(old, {n.card_id: (n.content_hash, n.topic) for n in notes}, stamps)
     result.notes, result.changes, result.ledger = notes, changes, ledger
-    data = bundle_bytes(bundle, ledger.generation, ledger.stamps["bundle"].changed_at)
+    data = bundle_bytes(bundle, ledger.generation, ledger.stamps["bundle"].changed_at, encoded)
     media[media_name(kb.roadmap.id, "bundle", data, ".json")] = data
     result.media = media
     if not dry_run:

@@ -46,11 +46,12 @@ def key_of(fingerprint: str, *parts: str) -> str:
 _DIGESTS: dict[str, str] = {}
 
 
-def text_key(fingerprint: str, *parts: str) -> str:
-    """`key_of` for card and note texts: each part is hashed once per build, however many memos ask.
+def text_key(kind: str, *parts: str) -> str:
+    """The key of card and note texts in a memo whose table carries the fingerprint (`Memo`).
 
-    The checker and the renderer look up the same 60,000 texts of a 30,000-card knowledge base;
-    hashing each text once (the digests live until `forget_texts`) halves that work.
+    Each part is hashed once per build, however many memos ask (the checker and the renderer look
+    up the same 60,000 texts of a 30,000-card knowledge base; the digests live until
+    `forget_texts`), and the key is the digests themselves: no second hash per lookup.
     """
     digests = []
     for part in parts:
@@ -58,7 +59,7 @@ def text_key(fingerprint: str, *parts: str) -> str:
         if digest is None:
             digest = _DIGESTS[part] = hashlib.sha256(part.encode()).hexdigest()
         digests.append(digest)
-    return key_of(fingerprint, *digests)
+    return ":".join((kind, *digests))
 
 
 def forget_texts() -> None:
@@ -69,9 +70,12 @@ def forget_texts() -> None:
 class Memo:
     """One table of the cache file. A missing or broken file reads as empty and is rebuilt on save."""
 
-    def __init__(self, cache_dir: Path | None, table: str) -> None:
+    def __init__(self, cache_dir: Path | None, table: str, fingerprint: str = "") -> None:
         self.path = cache_dir / CACHE_FILE if cache_dir is not None else None
-        self.table = table
+        self.base = table
+        self.table = f"{table}_{fingerprint[:24]}" if fingerprint else table
+        """With a fingerprint, the table is named after it: another kbdeck or library version reads
+        an empty table (and its first save drops the tables of the other versions)."""
         self.new: dict[str, Value] = {}
         """Entries added since the last save."""
 
@@ -112,6 +116,14 @@ class Memo:
                 blobs = ((k, v) for k, v in self.new.items() if isinstance(v, bytes))
                 conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", blobs)
                 conn.executemany(f"DELETE FROM {self.table} WHERE key = ?", gone)
+                if self.table != self.base:
+                    pattern = self.base.replace("_", "\\_") + "\\_%"
+                    others = conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' AND name != ?",
+                        (pattern, self.table),
+                    ).fetchall()
+                    for (name,) in others:
+                        conn.execute(f'DROP TABLE "{name}"')
         finally:
             conn.close()
 

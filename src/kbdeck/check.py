@@ -39,19 +39,18 @@ class SyntaxCheck:
     Python (`ast.parse`) are most of a check's time, and only edited texts need them again."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
-        self._memo = Memo(cache_dir, "checked")
+        self._memo = Memo(cache_dir, "checked", code_fingerprint(pygments.__version__))
         self._known = self._memo.load()
         self._used: set[str] = set()
-        self._fingerprint = code_fingerprint(pygments.__version__)
 
     def clean(self, text: str) -> bool:
         """True when the fences of `text` were checked before and had no problem."""
-        key = text_key(self._fingerprint, text)
+        key = text_key("t", text)
         self._used.add(key)
         return key in self._known
 
     def mark_clean(self, text: str) -> None:
-        key = text_key(self._fingerprint, text)
+        key = text_key("t", text)
         self._known[key] = self._memo.new[key] = ""
 
     def save(self) -> None:

@@ -124,8 +124,7 @@ class Fragments:
         self.examples = examples
         self.workers = workers or Workers()
         self._own_workers = workers is None
-        self._memo = Memo(cache_dir, "fragments")
-        self._fingerprint = renderer_fingerprint()
+        self._memo = Memo(cache_dir, "fragments", renderer_fingerprint())
         self._known: dict[str, str] = {k: v for k, v in self._memo.load().items() if isinstance(v, str)}
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
@@ -140,12 +139,12 @@ class Fragments:
     def render(self, text: str) -> str:
         """Markdown → HTML, as `Renderer(examples).render(text)`."""
         expanded = expand_includes(text, self.examples) if "@include" in text else text
-        key = text_key(self._fingerprint, "md", text, expanded)
+        key = text_key("md", text) if expanded is text else text_key("md", text, expanded)
         return self._get(key, ("md", text))
 
     def code(self, code: str, lang: str, label: str = "") -> str:
         """A code block, as `highlight.code_block(code, lang, label=label)`."""
-        return self._get(text_key(self._fingerprint, "code", code, lang, label), ("code", code, lang, label))
+        return self._get(text_key("code", code, lang, label), ("code", code, lang, label))
 
     @contextmanager
     def batch(self) -> Iterator[None]:

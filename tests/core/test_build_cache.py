@@ -8,6 +8,7 @@ example region, kbdeck's version) must invalidate what was cached for it.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import json
 import random
 import shutil
@@ -141,6 +142,12 @@ def test_a_new_kbdeck_version_renders_everything_again(
     monkeypatch.setattr(kbdeck, "__version__", "999.0.0")
     built(sample, tmp_path / "out")
     assert len(rendered) >= 5
+    # the fragments of the old version are gone from the file, not kept beside the new ones
+    conn = sqlite3.connect(tmp_path / "out" / ".cache" / "cache.sqlite")
+    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    conn.close()
+    assert len([t for t in tables if t.startswith("fragments_")]) == 1, tables
+    assert len([t for t in tables if t.startswith("checked_")]) == 1, tables
 
 
 def test_parallel_rendering_equals_serial(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
