@@ -86,7 +86,7 @@ class Memo:
         try:
             conn = self._connect()
             try:
-                return dict(conn.execute(f"SELECT key, value FROM {self.table}").fetchall())
+                return dict(conn.execute(f"SELECT key, value FROM {self.table}"))
             finally:
                 conn.close()
         except sqlite3.Error:

@@ -107,14 +107,14 @@ def _rows(
             mod = note_mtimes[note.guid]
             nid = next(ids)
             tags = " " + " ".join(note.tags) + " "
-            yield (nid, note.guid, spec.model_id, mod, -1, tags, "\x1f".join(fields), fields[1], 0, 0, "")
+            yield (nid, note.guid, spec.model_id, mod, tags, "\x1f".join(fields), fields[1])
             if spec.is_cloze:
                 ords = collection.card_ords(spec, fields)
             else:  # a front/back note's cards depend only on which fields are empty
                 key = (spec.model_id, *(not f for f in fields))
                 ords = ords_of.get(key) or ords_of.setdefault(key, collection.card_ords(spec, fields))
             for ord_ in ords:
-                card_rows.append((next(ids), nid, did, ord_, mod, -1, 0, 0, note.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+                card_rows.append((next(ids), nid, did, ord_, mod, note.due))
 
 
 def package_digest(

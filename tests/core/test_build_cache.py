@@ -8,10 +8,10 @@ example region, kbdeck's version) must invalidate what was cached for it.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import json
 import random
 import shutil
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
