@@ -3,15 +3,18 @@
 The library comes compiled inside the `cmarkgfm` wheel, whose Python wrapper never frees the
 document tree nor the HTML of a call (about 4.6 KB per text: 280 MB for a 30,000-card cold build).
 This module calls the same library's C API directly (ctypes), in the order cmark-gfm documents,
-and frees both. The output is the wrapper's, byte for byte (`tests/core/test_cmark.py`).
+and frees both. The output is the wrapper's, byte for byte (`tests/core/test_cmark.py`). Where the
+extension does not export the C API (possible on Windows), the wrapper itself renders.
 """
 
 from __future__ import annotations
 
 import ctypes
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_size_t, c_void_p
+from typing import Any
 
-from cmarkgfm import _cmark  # type: ignore[import-untyped]
+import cmarkgfm  # type: ignore[import-untyped]
+from cmarkgfm import _cmark
 
 OPTIONS = _cmark.lib.CMARK_OPT_UNSAFE | _cmark.lib.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
 """Raw HTML kept; column alignment as `style="text-align: …"` (no deprecated `align=`)."""
@@ -28,8 +31,25 @@ class _Mem(ctypes.Structure):
     ]
 
 
-_lib = ctypes.CDLL(_cmark.__file__)
-for _name, _restype, _argtypes in (
+def _bind() -> tuple[ctypes.CDLL, list[int], Any] | None:
+    """The library's C API through ctypes, or None where the extension does not export it (a
+    Windows build may not): then the `cmarkgfm` wrapper renders, the same HTML, leaks included."""
+    try:
+        lib = ctypes.CDLL(_cmark.__file__)
+        for name, restype, argtypes in _SIGNATURES:
+            function = getattr(lib, name)
+            function.restype = restype
+            function.argtypes = argtypes
+    except (OSError, AttributeError):
+        return None
+    lib.cmark_gfm_core_extensions_ensure_registered()
+    extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
+    if not all(extensions):
+        return None
+    return lib, extensions, lib.cmark_get_default_mem_allocator().contents.free
+
+
+_SIGNATURES: list[tuple[str, Any, list[Any]]] = [
     ("cmark_gfm_core_extensions_ensure_registered", None, []),
     ("cmark_find_syntax_extension", c_void_p, [c_char_p]),
     ("cmark_parser_new", c_void_p, [c_int]),
@@ -41,30 +61,25 @@ for _name, _restype, _argtypes in (
     ("cmark_node_free", None, [c_void_p]),
     ("cmark_parser_free", None, [c_void_p]),
     ("cmark_get_default_mem_allocator", POINTER(_Mem), []),
-    ("cmark_version_string", c_char_p, []),
-):
-    _function = getattr(_lib, _name)
-    _function.restype = _restype
-    _function.argtypes = _argtypes
-
-_lib.cmark_gfm_core_extensions_ensure_registered()
-_EXTENSIONS = [_lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
-if not all(_EXTENSIONS):  # pragma: no cover - a cmark-gfm without the GFM extensions
-    raise ImportError(f"cmark-gfm lacks one of the extensions {EXTENSIONS}")
-_free = _lib.cmark_get_default_mem_allocator().contents.free
+]
+_BOUND = _bind()
 
 
 def version() -> str:
     """The library's version and the settings used: what shapes the HTML."""
-    return f"cmark-gfm {_lib.cmark_version_string().decode()} {OPTIONS} {','.join(EXTENSIONS)}"
+    library = _cmark.ffi.string(_cmark.lib.cmark_version_string()).decode()
+    return f"cmark-gfm {library} {OPTIONS} {','.join(EXTENSIONS)}"
 
 
 def to_html(text: str) -> str:
     """GitHub-Flavored Markdown → HTML (as `cmarkgfm.markdown_to_html_with_extensions`)."""
+    if _BOUND is None:
+        return str(cmarkgfm.markdown_to_html_with_extensions(text, OPTIONS, list(EXTENSIONS)))
+    _lib, extensions, _free = _BOUND
     data = text.encode("utf-8")
     parser = _lib.cmark_parser_new(OPTIONS)
     try:
-        for extension in _EXTENSIONS:
+        for extension in extensions:
             _lib.cmark_parser_attach_syntax_extension(parser, extension)
         _lib.cmark_parser_feed(parser, data, len(data))
         root = _lib.cmark_parser_finish(parser)

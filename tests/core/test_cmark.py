@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import cmarkgfm
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kbtest import CONTENT, FIXTURES
@@ -24,6 +25,14 @@ def test_same_html_as_the_wrapper_on_every_markdown_file() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert cmark.to_html(text) == reference(text), path
+
+
+def test_the_c_api_is_bound_here_and_the_wrapper_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cmark._BOUND is not None  # Linux wheels export it: the leak-free path is the one in use
+    text = (CONTENT / "python-internals" / "memory-management.md").read_text(encoding="utf-8")
+    bound = cmark.to_html(text)
+    monkeypatch.setattr(cmark, "_BOUND", None)
+    assert cmark.to_html(text) == bound == reference(text)
 
 
 def test_gfm_extensions_are_on() -> None:
