@@ -58,5 +58,5 @@ link:  ## symlink addon/ into a local Anki profile for development (ANKI_BASE=<A
 	$(PYTHON) scripts/link_addon.py $(ANKI_BASE)
 
 .PHONY: bench
-bench: $(BASE)  ## time kbdeck against ankdown and the packaging floor at 3,000 and 30,000 cards (bench/README.md; ~10 min)
+bench: $(FULL)  ## time kbdeck against ankdown and the packaging floor at 3,000 and 30,000 cards (bench/README.md; ~15 min)
 	$(BIN)/python bench/run.py --n 3000 --n 30000

@@ -16,7 +16,7 @@ An untimed warm-up runs each tool once first (bytecode and file caches, as on a 
 then each step runs `--repeat` times, interleaved, and the median is reported. Each step starts
 after `sync`: a 30,000-card build writes ~250 MB, and the next step must not pay for flushing it. kbdeck's caches
 are keyed by its own source, so editing src/kbdeck during a run spoils it: the run says so. Usage:
-`python bench/run.py --n 3000 [--n 30000] [--repeat 3] [--json]`.
+`python bench/run.py --n 3000 [--n 30000] [--repeat 5] [--json]`.
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ def table(res: dict[str, object], rows: list[tuple[str, str, bool | None]]) -> s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, action="append", required=True, help="cards in the corpus (repeatable)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per step; the median is reported (default 5)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line per N")
     args = parser.parse_args()
     results: list[dict[str, object]] = []
