@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .cards import DEFAULT_OUTPUT_QUESTION
 from .codeblocks import resolve_include
 from .fragments import Fragments
 from .markdown_html import Renderer
-from .model import Card, Kind, KnowledgeBase, Topic
+from .model import Area, Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
 from .outputs import OutputRunner
 from .problems import Problems
@@ -101,6 +102,20 @@ def output_code(card: Card, kb: KnowledgeBase) -> str:
     return card.code.strip("\n")
 
 
+def _placed(kb: KnowledgeBase, ordered: list[Card]) -> Iterator[tuple[int, Card, _Place, Area]]:
+    """(new-card position, card, its topic's place, its area) for every card whose topic and area
+    exist (the others are reported by check); one `_Place` per topic."""
+    areas = {a.id: a for a in kb.roadmap.areas}
+    places: dict[str, _Place] = {}
+    for due, card in enumerate(ordered):
+        topic = kb.topics.get(card.topic)
+        area = areas.get(card.topic.split("/")[0])
+        if topic is None or area is None:
+            continue
+        place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
+        yield due, card, place, area
+
+
 def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
     """Ask for every fragment the cards and topic notes will need, without waiting for them.
 
@@ -108,14 +123,8 @@ def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
     requests are the ones `render_notes` and `render_topic_html` make (an output card's printed
     output, not known yet, is left for later: it is a small plain block).
     """
-    areas = {a.id for a in kb.roadmap.areas}
-    places: dict[str, _Place] = {}
     with fragments.prefetch():
-        for card in card_order(kb):
-            topic = kb.topics.get(card.topic)
-            if topic is None or card.topic.split("/")[0] not in areas:
-                continue
-            place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
+        for _, card, place, _ in _placed(kb, card_order(kb)):
             _fields(card, place, fragments, "")
         for topic in kb.topics.values():
             render_topic_html(kb, fragments, topic)
@@ -136,14 +145,8 @@ def render_notes(
     outputs = [c for c in ordered if c.kind is Kind.OUTPUT]
     codes = [output_code(c, kb) for c in outputs]
     results = dict(zip([c.id for c in outputs], runner.run_all(codes), strict=True))
-    areas = {a.id: a for a in kb.roadmap.areas}
-    places: dict[str, _Place] = {}
     plan: list[tuple[Card, _Place, str, int, str]] = []
-    for due, card in enumerate(ordered):
-        topic = kb.topics.get(card.topic)
-        area = areas.get(card.topic.split("/")[0])
-        if topic is None or area is None:
-            continue  # reported by check
+    for due, card, place, area in _placed(kb, ordered):
         result = results.get(card.id)
         if result is not None and not result.ok:
             problems.error(
@@ -153,7 +156,6 @@ def render_notes(
                 "the snippet must run alone with `python -c` and exit 0",
             )
             continue
-        place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
         deck = f"{kb.roadmap.deck}::{area.deck}"
         plan.append((card, place, deck, due, result.stdout if result else ""))
     try:
