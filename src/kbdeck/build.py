@@ -22,7 +22,7 @@ from .load import load, shown_path
 from .model import KnowledgeBase
 from .notetypes import BASIC, CLOZE
 from .outputs import OutputRunner
-from .package import is_current, notetype_hash, package_digest, remember, write_apkg
+from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems
 from .renames import find_renames
 from .render import RenderedNote, render_notes, render_topic_html, request_fragments
@@ -127,7 +127,7 @@ def build(
     if not dry_run:
         out.mkdir(parents=True, exist_ok=True)
         path = out / apkg_name(kb.roadmap.deck)
-        args = (
+        package = Package(
             path,
             kb.roadmap.id,
             kb.roadmap.deck,
@@ -138,9 +138,9 @@ def build(
             media,
             compress,
         )
-        digest = package_digest(*args)
+        digest = package_digest(package)
         if not is_current(path, digest, cache / "package.json"):  # else: the same bytes are already there
-            write_apkg(*args)
+            write_apkg(package)
             remember(path, digest, cache / "package.json")
         write_ledger(ledger_path(content), ledger)
         result.apkg = path

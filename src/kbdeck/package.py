@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +32,24 @@ ZIP_LEVEL = 1
 """With `compress`: the fastest deflate (a third more bytes than the best, in a fraction of the time)."""
 
 
+@dataclass(frozen=True)
+class Package:
+    """What a package is made of: `write_apkg` turns it into bytes, `package_digest` hashes it."""
+
+    path: Path
+    kb_id: str
+    root_deck: str
+    description: str
+    notes: list[RenderedNote]
+    note_mtimes: dict[str, int]
+    """Note GUID → its modification time (from the ledger)."""
+    notetype_mtimes: dict[str, int]
+    """Note type name → its modification time."""
+    media: dict[str, bytes]
+    """File name → bytes."""
+    compress: bool = False
+
+
 def deck_id(kb_id: str, name: str) -> int:
     """Fixed deck id per (knowledge base, deck name): Anki matches decks by name, ids only need stability."""
     digest = hashlib.sha256(f"kbdeck-deck:{kb_id}:{name}".encode()).digest()
@@ -41,28 +60,18 @@ def notetype_hash(spec: collection.NoteTypeSpec) -> str:
     return hashlib.sha256("\x1e".join([spec.name, spec.qfmt, spec.afmt, card_css()]).encode()).hexdigest()
 
 
-def write_apkg(
-    path: Path,
-    kb_id: str,
-    root_deck: str,
-    description: str,
-    notes: list[RenderedNote],
-    note_mtimes: dict[str, int],
-    notetype_mtimes: dict[str, int],
-    media: dict[str, bytes],
-    compress: bool = False,
-) -> None:
-    """Write the package atomically. `media` maps file names to their bytes.
+def write_apkg(pkg: Package) -> None:
+    """Write the package atomically.
 
     By default the zip stores its entries as they are, as genanki and Anki's own legacy exports
     accept: a rebuild that deflated 90 MB of collection at 30,000 cards spent 0.3 s on it, on
     every save. `compress` deflates them (a package 5–10× smaller, to share).
     """
-    by_deck: dict[str, list[RenderedNote]] = {root_deck: []}
-    for note in notes:
+    by_deck: dict[str, list[RenderedNote]] = {pkg.root_deck: []}
+    for note in pkg.notes:
         by_deck.setdefault(note.deck, []).append(note)
-    decks = [(deck_id(kb_id, name), name, description if name == root_deck else "") for name in by_deck]
-    stamp = max([*note_mtimes.values(), *notetype_mtimes.values(), 1])
+    decks = [(deck_id(pkg.kb_id, name), name, pkg.description if name == pkg.root_deck else "") for name in by_deck]
+    stamp = max([*pkg.note_mtimes.values(), *pkg.notetype_mtimes.values(), 1])
     with tempfile.TemporaryDirectory(prefix="kbdeck-pkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
@@ -74,20 +83,20 @@ def write_apkg(
         collection.create(cursor, decks)
         card_rows: list[collection.Row] = []
         ids = itertools.count(stamp * 1000)  # genanki's id sequence
-        collection.insert(cursor, _rows(decks, by_deck, note_mtimes, ids, card_rows), card_rows)
-        models = [(spec, card_css(), notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
+        collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows), card_rows)
+        models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
         collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()
         conn.close()
-        tmp_out = path.with_suffix(".apkg.tmp")
+        tmp_out = pkg.path.with_suffix(".apkg.tmp")
         with zipfile.ZipFile(tmp_out, "w") as zf:
             with db_path.open("rb") as db:
-                _add(zf, "collection.anki2", db, compress)
-            names = sorted(media)
-            _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), compress)
+                _add(zf, "collection.anki2", db, pkg.compress)
+            names = sorted(pkg.media)
+            _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
             for i, name in enumerate(names):
-                _add(zf, str(i), media[name], compress)
-        tmp_out.replace(path)
+                _add(zf, str(i), pkg.media[name], pkg.compress)
+        tmp_out.replace(pkg.path)
 
 
 def _rows(
@@ -117,20 +126,10 @@ def _rows(
                 card_rows.append((next(ids), nid, did, ord_, mod, note.due))
 
 
-def package_digest(
-    path: Path,
-    kb_id: str,
-    root_deck: str,
-    description: str,
-    notes: list[RenderedNote],
-    note_mtimes: dict[str, int],
-    notetype_mtimes: dict[str, int],
-    media: dict[str, bytes],
-    compress: bool = False,
-) -> str:
-    """A hash of everything `write_apkg` turns into bytes, given the same arguments.
+def package_digest(pkg: Package) -> str:
+    """A hash of everything `write_apkg` turns into bytes, given the same package.
 
-    Besides the arguments: the note types, kbdeck's own code, the collection format and the versions
+    Besides the package: the note types, kbdeck's own code, the collection format and the versions
     of SQLite and zlib (their output is part of the file). Equal digests mean byte-identical packages.
     """
     digest = hashlib.sha256()
@@ -142,17 +141,17 @@ def package_digest(
         repr((BASIC, CLOZE)),
         notetype_hash(BASIC),
         notetype_hash(CLOZE),
-        path.name,
-        kb_id,
-        root_deck,
-        description,
-        json.dumps(sorted(notetype_mtimes.items())),
-        f"compress={compress}",
-        json.dumps(sorted((name, hashlib.sha256(data).hexdigest()) for name, data in media.items())),
+        pkg.path.name,
+        pkg.kb_id,
+        pkg.root_deck,
+        pkg.description,
+        json.dumps(sorted(pkg.notetype_mtimes.items())),
+        f"compress={pkg.compress}",
+        json.dumps(sorted((name, hashlib.sha256(data).hexdigest()) for name, data in pkg.media.items())),
     ):
         digest.update(part.encode() + b"\x1e")
-    for n in notes:
-        digest.update(f"{n.guid}\x1f{n.content_hash}\x1f{n.due}\x1f{note_mtimes[n.guid]}\x1e".encode())
+    for n in pkg.notes:
+        digest.update(f"{n.guid}\x1f{n.content_hash}\x1f{n.due}\x1f{pkg.note_mtimes[n.guid]}\x1e".encode())
     return digest.hexdigest()
 
 

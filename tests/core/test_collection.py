@@ -23,7 +23,7 @@ from kbtest import CONTENT, FIXTURES
 from kbdeck import collection
 from kbdeck.build import build
 from kbdeck.notetypes import BASIC, CLOZE, NoteTypeSpec
-from kbdeck.package import deck_id
+from kbdeck.package import Package, deck_id, write_apkg
 from kbdeck.render import RenderedNote
 from kbdeck.theme import card_css
 
@@ -113,10 +113,8 @@ def test_every_row_is_the_one_genanki_writes(kb: str, tmp_path: Path) -> None:
     type_mtimes = {k.split(":", 1)[1]: e.changed_at for k, e in ledger.stamps.items() if k.startswith("notetype:")}
     reference_db(tmp_path / "ref.anki2", rm.id, rm.deck, rm.title, result.notes, note_mtimes, type_mtimes)
 
-    from kbdeck.package import write_apkg
-
     apkg = tmp_path / "ours.apkg"
-    write_apkg(apkg, rm.id, rm.deck, rm.title, result.notes, note_mtimes, type_mtimes, {})
+    write_apkg(Package(apkg, rm.id, rm.deck, rm.title, result.notes, note_mtimes, type_mtimes, {}))
     with zipfile.ZipFile(apkg) as zf:
         (tmp_path / "ours.anki2").write_bytes(zf.read("collection.anki2"))
     ours, ref = rows(tmp_path / "ours.anki2"), rows(tmp_path / "ref.anki2")
