@@ -1,6 +1,7 @@
 # kbdeck developer commands. `make build` and `make test` create .venv when it is missing,
-# so a fresh clone needs nothing but Python 3.11+ (and, for the examples' tests, the Debian
-# packages postgresql and redis-server: .ci/run installs them).
+# so a fresh clone needs nothing but Python 3.11+ to build (`make build` installs kbdeck alone);
+# `make test` adds the test and examples extras and needs the Debian packages postgresql,
+# redis-server and chromium (.ci/run installs them).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 BASE   := $(VENV)/.kbdeck-base
 FULL   := $(VENV)/.kbdeck-full
 
-.PHONY: build test lint format examples clean
+.PHONY: build test lint format examples clean watch
 
 $(BASE): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,9 @@ $(FULL): $(BASE) pyproject.toml
 build: $(BASE)  ## check content/, write build/<deck>.apkg and build/kbdeck.ankiaddon
 	$(BIN)/kbdeck build
 	$(BIN)/python scripts/package_addon.py
+
+watch: $(BASE)  ## rebuild build/<deck>.apkg whenever a file under content/ changes (Ctrl-C to stop)
+	$(BIN)/kbdeck watch
 
 test: $(FULL)  ## run the whole test-suite (starts its own PostgreSQL and Redis)
 	$(BIN)/python -m pytest

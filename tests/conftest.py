@@ -9,6 +9,14 @@ import pytest
 from kbtest import make_content
 
 
+@pytest.fixture(autouse=True)
+def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private config folder: no test reads or writes the developer's own `kbdeck trust` list."""
+    config = tmp_path_factory.mktemp("xdg-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    return config
+
+
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A private copy of the sample knowledge base (tests may edit it)."""

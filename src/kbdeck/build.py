@@ -21,7 +21,7 @@ from .ledger import Changes, Ledger, ledger_path, read_ledger, update, write_led
 from .load import load, shown_path
 from .model import KnowledgeBase
 from .notetypes import BASIC, CLOZE
-from .outputs import OutputRunner
+from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
 from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems
 from .renames import find_renames
@@ -43,6 +43,10 @@ class BuildResult:
     apkg: Path | None = None
     media: dict[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+    ran: int = 0
+    """Output-card snippets executed (0 when every output came from the record)."""
+    record_written: bool = False
+    """Whether the output record changed on disk."""
 
     @property
     def ok(self) -> bool:
@@ -89,8 +93,17 @@ def fewer_collections(func: Callable[P, R]) -> Callable[P, R]:
 @forgetting_texts
 @fewer_collections
 def build(
-    content: Path, out: Path, *, dry_run: bool = False, strict: bool = False, compress: bool = False
+    content: Path,
+    out: Path,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    compress: bool = False,
+    execute: Policy | None = None,
 ) -> BuildResult:
+    """Load, check, render and package `content` into `out`. Output cards come from the record;
+    `execute` says what may run besides (`Policy.ALL`: every snippet, and the record is rewritten);
+    by default only a trusted knowledge base runs the snippets that have no record."""
     started = time.perf_counter()
     problems = Problems()
     result = BuildResult(problems)
@@ -104,9 +117,12 @@ def build(
         if workers.started:  # a cold build: render in the workers while this process checks
             request_fragments(kb, fragments)
         check(kb, problems, cache)
-        runner = OutputRunner(cache / "outputs.json")
+        runner = runner_for(content, kb.roadmap.id, kb.roadmap.python, problems, policy=execute)
+        if runner is None:
+            fragments.save(prune=False)
+            return result
         notes = render_notes(kb, problems, runner, fragments)
-        runner.save()
+        result.ran = runner.ran
         if problems.blocking(strict):
             fragments.save(prune=False)
             return result
@@ -143,6 +159,7 @@ def build(
             write_apkg(package)
             remember(path, digest, cache / "package.json")
         write_ledger(ledger_path(content), ledger)
+        result.record_written = write_record(record_path(content), runner.updated_record())
         result.apkg = path
     result.seconds = time.perf_counter() - started
     return result
@@ -196,6 +213,11 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
             lines.append(f"    - {cid} (was in {topic}){hint}")
         if len(changes.removed) > 20:
             lines.append(f"    … and {len(changes.removed) - 20} more")
+    if result.ran:
+        lines.append(
+            f"  ran {result.ran} output card{'s' * (result.ran != 1)}"
+            + ("; recorded their output in " + RECORD_NAME if result.record_written else "")
+        )
     if result.problems.warnings:
         lines.append(f"  {len(result.problems.warnings)} warning(s): run `kbdeck check` to see them")
     gen = result.ledger.generation if result.ledger else 0

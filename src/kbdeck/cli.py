@@ -22,6 +22,10 @@ def _content_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _execute_arg(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--execute", action="store_true", help=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kbdeck", description="Compile a study knowledge base into Anki decks.")
     parser.add_argument("--version", action="version", version=f"kbdeck {__version__}")
@@ -38,8 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="deflate the package (several times smaller, to share it; slower to write)",
     )
 
+    _execute_arg(p, "re-run every output card and record what it prints (runs the knowledge base's code)")
+
     p = sub.add_parser("check", help="report every content problem at once")
     _content_arg(p)
+    _execute_arg(p, "re-run every output card and fail, with a diff, where its record no longer matches")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
@@ -55,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     _content_arg(p)
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
     p.add_argument("--interval", type=float, default=0.3, help="polling interval in seconds (default: 0.3)")
+    _execute_arg(p, "let each build run the output cards whose code has no recorded output yet")
+
+    p = sub.add_parser("trust", help="let this knowledge base run its new output cards' code when it builds")
+    _content_arg(p)
+    p.add_argument("--revoke", action="store_true", help="stop trusting it")
+    p.add_argument("--list", action="store_true", help="list the trusted knowledge bases")
     return parser
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from .check import check
 from .load import load
-from .outputs import OutputRunner
+from .outputs import Policy, runner_for
 from .problems import Problems
 from .render import render_notes
 
@@ -18,8 +17,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     kb = load(args.content, problems)
     if kb is not None:
         check(kb, problems)
-        # output cards are content too: a snippet that fails is an error at its card (cached runs)
-        render_notes(kb, problems, OutputRunner(Path("build") / ".cache" / "outputs.json"))
+        # output cards are content too: no record (or, with --execute, a drifted one) is an error at the card
+        runner = runner_for(
+            args.content,
+            kb.roadmap.id,
+            kb.roadmap.python,
+            problems,
+            policy=Policy.ALL if args.execute else None,
+            verify=True,
+        )
+        if runner is not None:
+            render_notes(kb, problems, runner)
+            if runner.ran and args.format == "text":
+                print(f"kbdeck: ran {runner.ran} output card{'s' * (runner.ran != 1)} (Python {runner.ran_under})")
     if args.format == "json":
         print(problems.render_json())
     else:
@@ -30,7 +40,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build, summary
 
-    result = build(args.content, args.out, dry_run=args.dry_run, strict=args.strict, compress=args.compress)
+    result = build(
+        args.content,
+        args.out,
+        dry_run=args.dry_run,
+        strict=args.strict,
+        compress=args.compress,
+        execute=Policy.ALL if args.execute else None,
+    )
     if result.changes is None:
         print(result.problems.render_text(), file=sys.stderr)
         print("kbdeck: build refused: fix the problems above (nothing was written)", file=sys.stderr)
@@ -96,5 +113,37 @@ def cmd_ids(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from .watch import watch
 
-    watch(args.content, args.out, args.interval)
+    watch(args.content, args.out, args.interval, execute=Policy.MISSING if args.execute else None)
+    return 0
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from .load import shown_path
+    from .trust import set_trust, trust_file, trusted
+
+    if args.list:
+        rows = trusted()
+        for path, kb_id in rows:
+            print(f"{kb_id}\t{path}")
+        if not rows:
+            print("kbdeck: no knowledge base is trusted on this machine")
+        return 0
+    problems = Problems()
+    kb = load(args.content, problems)
+    if kb is None:
+        print(problems.render_text(), file=sys.stderr)
+        return 1
+    name = f"`{kb.roadmap.id}` ({shown_path(args.content)})"
+    try:
+        changed = set_trust(args.content, kb.roadmap.id, not args.revoke)
+    except OSError as exc:
+        print(f"kbdeck: cannot write {trust_file()}: {exc}", file=sys.stderr)
+        return 2
+    if args.revoke:
+        print(f"kbdeck: {name} is {'no longer' if changed else 'not'} trusted: its builds run no code")
+    else:
+        print(
+            f"kbdeck: {name} is {'now' if changed else 'already'} trusted on this machine: builds run its output "
+            f"cards that have no recorded output yet (saved in {trust_file()})"
+        )
     return 0

@@ -254,6 +254,8 @@ class Roadmap:
     """Content language."""
     source_url: str = ""
     """Web base of content/, for links on phones."""
+    python: str = ""
+    """Python minor version (`3.11`) whose output the output cards show; empty: the running one."""
     targets: Targets = field(default_factory=Targets)
     """Goals."""
     areas: tuple[Area, ...] = ()

@@ -19,7 +19,7 @@ from .fragments import Fragments
 from .markdown_html import Renderer
 from .model import Area, Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
-from .outputs import OutputRunner
+from .outputs import OutputRunner, Policy, RunResult, drift_diff
 from .problems import Problems
 
 GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
@@ -95,10 +95,11 @@ def card_order(kb: KnowledgeBase) -> list[Card]:
     return sorted(kb.cards, key=lambda c: (rank.get(c.topic, len(rank)), c.topic, c.order))
 
 
-def output_code(card: Card, kb: KnowledgeBase) -> str:
+def output_code(card: Card, kb: KnowledgeBase) -> str | None:
+    """The code an output card runs; None when its include does not resolve (check reports that)."""
     if card.include:
         code, _ = resolve_include(card.include, kb.examples)
-        return code or ""
+        return code
     return card.code.strip("\n")
 
 
@@ -142,22 +143,15 @@ def render_notes(
     own = fragments is None
     frags = fragments or Fragments(kb.examples)
     ordered = card_order(kb)
-    outputs = [c for c in ordered if c.kind is Kind.OUTPUT]
-    codes = [output_code(c, kb) for c in outputs]
-    results = dict(zip([c.id for c in outputs], runner.run_all(codes), strict=True))
+    snippets = [(c.id, output_code(c, kb)) for c in ordered if c.kind is Kind.OUTPUT]
+    results = runner.run_all([(card_id, code) for card_id, code in snippets if code is not None])
     plan: list[tuple[Card, _Place, str, int, str]] = []
     for due, card, place, area in _placed(kb, ordered):
         result = results.get(card.id)
-        if result is not None and not result.ok:
-            problems.error(
-                card.span_of("include" if card.include else "code"),
-                "output-failed",
-                f"output card `{card.id}`: the code failed ({result.error})",
-                "the snippet must run alone with `python -c` and exit 0",
-            )
+        if result is not None and not report_output(card, result, runner, problems):
             continue
         deck = f"{kb.roadmap.deck}::{area.deck}"
-        plan.append((card, place, deck, due, result.stdout if result else ""))
+        plan.append((card, place, deck, due, runner.shown(result) if result else ""))
     try:
         with frags.batch():
             drafts: list[RenderedNote | None] = []
@@ -170,6 +164,44 @@ def render_notes(
     finally:
         if own:
             frags.close()
+
+
+def report_output(card: Card, result: RunResult, runner: OutputRunner, problems: Problems) -> bool:
+    """Report what is wrong with an output card's result at the card; whether it can be shown."""
+    span = card.span_of("include" if card.include else "code")
+    if not result.ok:
+        unrecorded = not result.ran and result.recorded is None and runner.policy is Policy.RECORDED
+        if unrecorded:
+            problems.error(span, "output-unrecorded", f"output card `{card.id}` has no recorded output", result.hint)
+        else:
+            problems.error(span, "output-failed", f"output card `{card.id}` failed ({result.error})", result.hint)
+        return False
+    if result.ran and result.recorded is None and runner.verify and runner.policy is Policy.ALL:
+        problems.warning(
+            span,
+            "output-unrecorded",
+            f"output card `{card.id}` runs, but its output is not recorded yet",
+            "`kbdeck build` records it (with `--execute`, or in a trusted knowledge base)",
+        )
+    if result.drifted:
+        diff = drift_diff(result.recorded or "", result.stdout, card.id)
+        if runner.foreign:
+            problems.warning(
+                span,
+                "output-differs",
+                f"output card `{card.id}` prints something else under Python {runner.ran_under} than its "
+                f"record for Python {runner.python} (the card keeps the record):\n{diff}",
+                f"the knowledge base declares Python {runner.python}; install `python{runner.python}` to run "
+                "its snippets under that version",
+            )
+        elif runner.verify:
+            problems.error(
+                span,
+                "output-drift",
+                f"output card `{card.id}`: the recorded output no longer matches what the code prints:\n{diff}",
+                "if the new output is right, record it with `kbdeck build --execute` (and check the card's text)",
+            )
+    return True
 
 
 class _Place:
@@ -228,7 +260,7 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     if card.kind is Kind.CLOZE:
         return CLOZE, (card.id, renderer.render(card.cloze), extra, *common)
     if card.kind is Kind.OUTPUT:
-        code = output_code(card, place.kb)
+        code = output_code(card, place.kb) or ""
         label = Path(card.include.split("#")[0]).name if card.include else "python"
         front = renderer.render(card.q or DEFAULT_OUTPUT_QUESTION) + renderer.code(code, "python", label=label)
         back = f'<div class="kb-output">{renderer.code(output, "", label=OUTPUT_LABEL)}</div>'

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .yamlspan import Located
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 
 ROOT_KEYS = {
     "id": str,
@@ -20,6 +21,7 @@ ROOT_KEYS = {
     "deck": str,
     "language": str,
     "source_url": str,
+    "python": str,
     "targets": dict,
     "areas": list,
     "weeks": list,
@@ -49,6 +51,7 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         problems.error(
             root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`"
         )
+    python = _python(root.get("python"), problems)
     targets = Targets()
     if "targets" in root and isinstance(root["targets"].value, dict):
         targets = Targets(**check_keys(root["targets"].value, TARGET_KEYS, "targets", problems))
@@ -59,11 +62,29 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         span=start,
         language=top.get("language", "pt-BR"),
         source_url=top.get("source_url", "") or "",
+        python=python,
         targets=targets,
         areas=tuple(_areas(root.get("areas"), problems)),
         weeks=tuple(_weeks(root.get("weeks"), problems)),
         mock_interviews=tuple(_mocks(root.get("mock_interviews"), problems)),
     )
+
+
+def _python(node: Located | None, problems: Problems) -> str:
+    """The declared Python minor version, as text. An unquoted `3.10` is the float 3.1 to YAML, so
+    only a quoted string is accepted."""
+    if node is None:
+        return ""
+    if isinstance(node.value, str) and PYTHON_RE.match(node.value):
+        return node.value
+    shown = node.value if isinstance(node.value, str) else repr(node.value)
+    problems.error(
+        node.span,
+        "bad-python",
+        f'`python` must be a quoted Python minor version such as "3.11", got {shown}',
+        'write it in quotes (`python: "3.11"`): unquoted, YAML reads 3.10 as the number 3.1',
+    )
+    return ""
 
 
 def _items(node: Located | None, what: str, problems: Problems) -> list[tuple[dict[str, Located], Span]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .build import build, summary
 from .load import content_files, shown_path
+from .outputs import Policy
 
 Snapshot = dict[Path, tuple[int, int]]
 
@@ -36,12 +37,17 @@ def diff(old: Snapshot, new: Snapshot) -> list[str]:
 
 
 def watch(
-    content: Path, out: Path, interval: float, echo: Callable[[str], None] = print, max_rounds: int | None = None
+    content: Path,
+    out: Path,
+    interval: float,
+    echo: Callable[[str], None] = print,
+    max_rounds: int | None = None,
+    execute: Policy | None = None,
 ) -> None:
     """Build once, then rebuild on every change until interrupted (or `max_rounds` polls, for tests)."""
 
     def run() -> None:
-        result = build(content, out)
+        result = build(content, out, execute=execute)
         if result.problems.items:
             echo(result.problems.render_text())
         echo(summary(result) if result.changes else "kbdeck: build refused: fix the problems above")

@@ -11,6 +11,7 @@ from kbtest import CONTENT
 
 from kbdeck.build import build
 from kbdeck.cli import main
+from kbdeck.outputs import Policy
 
 
 def test_content_is_clean_under_strict(capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,6 +19,32 @@ def test_content_is_clean_under_strict(capsys: pytest.CaptureFixture[str]) -> No
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "0 errors, 0 warnings" in out
+
+
+def test_the_recorded_outputs_are_what_the_code_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check --execute` runs every output card (the examples extra is installed here) against the
+    committed record: a record that lies, or a card without one, fails."""
+    code = main(["check", "--content", str(CONTENT), "--execute", "--strict"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "0 errors, 0 warnings" in out and "ran " in out
+
+
+def test_the_shipped_deck_builds_from_the_record_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a fresh clone does: nothing runs, and the package is the one a full execution gives."""
+    import shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # cards changed since the ledger: same stamp in both
+    recorded, executed = tmp_path / "recorded", tmp_path / "executed"
+    shutil.copytree(CONTENT, recorded)
+    shutil.copytree(CONTENT, executed)
+    (executed / ".kbdeck-outputs.json").unlink()
+    a = build(recorded, tmp_path / "out-a")
+    b = build(executed, tmp_path / "out-b", execute=Policy.ALL)
+    assert a.apkg is not None and b.apkg is not None, a.problems.render_text() + b.problems.render_text()
+    assert a.ran == 0 and b.ran > 100
+    assert a.apkg.read_bytes() == b.apkg.read_bytes()
+    assert (executed / ".kbdeck-outputs.json").read_bytes() == (CONTENT / ".kbdeck-outputs.json").read_bytes()
 
 
 def test_every_target_is_met(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,7 @@ from kbdeck.fragments import Fragments, Workers, render_workers
 from kbdeck.ledger import SCHEMA, Entry, Ledger, ledger_text
 from kbdeck.load import load
 from kbdeck.markdown_html import Renderer
-from kbdeck.outputs import OutputRunner
+from kbdeck.outputs import OutputRunner, Policy, read_record, record_path
 from kbdeck.problems import Problems
 from kbdeck.render import GUID_NAMESPACE, note_guid, render_notes
 from kbdeck.yamlspan import parse_yaml
@@ -48,8 +48,8 @@ INCLUDING = {
 }
 
 
-def built(content: Path, out: Path) -> BuildResult:
-    result = build(content, out)
+def built(content: Path, out: Path, execute: Policy | None = None) -> BuildResult:
+    result = build(content, out, execute=execute)
     assert result.apkg is not None, result.problems.render_text()
     return result
 
@@ -115,7 +115,7 @@ def test_editing_an_included_region_invalidates_the_cards_that_show_it(
     first = built(content, tmp_path / "out")
     hello = content / "examples/demo/hello.py"
     hello.write_text(hello.read_text(encoding="utf-8").replace("[1, 2, 3]", "[4, 5, 6]"), encoding="utf-8")
-    again = built(content, tmp_path / "out")
+    again = built(content, tmp_path / "out", Policy.MISSING)  # the output card's code changed: it must run
     assert again.changes is not None
     assert set(again.changes.changed) == {"listas-soma-incluida", "gil-output-include"}
     answer = fields_of(again)["listas-soma-incluida"][2]
@@ -153,11 +153,15 @@ def test_a_new_kbdeck_version_renders_everything_again(
 def test_parallel_rendering_equals_serial(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kb = load(sample, Problems())
     assert kb is not None
-    serial = render_notes(kb, Problems(), OutputRunner(None), Fragments(kb.examples, workers=Workers(1)))
+
+    def runner() -> OutputRunner:
+        return OutputRunner(read_record(record_path(sample), "3.11"), "3.11")
+
+    serial = render_notes(kb, Problems(), runner(), Fragments(kb.examples, workers=Workers(1)))
     monkeypatch.setattr(kbdeck.fragments, "PARALLEL_MIN", 1)
     with render_workers(None, 2) as workers:
         fragments = Fragments(kb.examples, workers=workers)
-        parallel = render_notes(kb, Problems(), OutputRunner(None), fragments)
+        parallel = render_notes(kb, Problems(), runner(), fragments)
     assert fragments.rendered > 0
     assert parallel == serial
 

@@ -36,7 +36,7 @@ def test_every_message_has_position_code_and_hint(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(FIXTURES)
-    code, out, _ = run_check(capsys, "--content", "bad-kb", "--format", "json")
+    code, out, _ = run_check(capsys, "--content", "bad-kb", "--format", "json", "--execute")
     data = json.loads(out)
     assert code == 1 and data["errors"] >= 15
     codes = {p["code"] for p in data["problems"]}
@@ -55,7 +55,7 @@ def test_every_message_has_position_code_and_hint(
         "not-utf8",
         "python-syntax",
         "missing-front-matter",
-        "output-failed",
+        "output-failed",  # with --execute; without it, the same card has no recorded output
     ):
         assert expected in codes, expected
     for p in data["problems"]:
