@@ -17,13 +17,23 @@ from .bundle import bundle_bytes, bundle_data, canonical, media_name
 from .cache import forget_texts
 from .check import check
 from .fragments import Fragments, render_workers
-from .ledger import Changes, Ledger, ledger_path, read_ledger, update, write_ledger
+from .ledger import (
+    LEDGER_NAME,
+    Changes,
+    Ledger,
+    LedgerError,
+    LedgerOfAnotherKnowledgeBase,
+    ledger_path,
+    read_ledger,
+    update,
+    write_ledger,
+)
 from .load import load, shown_path
 from .model import KnowledgeBase
 from .notetypes import BASIC, CLOZE
 from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
 from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
-from .problems import Problems
+from .problems import Problems, Span
 from .renames import find_renames
 from .render import RenderedNote, render_notes, render_topic_html, request_fragments
 
@@ -134,8 +144,15 @@ def build(
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
         "bundle": hashlib.sha256(encoded := canonical(bundle)).hexdigest(),
     }
-    old = read_ledger(ledger_path(content), kb.roadmap.id)
-    ledger, changes = update(old, {n.card_id: (n.content_hash, n.topic) for n in notes}, stamps)
+    old = open_ledger(content, kb, problems)
+    if old is None:
+        return result
+    ledger, changes = update(
+        old, {n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic") for n in notes}, stamps
+    )
+    if changes.kind_changed:
+        refuse_kind_changes(kb, changes, problems)
+        return result
     result.notes, result.changes, result.ledger = notes, changes, ledger
     data = bundle_bytes(bundle, ledger.generation, ledger.stamps["bundle"].changed_at, encoded)
     media[media_name(kb.roadmap.id, "bundle", data, ".json")] = data
@@ -163,6 +180,46 @@ def build(
         result.apkg = path
     result.seconds = time.perf_counter() - started
     return result
+
+
+def open_ledger(content: Path, kb: KnowledgeBase, problems: Problems) -> Ledger | None:
+    """The previous build's ledger; None (with a problem saying how to recover) when it is damaged or
+    belongs to another knowledge base id: building on would re-stamp or duplicate every note."""
+    path = ledger_path(content)
+    try:
+        return read_ledger(path, kb.roadmap.id)
+    except LedgerOfAnotherKnowledgeBase as exc:
+        problems.error(
+            kb.roadmap.id_span or kb.roadmap.span,
+            "kb-id-changed",
+            f"the ledger {shown_path(path)} {exc}: a new id gives every note a new identity, so an import "
+            "would add every card again beside the old ones (their reviews stay with the old ones)",
+            f"put `id: {exc.ledger_kb}` back in roadmap.yaml; to start a new deck on purpose, delete "
+            f"{LEDGER_NAME} first",
+        )
+    except LedgerError as exc:
+        problems.error(
+            Span(shown_path(path)),
+            "bad-ledger",
+            f"the build ledger {exc}; building now would re-stamp every note, and a plain import would drop "
+            "every note's Anki-side tags",
+            "restore it (resolve the merge conflict, or `git checkout -- <file>`), or run "
+            "`kbdeck ledger --rebuild` to repair it keeping every stamp it can read",
+        )
+    return None
+
+
+def refuse_kind_changes(kb: KnowledgeBase, changes: Changes, problems: Problems) -> None:
+    """A card that moved between basic and cloze under the same id can never be updated in Anki."""
+    spans = {c.id: c.span for c in kb.cards}
+    for card_id, was, now in changes.kind_changed:
+        problems.error(
+            spans.get(card_id, kb.roadmap.span),
+            "kind-changed",
+            f"card `{card_id}` was a {was} card and is a {now} card now: Anki cannot change a note's type "
+            "on import, so the note would keep its old text for ever",
+            f"give it a new id (the old note keeps its history and stops updating), or make it a {was} card again",
+        )
 
 
 def render_topic_notes(kb: KnowledgeBase, fragments: Fragments) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -197,6 +254,12 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
         f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
         f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",
     ]
+    if changes.restored:
+        lines.append(
+            f"  back unchanged (they keep their old time, so Anki keeps their notes and tags): "
+            f"{', '.join(changes.restored[:10])}"
+            + (f" … and {len(changes.restored) - 10} more" if len(changes.restored) > 10 else "")
+        )
     if changes.changed and len(changes.changed) <= 10:
         lines.append(f"  changed: {', '.join(changes.changed)}")
     if changes.new and len(changes.new) <= 10:

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=0.3, help="polling interval in seconds (default: 0.3)")
     _execute_arg(p, "let each build run the output cards whose code has no recorded output yet")
 
+    p = sub.add_parser("ledger", help="repair a damaged build ledger, keeping every stamp it can read")
+    _content_arg(p)
+    p.add_argument("--rebuild", action="store_true", help="rewrite the ledger from what can still be read of it")
+
     p = sub.add_parser("trust", help="let this knowledge base run its new output cards' code when it builds")
     _content_arg(p)
     p.add_argument("--revoke", action="store_true", help="stop trusting it")

@@ -147,3 +147,49 @@ def cmd_trust(args: argparse.Namespace) -> int:
             f"cards that have no recorded output yet (saved in {trust_file()})"
         )
     return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from .ledger import LedgerError, ledger_path, read_ledger, salvage, write_ledger
+    from .load import shown_path
+
+    problems = Problems()
+    kb = load(args.content, problems)
+    if kb is None:
+        print(problems.render_text(), file=sys.stderr)
+        return 1
+    path = ledger_path(args.content)
+    try:
+        ledger = read_ledger(path, kb.roadmap.id)
+    except LedgerError as exc:
+        if not args.rebuild:
+            print(f"kbdeck: the ledger {shown_path(path)} {exc}; `kbdeck ledger --rebuild` repairs it", file=sys.stderr)
+            return 1
+        try:
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError as err:
+            print(f"kbdeck: cannot read {shown_path(path)}: {err.strerror}", file=sys.stderr)
+            return 2
+        if f'"kb": "{kb.roadmap.id}"' not in text and '"kb":' in text:
+            print(
+                f"kbdeck: {shown_path(path)} belongs to another knowledge base than `{kb.roadmap.id}`; "
+                "put the roadmap's `id` back rather than rebuilding the ledger",
+                file=sys.stderr,
+            )
+            return 1
+        ledger, log = salvage(text, kb.roadmap.id)
+        try:
+            write_ledger(path, ledger)
+        except OSError as err:
+            print(f"kbdeck: cannot write {shown_path(path)}: {err.strerror}", file=sys.stderr)
+            return 2
+        print(
+            f"kbdeck: repaired {shown_path(path)}: {'; '.join(log) or 'read it whole'}; kept {len(ledger.notes)} note "
+            f"stamps and {len(ledger.removed)} tombstones; build generation {ledger.generation}. Run `kbdeck build`."
+        )
+        return 0
+    print(
+        f"kbdeck: {shown_path(path)} is sound: {len(ledger.notes)} notes, {len(ledger.removed)} tombstones, "
+        f"build generation {ledger.generation}"
+    )
+    return 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,15 @@ class Entry:
     """Epoch seconds of that change; becomes the note's mtime."""
     topic: str
     """Topic id at that build (for reports about removed cards)."""
+    kind: str = ""
+    """`basic` or `cloze`: the Anki note type it was built as (empty for stamps and for ledgers
+    written before kbdeck recorded it). Anki cannot change a note's type on import."""
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"changed_at": self.changed_at, "hash": self.hash, "topic": self.topic}
+        if self.kind:
+            out["kind"] = self.kind
+        return out
 
 
 @dataclass
@@ -38,35 +49,108 @@ class Ledger:
 
     kb: str
     generation: int = 0
-    """Build generation: grows by one for every build that changed anything."""
+    """Build generation: grows by one for every build that changed anything; never goes back."""
     notes: dict[str, Entry] = field(default_factory=dict)
     """By card id."""
     stamps: dict[str, Entry] = field(default_factory=dict)
     """Other stamped things (note types' templates/CSS, the bundle)."""
+    removed: dict[str, Entry] = field(default_factory=dict)
+    """Tombstones, by card id: what a removed card was and when it last changed, so that a card
+    that comes back unchanged (a branch switch, a half-saved file, a card commented out for a
+    build) keeps its time and Anki leaves its note, and its tags, alone."""
 
     @property
     def latest(self) -> int:
-        return max((e.changed_at for e in (*self.notes.values(), *self.stamps.values())), default=0)
+        return max(
+            (e.changed_at for e in (*self.notes.values(), *self.stamps.values(), *self.removed.values())), default=0
+        )
+
+
+class LedgerError(Exception):
+    """The ledger exists but cannot be used; the message says what is wrong with it."""
+
+
+class LedgerOfAnotherKnowledgeBase(LedgerError):
+    """The ledger was written for another knowledge base id."""
+
+    def __init__(self, ledger_kb: str, roadmap_kb: str) -> None:
+        super().__init__(f"belongs to knowledge base `{ledger_kb}`, but roadmap.yaml says `id: {roadmap_kb}`")
+        self.ledger_kb = ledger_kb
 
 
 def ledger_path(content: Path) -> Path:
     return content / LEDGER_NAME
 
 
-def read_ledger(path: Path, kb: str) -> Ledger:
-    """The ledger, or an empty one when missing or unreadable (the first build then stamps everything)."""
+MAX_TIME = 2**40
+"""Stamps beyond this (year 36812) are damage, not times."""
+
+
+def _entries(raw: object, what: str) -> dict[str, Entry]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise LedgerError(f"has a `{what}` that is not a mapping")
+    out: dict[str, Entry] = {}
+    for key, value in raw.items():
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("hash"), str)
+            and type(value.get("changed_at")) is int
+            and 0 <= value["changed_at"] < MAX_TIME
+            and isinstance(value.get("topic"), str)
+            and isinstance(value.get("kind", ""), str)
+        ):
+            raise LedgerError(f"has a damaged entry `{key}` in `{what}`")
+        out[key] = Entry(value["hash"], value["changed_at"], value["topic"], value.get("kind", ""))
+    return out
+
+
+def parse_ledger(text: str) -> Ledger:
+    """A ledger from its file's text; `LedgerError` says what is wrong."""
+    if "\n<<<<<<< " in f"\n{text}" or "\n>>>>>>> " in text:
+        raise LedgerError("has unresolved merge conflict markers (<<<<<<< … >>>>>>>)")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("schema") != SCHEMA or raw.get("kb") != kb:
-            return Ledger(kb)
-        return Ledger(
-            kb,
-            int(raw.get("generation", 0)),
-            {k: Entry(**v) for k, v in raw.get("notes", {}).items()},
-            {k: Entry(**v) for k, v in raw.get("stamps", {}).items()},
-        )
-    except (OSError, ValueError, TypeError):
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise LedgerError(f"is not valid JSON ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise LedgerError("is not a JSON object")
+    if raw.get("schema") != SCHEMA:
+        raise LedgerError(f"has schema {raw.get('schema')!r}; this kbdeck reads schema {SCHEMA}")
+    generation = raw.get("generation", 0)
+    if type(generation) is not int or not 0 <= generation < MAX_TIME or not isinstance(raw.get("kb"), str):
+        raise LedgerError("has a damaged `kb` or `generation`")
+    return Ledger(
+        raw["kb"],
+        generation,
+        _entries(raw.get("notes"), "notes"),
+        _entries(raw.get("stamps"), "stamps"),
+        _entries(raw.get("removed"), "removed"),
+    )
+
+
+def read_ledger(path: Path, kb: str) -> Ledger:
+    """The ledger, or an empty one when there is none yet (the first build stamps everything).
+
+    Damage raises `LedgerError`, and a ledger of another knowledge base id raises
+    `LedgerOfAnotherKnowledgeBase`: treating either as a first build would re-stamp every note
+    (so a plain import would drop every note's Anki-side tags) and send the build generation back.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return Ledger(kb)
+    except OSError as exc:
+        raise LedgerError(f"cannot be read ({exc.strerror})") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LedgerError("is not UTF-8") from exc
+    ledger = parse_ledger(text)
+    if ledger.kb != kb:
+        raise LedgerOfAnotherKnowledgeBase(ledger.kb, kb)
+    return ledger
 
 
 def ledger_text(ledger: Ledger) -> str:
@@ -76,19 +160,22 @@ def ledger_text(ledger: Ledger) -> str:
     thousands of notes); a test keeps the two byte-identical.
     """
 
+    def entry(e: Entry) -> str:
+        kind = f',\n   "kind": {_str(e.kind)}' if e.kind else ""
+        return (
+            f'{{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)}{kind},\n   "topic": {_str(e.topic)}\n  }}'
+        )
+
     def entries(items: dict[str, Entry]) -> str:
         if not items:
             return "{}"
-        body = ",\n".join(
-            f'  {_str(k)}: {{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)},\n'
-            f'   "topic": {_str(e.topic)}\n  }}'
-            for k, e in sorted(items.items())
-        )
+        body = ",\n".join(f"  {_str(k)}: {entry(e)}" for k, e in sorted(items.items()))
         return f"{{\n{body}\n }}"
 
+    removed = f' "removed": {entries(ledger.removed)},\n' if ledger.removed else ""
     return (
         f'{{\n "generation": {ledger.generation},\n "kb": {_str(ledger.kb)},\n "notes": {entries(ledger.notes)},\n'
-        f' "schema": {SCHEMA},\n "stamps": {entries(ledger.stamps)}\n}}\n'
+        f'{removed} "schema": {SCHEMA},\n "stamps": {entries(ledger.stamps)}\n}}\n'
     )
 
 
@@ -96,12 +183,22 @@ _str = json.encoder.encode_basestring  # json's own string encoder (ensure_ascii
 
 
 def write_ledger(path: Path, ledger: Ledger) -> None:
+    """Write atomically (a unique temporary file, then a rename): a killed or concurrent build
+    leaves the old ledger or the new one, never half of one."""
     text = ledger_text(ledger)
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=".kbdeck-ledger-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def now_for(ledger: Ledger) -> int:
@@ -119,29 +216,46 @@ class Changes:
     unchanged: tuple[str, ...]
     removed: tuple[tuple[str, str], ...]
     """(card id, topic) of ids the previous build had and this one lacks."""
+    restored: tuple[str, ...] = ()
+    """Ids that came back exactly as they were removed: they keep their old time (also in `unchanged`)."""
+    kind_changed: tuple[tuple[str, str, str], ...] = ()
+    """(card id, old kind, new kind) where a card moved between basic and cloze under the same id."""
 
     @property
     def any(self) -> bool:
-        return bool(self.new or self.changed or self.removed)
+        return bool(self.new or self.changed or self.removed or self.restored)
 
 
-def update(ledger: Ledger, hashes: dict[str, tuple[str, str]], stamps: dict[str, str]) -> tuple[Ledger, Changes]:
-    """A new ledger for notes `{card id: (hash, topic)}` and other stamped things `{name: hash}`."""
+Note = tuple[str, str, str]
+"""(content hash, topic, kind) of one note of a build."""
+
+
+def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> tuple[Ledger, Changes]:
+    """A new ledger for notes `{card id: (hash, topic, kind)}` and other stamped things `{name: hash}`."""
     now = now_for(ledger)
-    new, changed, unchanged = [], [], []
+    new, changed, unchanged, restored, kinds = [], [], [], [], []
     notes: dict[str, Entry] = {}
-    for card_id, (digest, topic) in hashes.items():
+    for card_id, (digest, topic, kind) in hashes.items():
         old = ledger.notes.get(card_id)
+        back = old is None and card_id in ledger.removed
+        if back:
+            old = ledger.removed[card_id]
+        if old is not None and old.kind and old.kind != kind:
+            kinds.append((card_id, old.kind, kind))
         if old is None:
             new.append(card_id)
-            notes[card_id] = Entry(digest, now, topic)
+            notes[card_id] = Entry(digest, now, topic, kind)
         elif old.hash != digest:
             changed.append(card_id)
-            notes[card_id] = Entry(digest, now, topic)
+            notes[card_id] = Entry(digest, now, topic, kind)
         else:
             unchanged.append(card_id)
-            notes[card_id] = Entry(old.hash, old.changed_at, topic)
+            if back:
+                restored.append(card_id)
+            notes[card_id] = Entry(old.hash, old.changed_at, topic, kind)
     removed = tuple(sorted((k, e.topic) for k, e in ledger.notes.items() if k not in hashes))
+    tombstones = {k: e for k, e in ledger.removed.items() if k not in hashes}
+    tombstones.update((k, ledger.notes[k]) for k, _ in removed)
     stamped: dict[str, Entry] = {}
     stamps_changed = False
     for name, digest in stamps.items():
@@ -151,6 +265,74 @@ def update(ledger: Ledger, hashes: dict[str, tuple[str, str]], stamps: dict[str,
         else:
             stamped[name] = Entry(digest, now, "")
             stamps_changed = True
-    changes = Changes(tuple(new), tuple(changed), tuple(unchanged), removed)
+    changes = Changes(tuple(new), tuple(changed), tuple(unchanged), removed, tuple(restored), tuple(kinds))
     generation = ledger.generation + (1 if changes.any or stamps_changed or not ledger.generation else 0)
-    return Ledger(ledger.kb, generation, notes, stamped), changes
+    return Ledger(ledger.kb, generation, notes, stamped, tombstones), changes
+
+
+def _sides(text: str) -> list[str]:
+    """The versions a text with git conflict markers holds (ours, theirs; the base of a diff3 too)."""
+    sides: list[list[str]] = [[], []]
+    state = "both"
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<< "):
+            state = "ours"
+        elif line.startswith("||||||| ") and state == "ours":
+            state = "base"
+        elif line.startswith("=======") and state in ("ours", "base"):
+            state = "theirs"
+        elif line.startswith(">>>>>>> ") and state == "theirs":
+            state = "both"
+        elif state == "both":
+            sides[0].append(line)
+            sides[1].append(line)
+        elif state == "ours":
+            sides[0].append(line)
+        elif state == "theirs":
+            sides[1].append(line)
+    return ["".join(s) for s in sides]
+
+
+_ENTRY = re.compile(
+    r'"((?:[^"\\]|\\.)*)":\s*\{\s*"changed_at":\s*(\d{1,12}),\s*"hash":\s*"([0-9a-f]*)",'
+    r'(?:\s*"kind":\s*"(\w*)",)?\s*"topic":\s*"((?:[^"\\]|\\.)*)"\s*\}'
+)
+
+
+def salvage(text: str, kb: str) -> tuple[Ledger, list[str]]:
+    """A usable ledger from a damaged one, keeping every stamp it can read, and what was done.
+
+    A merge conflict is resolved by taking both sides: for each card the later stamp (a newer time
+    only makes Anki update a note it would have updated anyway), the higher generation. Other damage
+    keeps every entry that still reads as one. Tombstones come back as notes and are sorted out by the
+    next build. The generation never goes back: the highest one found, plus one.
+    """
+    found: list[Ledger] = []
+    notes_log: list[str] = []
+    for side in _sides(text) if "<<<<<<< " in text else [text]:
+        try:
+            found.append(parse_ledger(side))
+        except LedgerError:
+            continue
+    if len(found) == 2:
+        notes_log.append("merged both sides of the merge conflict")
+    if not found:
+        entries = {m[1]: Entry(m[3], int(m[2]), m[5], m[4] or "") for m in _ENTRY.finditer(text)}
+        gens = [int(g) for g in re.findall(r'"generation":\s*(\d{1,12})', text)]
+        notes = {k: e for k, e in entries.items() if e.topic}
+        stamps = {k: e for k, e in entries.items() if not e.topic}
+        found.append(Ledger(kb, max(gens, default=0), notes, stamps))
+        notes_log.append(f"read {len(entries)} entries that were still whole")
+    merged = Ledger(kb, max(x.generation for x in found) + 1)
+    for ledger in found:
+        for target, source in ((merged.notes, ledger.notes), (merged.stamps, ledger.stamps)):
+            for key, entry in source.items():
+                if key not in target or entry.changed_at > target[key].changed_at:
+                    target[key] = entry
+        for key, entry in ledger.removed.items():
+            if key not in merged.removed or entry.changed_at > merged.removed[key].changed_at:
+                merged.removed[key] = entry
+    for key in list(merged.removed):
+        if key in merged.notes:
+            del merged.removed[key]
+    return merged, notes_log

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from .cache import Memo, code_fingerprint, key_of
 from .cards import load_text_cards, load_yaml_cards
+from .chars import report_raw
 from .examples import load_example
 from .model import Card, Example, Heading, KnowledgeBase, Region, Roadmap, Topic
 from .notes import load_topic
@@ -58,7 +59,7 @@ def read_text(path: Path, problems: Problems) -> str | None:
     """File text, or None after reporting a decoding problem."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+        text = data.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         before = data[: err.start]
         line = before.count(b"\n") + 1
@@ -70,6 +71,9 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "re-save the file as UTF-8",
         )
         return None
+    if report_raw(text, shown_path(path), problems):
+        return None
+    return text
 
 
 def content_files(root: Path) -> list[Path]:

@@ -256,6 +256,8 @@ class Roadmap:
     """Web base of content/, for links on phones."""
     python: str = ""
     """Python minor version (`3.11`) whose output the output cards show; empty: the running one."""
+    id_span: Span | None = None
+    """Where `id:` is written (the place to point at when it changed)."""
     targets: Targets = field(default_factory=Targets)
     """Goals."""
     areas: tuple[Area, ...] = ()

@@ -45,6 +45,10 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         return None
     top = check_keys(root, ROOT_KEYS, "roadmap.yaml", problems, ("id", "title", "deck"), start)
     kb_id = top.get("id", "")
+    if "id" in top and not kb_id:
+        problems.error(
+            root["id"].span, "bad-id", "the knowledge base id is empty", "give it a short lowercase id: `id: my-kb`"
+        )
     if kb_id and not ID_RE.match(kb_id):
         problems.error(root["id"].span, "bad-id", f"knowledge base id `{kb_id}` must be lowercase ascii, digits and -")
     if "deck" in top and ("::" in top["deck"] or not top["deck"].strip()):
@@ -63,6 +67,7 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         language=top.get("language", "pt-BR"),
         source_url=top.get("source_url", "") or "",
         python=python,
+        id_span=root["id"].span if "id" in root else None,
         targets=targets,
         areas=tuple(_areas(root.get("areas"), problems)),
         weeks=tuple(_weeks(root.get("weeks"), problems)),

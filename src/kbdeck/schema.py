@@ -48,8 +48,8 @@ def check_keys(
         expected = allowed[key]
         value = node.value
         if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
-            if expected is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = str(value)  # `id: 42` is fine as text
+            if expected is str and node.raw is not None and value is not None:
+                value = node.raw  # text as written: `id: 0o17` is "0o17", never 15; `title: no` is "no"
             else:
                 problems.error(
                     node.span,
@@ -71,8 +71,10 @@ def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problem
         return ()
     out = []
     for item in node.value:
-        if isinstance(item.value, (str, int)) and not isinstance(item.value, bool):
-            out.append((str(item.value), item.span))
+        if isinstance(item.value, str):
+            out.append((item.value, item.span))
+        elif item.raw is not None and item.value is not None:
+            out.append((item.raw, item.span))  # as written: tags `[no, 1e3]` are "no" and "1e3"
         else:
             problems.error(
                 item.span, "wrong-type", f"items of `{key}` in {what} must be text, got {describe(item.value)}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .chars import BAD_CHARS, report_value
 from .problems import Problems, Span
 
 
@@ -26,6 +27,9 @@ class Located:
     """Where the value starts."""
     key_span: Span | None = None
     """For a mapping entry: where its key starts (the better place to point at)."""
+    raw: str | None = None
+    """For a scalar that YAML resolved to something other than text (`0o17` → 15, `no` → False,
+    `1e3` → 1000.0): the text as written, which is what a field that expects text takes."""
 
     def plain(self) -> Any:
         """The value with all positions stripped."""
@@ -107,7 +111,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     if node is None:
         return None
     try:
-        return _convert(node, path, problems, line_offset)
+        return _convert(node, path, problems, line_offset, set())
     finally:  # the shared constructor memoises every node it built: forget this document's
         _CONSTRUCTOR.constructed_objects.clear()
         _CONSTRUCTOR.recursive_objects.clear()
@@ -117,8 +121,20 @@ _CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
 yaml.constructor.SafeConstructor.__init__(_CONSTRUCTOR)
 
 
-def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Located:
+def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set[int]) -> Located:
+    """Positions for `node` and below. Each node is converted once: a node met again is an alias
+    (`*name`), refused, so a tiny file of nested aliases (a "billion laughs") or one that refers to
+    itself (`&s [*s]`) costs no more than its own size."""
     span = _span(path, node.start_mark, off)
+    if id(node) in seen:
+        problems.error(
+            span,
+            "yaml-alias",
+            "YAML aliases (`*name` referring to an `&name` anchor) are not supported",
+            "write the value out again where it is needed",
+        )
+        return Located(None, span)
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Located] = {}
         for key_node, value_node in node.value:
@@ -127,7 +143,7 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Locate
                 problems.error(key_span, "yaml-key", "mapping keys must be plain text")
                 continue
             key = str(key_node.value)
-            value = _convert(value_node, path, problems, off)
+            value = _convert(value_node, path, problems, off, seen)
             if key in out:
                 first = out[key].key_span or out[key].span
                 problems.error(
@@ -136,10 +152,10 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Locate
                     f"key `{key}` appears twice in the same mapping (first at line {first.line})",
                     "remove one of them: YAML would silently keep only the last",
                 )
-            out[key] = Located(value.value, value.span, key_span)
+            out[key] = Located(value.value, value.span, key_span, value.raw)
         return Located(out, span)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_convert(n, path, problems, off) for n in node.value], span)
+        return Located([_convert(n, path, problems, off, seen) for n in node.value], span)
     assert isinstance(node, yaml.ScalarNode)
     scalar: Any
     try:
@@ -147,6 +163,8 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int) -> Locate
     except yaml.YAMLError as err:
         problems.error(span, "yaml-value", f"invalid value: {err}")
         scalar = node.value
+    if isinstance(scalar, str) and report_value(scalar, span, problems):
+        scalar = BAD_CHARS.sub("", scalar)
     if not isinstance(scalar, (str, int, float, bool)) and scalar is not None:
         scalar = str(node.value)  # dates, binary...: keep the text as written
-    return Located(scalar, span)
+    return Located(scalar, span, raw=None if isinstance(scalar, str) else str(node.value))

@@ -12,7 +12,6 @@ import json
 import random
 import shutil
 import sqlite3
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ import kbdeck.yamlspan
 from kbdeck.build import BuildResult, build, summary
 from kbdeck.check import check
 from kbdeck.fragments import Fragments, Workers, render_workers
-from kbdeck.ledger import SCHEMA, Entry, Ledger, ledger_text
+from kbdeck.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
 from kbdeck.load import load
 from kbdeck.markdown_html import Renderer
 from kbdeck.outputs import OutputRunner, Policy, read_record, record_path
@@ -226,18 +225,26 @@ def test_ledger_text_is_json_dumps_with_indent() -> None:
     def word() -> str:
         return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
 
+    def kind() -> str:
+        return rng.choice(["", "basic", "cloze"])
+
     for _ in range(300):
-        notes = {word(): Entry(word(), rng.randint(0, 10**10), word()) for _ in range(rng.randint(0, 4))}
+        notes = {word(): Entry(word(), rng.randint(0, 10**10), word(), kind()) for _ in range(rng.randint(0, 4))}
         stamps = {word(): Entry(word(), rng.randint(0, 9), "") for _ in range(rng.randint(0, 3))}
-        ledger = Ledger(word(), rng.randint(0, 99), notes, stamps)
-        data = {
+        removed = {word(): Entry(word(), rng.randint(0, 10**10), word(), kind()) for _ in range(rng.randint(0, 2))}
+        ledger = Ledger(word(), rng.randint(0, 99), notes, stamps, removed)
+        data: dict[str, object] = {
             "schema": SCHEMA,
             "kb": ledger.kb,
             "generation": ledger.generation,
-            "notes": {k: asdict(e) for k, e in sorted(notes.items())},
-            "stamps": {k: asdict(e) for k, e in sorted(stamps.items())},
+            "notes": {k: e.as_json() for k, e in sorted(notes.items())},
+            "stamps": {k: e.as_json() for k, e in sorted(stamps.items())},
         }
-        assert ledger_text(ledger) == json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        if removed:
+            data["removed"] = {k: e.as_json() for k, e in sorted(removed.items())}
+        text = ledger_text(ledger)
+        assert text == json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        assert parse_ledger(text) == ledger
 
 
 def test_note_guid_is_unchanged() -> None:
