@@ -29,6 +29,7 @@ from .ledger import (
     write_ledger,
 )
 from .load import load, shown_path
+from .lock import build_lock
 from .model import KnowledgeBase
 from .notetypes import BASIC, CLOZE
 from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
@@ -64,8 +65,13 @@ class BuildResult:
 
 
 def apkg_name(deck: str) -> str:
-    """`build/<deck>.apkg`: the root deck name, minus characters that are unsafe in file names."""
-    return re.sub(r'[\\/:*?"<>|]+', "-", deck).strip() + ".apkg"
+    """`build/<deck>.apkg`: the root deck name, minus characters that are unsafe in file names, and
+    shortened (with a hash of the whole name, so two long names stay apart) to fit every file system."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", deck).strip() or "deck"
+    if len(name.encode()) > 120:
+        digest = hashlib.sha256(deck.encode()).hexdigest()[:8]
+        name = name.encode()[:100].decode("utf-8", "ignore").rstrip() + f"-{digest}"
+    return name + ".apkg"
 
 
 def forgetting_texts(func: Callable[P, R]) -> Callable[P, R]:
@@ -113,7 +119,15 @@ def build(
 ) -> BuildResult:
     """Load, check, render and package `content` into `out`. Output cards come from the record;
     `execute` says what may run besides (`Policy.ALL`: every snippet, and the record is rewritten);
-    by default only a trusted knowledge base runs the snippets that have no record."""
+    by default only a trusted knowledge base runs the snippets that have no record.
+    One build of a content directory at a time (`lock.build_lock`)."""
+    with build_lock(content, out):
+        return _build(content, out, dry_run=dry_run, strict=strict, compress=compress, execute=execute)
+
+
+def _build(
+    content: Path, out: Path, *, dry_run: bool, strict: bool, compress: bool, execute: Policy | None
+) -> BuildResult:
     started = time.perf_counter()
     problems = Problems()
     result = BuildResult(problems)

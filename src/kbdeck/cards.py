@@ -27,6 +27,8 @@ CARD_KEYS = {
 }
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+MAX_CLOZE = 500
+"""Highest cloze number accepted: every number is a card of its own in Anki."""
 TEXT_KEYS = {"ID": "id", "Q": "q", "A": "a", "Extra": "extra", "See": "see", "Tags": "tags", "Cloze": "cloze"}
 TEXT_LINE_RE = re.compile(r"^(ID|Q|A|Extra|See|Tags|Cloze):(?:[ \t]|$)(.*)$")
 DEFAULT_OUTPUT_QUESTION = "O que este código imprime?"
@@ -233,6 +235,14 @@ def check_cloze(text: str, span: Span, label: str, problems: Problems) -> None:
             if bad or stripped.count("{{c")
             else f"{label} has no `{{{{c1::...}}}}` deletion",
             "write deletions as {{c1::text}} or {{c1::text::hint}}",
+        )
+        return
+    if any(len(n) > 3 or int(n) > MAX_CLOZE for n, _ in found):
+        problems.error(
+            span,
+            "malformed-cloze",
+            f"{label} uses a cloze number above c{MAX_CLOZE}",
+            "number deletions c1, c2, … (each number is one card in Anki)",
         )
         return
     if any(int(n) == 0 for n, _ in found):

@@ -67,6 +67,8 @@ def python_syntax_error(code: str) -> tuple[str, int | None] | None:
         compile(code, "<card>", "exec", PYCF_ONLY_AST, dont_inherit=True)  # = ast.parse, without importing ast
     except SyntaxError as err:
         return err.msg, err.lineno
+    except (MemoryError, RecursionError):  # the parser's own limits: nesting too deep to show on a card anyway
+        return "the code is nested too deeply for Python's parser", None
     return None
 
 

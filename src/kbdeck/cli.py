@@ -87,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args))
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the environment, not the content: a full disk, a read-only folder
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"kbdeck: {exc.strerror or exc}{where}; nothing half-written was left behind", file=sys.stderr)
+        return 2
 
 
 def run() -> NoReturn:

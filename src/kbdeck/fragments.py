@@ -65,7 +65,7 @@ class Workers:
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = ProcessPoolExecutor(self.count, context, initializer=warm)
+        self._pool = ProcessPoolExecutor(self.count, context, initializer=_worker_start, initargs=(os.getpid(),))
         # a garbage collection in a forked worker writes to every object it scans (copying the
         # page); objects frozen at the fork are never scanned
         gc.freeze()
@@ -96,6 +96,21 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+
+def _worker_start(parent: int) -> None:
+    """A worker's first act: follow its parent out (a killed build must not leave workers behind,
+    which nothing would ever stop), then set up its lexers."""
+    import threading
+    import time
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # the parent is gone (killed): no one will ever read our results
+
+    threading.Thread(target=watch_parent, name="kbdeck-parent-watch", daemon=True).start()
+    warm()
 
 
 @contextmanager

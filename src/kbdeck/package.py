@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -88,15 +89,23 @@ def write_apkg(pkg: Package) -> None:
         collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()
         conn.close()
-        tmp_out = pkg.path.with_suffix(".apkg.tmp")
-        with zipfile.ZipFile(tmp_out, "w") as zf:
-            with db_path.open("rb") as db:
-                _add(zf, "collection.anki2", db, pkg.compress)
-            names = sorted(pkg.media)
-            _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
-            for i, name in enumerate(names):
-                _add(zf, str(i), pkg.media[name], pkg.compress)
-        tmp_out.replace(pkg.path)
+        # a temporary name of its own beside the package, renamed over it at the end: a killed or
+        # failed build (disk full) leaves the previous package, never half of one
+        fd, tmp_name = tempfile.mkstemp(prefix=".kbdeck-", suffix=".apkg.tmp", dir=pkg.path.parent)
+        tmp_out = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+                with db_path.open("rb") as db:
+                    _add(zf, "collection.anki2", db, pkg.compress)
+                names = sorted(pkg.media)
+                _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
+                for i, name in enumerate(names):
+                    _add(zf, str(i), pkg.media[name], pkg.compress)
+            tmp_out.chmod(0o644)
+            tmp_out.replace(pkg.path)
+        except BaseException:
+            tmp_out.unlink(missing_ok=True)
+            raise
 
 
 def _rows(

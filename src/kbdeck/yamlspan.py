@@ -73,8 +73,12 @@ def _compose(text: str) -> yaml.Node | None:
 def _same_in_both(root: yaml.Node) -> bool:
     """No empty plain scalar and only resolved standard tags anywhere in the tree."""
     stack = [root]
+    seen: set[int] = set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:  # an alias: `_convert` reports it; a node referring to itself must not loop here
+            continue
+        seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
             return False
         if isinstance(node, yaml.ScalarNode):
@@ -160,9 +164,10 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
     scalar: Any
     try:
         scalar = _CONSTRUCTOR.construct_object(node, deep=True)
-    except yaml.YAMLError as err:
-        problems.error(span, "yaml-value", f"invalid value: {err}")
-        scalar = node.value
+    except (yaml.YAMLError, ValueError, OverflowError) as err:  # ValueError: an int of 4,300+ digits
+        if isinstance(err, yaml.YAMLError):
+            problems.error(span, "yaml-value", f"invalid value: {err}")
+        scalar = node.value  # the text as written; a field that wants a number reports it
     if isinstance(scalar, str) and report_value(scalar, span, problems):
         scalar = BAD_CHARS.sub("", scalar)
     if not isinstance(scalar, (str, int, float, bool)) and scalar is not None:
