@@ -47,7 +47,13 @@ def watch(
     """Build once, then rebuild on every change until interrupted (or `max_rounds` polls, for tests)."""
 
     def run() -> None:
-        result = build(content, out, execute=execute)
+        try:
+            result = build(content, out, execute=execute)
+        except OSError as exc:  # a full disk or a vanished folder: say so and keep watching
+            echo(
+                f"kbdeck: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}; will retry on the next change"
+            )
+            return
         if result.problems.items:
             echo(result.problems.render_text())
         echo(summary(result) if result.changes else "kbdeck: build refused: fix the problems above")
@@ -62,6 +68,16 @@ def watch(
         current = snapshot(content)
         if current == state:
             continue
+        # build only from files that stayed put for one interval: an editor saving in several writes,
+        # a branch switch or a half-copied folder would otherwise be built half-way (and a card
+        # missing from it reported as removed)
+        settled = current
+        while True:
+            time.sleep(interval)
+            current = snapshot(content)
+            if current == settled:
+                break
+            settled = current
         changes = diff(state, current)
         state = current
         echo(f"\n[{time.strftime('%H:%M:%S')}] " + ", ".join(changes))

@@ -99,3 +99,26 @@ def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert "~ " in text and "gil.yaml" in text
     assert "1 changed" in text
+
+
+def test_watch_builds_only_once_the_files_stopped_changing(sample: Path, tmp_path: Path) -> None:
+    """A save in several writes (a card file empty for a moment) must never be built half-way: the
+    missing cards would be reported removed and, once back, cost their notes' tags (issue 19)."""
+    lines: list[str] = []
+    out = tmp_path / "out"
+    thread = threading.Thread(target=watch, args=(sample, out, 0.3, lines.append, 12), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cards = sample / "flashcards/lang/gil.yaml"
+    whole = cards.read_text(encoding="utf-8").replace("protege?", "protege hoje?")
+    for cut in (0, len(whole) // 3, 2 * len(whole) // 3):  # an editor writing the file in pieces
+        cards.write_text(whole[:cut], encoding="utf-8")
+        time.sleep(0.12)
+    cards.write_text(whole, encoding="utf-8")
+    thread.join(timeout=30)
+    text = "\n".join(lines)
+    assert "removed" in text and " 0 removed" in text and "WARNING" not in text and "error" not in text
+    assert text.count("since the last build") == 2  # the first build and one rebuild
+    assert "1 changed" in text
