@@ -42,7 +42,11 @@ def one_run(work: Path) -> dict[str, float]:
     started = time.perf_counter()
     subprocess.run([str(clone / ".venv/bin/kbdeck"), "build"], cwd=clone, check=True, capture_output=True)
     cold_s = time.perf_counter() - started
-    return {"make_build_s": make_s, "build_reported_s": float(reported[1]) if reported else -1.0, "cold_build_s": cold_s}
+    return {
+        "make_build_s": make_s,
+        "build_reported_s": float(reported[1]) if reported else -1.0,
+        "cold_build_s": cold_s,
+    }
 
 
 def main() -> None:

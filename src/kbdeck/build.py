@@ -64,6 +64,10 @@ class BuildResult:
         return self.apkg is not None or (self.changes is not None and not self.problems.errors)
 
 
+MANY_CHANGED = 10
+"""More changed notes than this (or than 5% of the deck) get a word about tags in the report."""
+
+
 def apkg_name(deck: str) -> str:
     """`build/<deck>.apkg`: the root deck name, minus characters that are unsafe in file names, and
     shortened (with a hash of the whole name, so two long names stay apart) to fit every file system."""
@@ -273,6 +277,12 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
             f"  back unchanged (they keep their old time, so Anki keeps their notes and tags): "
             f"{', '.join(changes.restored[:10])}"
             + (f" … and {len(changes.restored) - 10} more" if len(changes.restored) > 10 else "")
+        )
+    if len(changes.changed) > max(MANY_CHANGED, len(result.notes) // 20):
+        lines.append(
+            f"  NOTE: {len(changes.changed)} existing notes changed. Importing this package updates them, and a plain "
+            "File → Import replaces an updated note's tags with the package's (leech, marked and your own tags "
+            "on those notes are dropped); the kbdeck add-on's update from build puts them back"
         )
     if changes.changed and len(changes.changed) <= 10:
         lines.append(f"  changed: {', '.join(changes.changed)}")

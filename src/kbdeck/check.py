@@ -15,6 +15,7 @@ from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
 from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span
+from .rawhtml import strip_code, unsafe
 
 
 def did_you_mean(value: str, options: list[str]) -> str:
@@ -255,7 +256,9 @@ def _check_markdown(
     if syntax is not None and syntax.clean(text):
         return
     found = len(problems.items)
+    fences = []
     for fence in iter_fences(text):
+        fences.append((fence.start, fence.end))
         if fence.lang and fence.lang not in PLAIN_LANGS and not known_language(fence.lang):
             problems.error(
                 at(fence.line),
@@ -272,6 +275,16 @@ def _check_markdown(
                     f"Python code on the card does not parse: {error[0]} (line {error[1]} of the block)",
                     "fix the code, mark a fragment as ```text, or include a region of a tested example",
                 )
+    if "<" in text or "](" in text or "]:" in text:
+        why = unsafe(strip_code(text, fences))
+        if why is not None:
+            problems.error(
+                span,
+                "unsafe-html",
+                f"{why} would run in every reviewer that shows this text",
+                "remove it; raw HTML may use plain tags (b, i, kbd, details, tables…) without scripts, event "
+                "handlers or styles, and links may go to http(s), mailto, #anchors or relative paths",
+            )
     if syntax is not None and len(problems.items) == found:
         syntax.mark_clean(text)
 

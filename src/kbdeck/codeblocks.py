@@ -99,7 +99,9 @@ def expand_includes(text: str, examples: dict[str, Example]) -> str:
         if code is None:
             return m.group(0)
         lang = next((v for k, v in LANG_BY_SUFFIX.items() if m.group(2).split("#")[0].endswith(k)), "")
-        fence = "````" if "```" in code else "```"
+        # a fence longer than any run of backticks in the code, so no line of it can close the block
+        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        fence = "`" * max(3, longest + 1)
         indent = m.group(1)
         body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
         title = m.group(2).split("#")[0].rsplit("/", 1)[-1]

@@ -55,6 +55,15 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         problems.error(
             root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`"
         )
+    source_url = top.get("source_url", "") or ""
+    if source_url and not re.match(r"^https?://[^\s\x00-\x1f\"'<>`\\]+$", source_url):
+        problems.error(
+            root["source_url"].span,
+            "bad-source-url",
+            f"`source_url` must be an http(s) address, got `{source_url[:80]}`",
+            "e.g. https://github.com/<you>/<repo>/blob/main/content/ (cards link to it on phones)",
+        )
+        source_url = ""
     python = _python(root.get("python"), problems)
     targets = Targets()
     if "targets" in root and isinstance(root["targets"].value, dict):
@@ -65,7 +74,7 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         deck=top.get("deck", "Knowledge Base"),
         span=start,
         language=top.get("language", "pt-BR"),
-        source_url=top.get("source_url", "") or "",
+        source_url=source_url,
         python=python,
         id_span=root["id"].span if "id" in root else None,
         targets=targets,

@@ -50,9 +50,8 @@ def watch(
         try:
             result = build(content, out, execute=execute)
         except OSError as exc:  # a full disk or a vanished folder: say so and keep watching
-            echo(
-                f"kbdeck: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}; will retry on the next change"
-            )
+            where = f" ({exc.filename})" if exc.filename else ""
+            echo(f"kbdeck: {exc.strerror or exc}{where}; will retry on the next change")
             return
         if result.problems.items:
             echo(result.problems.render_text())

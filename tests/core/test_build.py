@@ -151,3 +151,27 @@ def test_dry_run_reports_without_writing(sample: Path, tmp_path: Path, capsys: p
     assert code == 0 and "5 new" in out and "dry run" in out
     assert not (tmp_path / "out" / "Sample KB.apkg").exists()
     assert not (sample / ".kbdeck-ledger.json").exists()
+
+
+def test_a_build_that_changes_many_notes_says_what_it_costs_plain_import_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain File → Import replaces an updated note's tags: a build touching many notes says so."""
+    from kbdeck.build import summary
+
+    cards = "".join(
+        f"- id: muitos-{i}\n  q: pergunta {i}\n  a: resposta {i}\n  see: por-que-existe\n\n" for i in range(30)
+    )
+    content = make_content(
+        tmp_path,
+        {"flashcards/lang/muitos.yaml": cards, "lang/muitos.md": "---\ntitle: M\n---\n\n## Por que existe\n\nx\n"},
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(content, tmp_path / "out")
+    assert "NOTE:" not in summary(first)
+    path = content / "flashcards/lang/muitos.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("resposta", "outra resposta"), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    again = summary(build(content, tmp_path / "out"))
+    assert "NOTE: 30 existing notes changed" in again and "plain File → Import replaces" in again
+    assert "add-on's update from build puts them back" in again

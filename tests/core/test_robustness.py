@@ -195,3 +195,108 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("run", ["```", "````", "``````"])
+def test_an_included_region_with_backtick_lines_stays_inside_its_block(tmp_path: Path, run: str) -> None:
+    """Item 11: a four-backtick line in an included region closed the fence and let the rest of the
+    code be rendered as Markdown (and raw HTML)."""
+    example = (
+        f'"""Exemplo com crases."""\n\n# region: r\ns = """\n{run}\n<b>fora</b>\n"""\nprint("depois")\n# endregion: r\n'
+    )
+    content = make_content(
+        tmp_path,
+        {
+            "examples/demo/crases.py": example,
+            "flashcards/lang/crases.yaml": (
+                "- id: gil-crases\n  q: Veja\n  a: |\n    @include examples/demo/crases.py#r\n  see: por-que-existe\n"
+            ),
+            "lang/crases.md": "---\ntitle: Crases\n---\n\n## Por que existe\n\nx\n",
+        },
+    )
+    result = build(content, tmp_path / "out")
+    assert result.apkg is not None, result.problems.render_text()
+    answer = next(n.fields[2] for n in result.notes if n.card_id == "gil-crases")
+    assert answer.count("<pre") == 1 and "<b>" not in answer
+    assert "depois" in answer.split("<pre", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<img src=x onerror="alert(1)">',
+        "<IMG SRC=x OnError=alert(1)>",
+        "[clique](javascript:alert(1))",
+        "[clique](  JaVaScRiPt:alert(1))",
+        "[clique](javascript&#58;alert(1))",
+        "<javascript:alert(1)>",
+        "[ref]\n\n[ref]: javascript:alert(1)",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+        '<a href="java\tscript:alert(1)">x</a>',
+        "<svg><circle/></svg>",
+        '<div style="background:url(https://evil.example/x)">x</div>',
+        "<iframe src=https://evil.example></iframe>",
+        '<details open ontoggle="alert(1)"><summary>x</summary></details>',
+    ],
+)
+def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
+    """Item 13: event handlers and javascript: URLs reached card HTML, which runs in every reviewer."""
+    body = "\n".join(f"    {line}" for line in text.split("\n"))
+    content = make_content(
+        tmp_path,
+        {
+            "flashcards/lang/hostil.yaml": f"- id: gil-hostil\n  q: Pergunta\n  a: |\n{body}\n  see: por-que-existe\n",
+            "lang/hostil.md": "---\ntitle: H\n---\n\n## Por que existe\n\nx\n",
+        },
+    )
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None
+    problem = next(p for p in result.problems.errors if p.code == "unsafe-html")
+    assert problem.span.path.endswith("hostil.yaml") and problem.span.line == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Veja `<script>` e `onclick=` em código inline: não é HTML.",
+        "```html\n<script>alert(1)</script>\n```",
+        "<kbd>Ctrl</kbd> + <b>K</b> e <details><summary>mais</summary>texto</details>",
+        "[docs](https://docs.python.org/3/) e [nota](../lang/gil.md#por-que-existe) e [âncora](#x) e <https://x.org>",
+        "Um `a < b` e List<T> no texto",
+    ],
+)
+def test_harmless_html_and_links_are_accepted(tmp_path: Path, text: str) -> None:
+    body = "\n".join(f"    {line}" for line in text.split("\n"))
+    content = make_content(
+        tmp_path,
+        {
+            "flashcards/lang/ok.yaml": f"- id: gil-ok\n  q: Pergunta\n  a: |\n{body}\n  see: por-que-existe\n",
+            "lang/ok.md": "---\ntitle: O\n---\n\n## Por que existe\n\nx\n",
+        },
+    )
+    result = build(content, tmp_path / "out")
+    assert result.apkg is not None, result.problems.render_text()
+
+
+def test_a_hostile_source_url_is_refused(tmp_path: Path) -> None:
+    content = make_content(tmp_path, {})
+    roadmap = content / "roadmap.yaml"
+    text = roadmap.read_text(encoding="utf-8")
+    roadmap.write_text(
+        text.replace("source_url: https://example.org/kb/blob/main/content/", 'source_url: "javascript:alert(1)//"'),
+        encoding="utf-8",
+    )
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None and any(p.code == "bad-source-url" for p in result.problems.errors)
+
+
+def test_the_refused_tags_are_the_ones_the_note_viewer_drops() -> None:
+    import importlib.util
+
+    from kbdeck.rawhtml import DANGEROUS_TAGS
+
+    spec = importlib.util.spec_from_file_location("addon_sanitize", Path(__file__).parents[2] / "addon/sanitize.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.DROP_WITH_CONTENT == DANGEROUS_TAGS
