@@ -108,3 +108,29 @@ def test_css_cannot_close_its_style_element_or_load_anything() -> None:
     clean = sanitize_css(css)
     assert "<" not in clean and "@import" not in clean and "url(" not in clean
     assert "color:red" in clean
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "b{background:\\75 rl(https://evil.example/x)}",
+        "b{background:\\000075rl(https://evil.example/x)}",
+        "@\\69mport 'https://evil.example/x.css';",
+        "b{background:u\\rl(https://evil.example/x)}",
+        "b{background-image:image-set('https://evil.example/x.png' 1x)}",
+        "b{background-image:-webkit-image-set('https://evil.example/x.png' 1x)}",
+        "@font-face{font-family:x;src:url(https://evil.example/f.woff)}",
+        "b{background:URL( 'https://evil.example/x' )}",
+        "b{background:url/**/(https://evil.example/x)}",
+        "a{}\\3c/style><script>alert(1)</script>",
+    ],
+)
+def test_css_escapes_and_other_fetching_functions_cannot_load_anything(css: str) -> None:
+    """The note viewer's CSS filter could be bypassed with CSS escapes and image-set() (issue 19, 15)."""
+    clean = sanitize_css(css).lower()
+    assert "evil.example" not in clean
+    assert "<" not in clean
+
+
+def test_css_escapes_that_are_harmless_keep_their_meaning() -> None:
+    assert sanitize_css('a::after { content: " \\2197"; }') == 'a::after { content: " ↗"; }'
