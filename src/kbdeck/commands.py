@@ -103,11 +103,16 @@ def cmd_ids(args: argparse.Namespace) -> int:
         print("kbdeck: fix the syntax errors first; no file was changed", file=sys.stderr)
         return 1
     paths = {shown_path(p): p for p in content_files(args.content)}
-    written = assign_ids(list(kb.cards), paths)
+    written, skipped = assign_ids(list(kb.cards), paths)
     for path, card_id, line in written:
         print(f"{shown_path(path)}:{line}: id {card_id}")
-    print(f"kbdeck: {len(written)} id(s) written" if written else "kbdeck: every card already has an id")
-    return 0
+    for card in skipped:
+        print(f"{card.span}: not written: add `id:` to this card by hand (its layout is not one kbdeck edits)")
+    if written or skipped:
+        print(f"kbdeck: {len(written)} id(s) written" + (f", {len(skipped)} left to you" if skipped else ""))
+    else:
+        print("kbdeck: every card already has an id")
+    return 1 if skipped else 0
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

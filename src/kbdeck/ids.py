@@ -41,36 +41,66 @@ def insertion(card: Card, path: Path, lines: list[str], card_id: str) -> tuple[i
         return line, f"ID: {card_id}"
     text = lines[line]
     col = card.span.col - 1
-    if text[col : col + 1] == "{":
-        return None  # flow mapping `- {q: ...}`: left to the author
+    if text[col : col + 1] in ("{", "&", "!", "*") or not text[col:].strip():
+        return None  # a flow mapping `- {q: ...}`, an anchor or a tag: left to the author
     # block mapping: `- q: ...` → `- id: x` + `  q: ...`
     prefix = text[:col]
     return line, prefix + f"id: {card_id}"
 
 
-def assign_ids(cards: list[Card], paths: dict[str, Path]) -> list[tuple[Path, str, int]]:
-    """Write ids for cards without one; return (file, id, line) for each written id."""
+def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Path, str, int]], list[Card]]:
+    """Write ids for cards without one: (file, id, line) for each written id, and the cards left to
+    the author (layouts this command does not edit, or a file whose edit would not read back the same)."""
     taken = {c.id for c in cards if c.id}
     written: list[tuple[Path, str, int]] = []
+    skipped: list[Card] = []
     by_file: dict[str, list[Card]] = {}
     for card in cards:
         if not card.id:
             by_file.setdefault(card.span.path, []).append(card)
     for shown, missing in by_file.items():
         path = paths[shown]
-        lines = path.read_text(encoding="utf-8").split("\n")
+        raw = path.read_bytes().decode("utf-8")  # as is: read_text would turn CRLF into LF
+        bom = "\ufeff" if raw.startswith("\ufeff") else ""
+        newline = "\r\n" if "\r\n" in raw else "\n"
+        lines = raw.removeprefix(bom).replace("\r\n", "\n").split("\n")
         edits = []
         for card in missing:
             card_id = new_id(card, taken)
             edit = insertion(card, path, lines, card_id)
-            if edit is not None:
+            if edit is None:
+                skipped.append(card)
+            else:
                 edits.append((edit, card_id))
+        done: list[tuple[Path, str, int]] = []
         for (index, new_line), card_id in sorted(edits, key=lambda e: e[0][0], reverse=True):
             if path.suffix == ".md":
                 lines.insert(index, new_line)
             else:
                 col = len(new_line) - len(f"id: {card_id}")
                 lines[index : index + 1] = [new_line, " " * col + lines[index][col:]]
-            written.append((path, card_id, index + 1))
-        path.write_text("\n".join(lines), encoding="utf-8")
-    return sorted(written, key=lambda w: (str(w[0]), w[2]))
+            done.append((path, card_id, index + 1))
+        text = "\n".join(lines)
+        if not done:
+            continue
+        if not _reads_back(text, path, shown, cards, {card_id for _, card_id, _ in done}):
+            skipped.extend(c for c in missing if c not in skipped)
+            continue  # never write a file that would not read back with exactly these ids
+        path.write_text(bom + text.replace("\n", newline), encoding="utf-8", newline="")
+        written.extend(done)
+    return sorted(written, key=lambda w: (str(w[0]), w[2])), skipped
+
+
+def _reads_back(text: str, path: Path, shown: str, cards: list[Card], new_ids: set[str]) -> bool:
+    """Whether the edited file parses cleanly and holds its old cards' ids plus exactly `new_ids`."""
+    from .cards import load_text_cards, load_yaml_cards
+    from .problems import Problems
+
+    problems = Problems()
+    topic = next(c.topic for c in cards if c.span.path == shown)
+    load = load_text_cards if path.suffix == ".md" else load_yaml_cards
+    after = load(text, shown, topic, problems)
+    before = [c.id for c in cards if c.span.path == shown]
+    if any(p.code.startswith("yaml") for p in problems.errors) or len(after) != len(before):
+        return False
+    return [c.id for c in after if c.id not in new_ids] == [i for i in before if i] and {c.id for c in after} >= new_ids

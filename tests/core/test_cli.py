@@ -122,3 +122,38 @@ def test_watch_builds_only_once_the_files_stopped_changing(sample: Path, tmp_pat
     assert "removed" in text and " 0 removed" in text and "WARNING" not in text and "error" not in text
     assert text.count("since the last build") == 2  # the first build and one rebuild
     assert "1 changed" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("\ufeff- q: Com BOM?\n  a: Sim.\n  see: por-que-existe\n", True),
+        ("- q: Com CRLF?\r\n  a: Sim.\r\n  see: por-que-existe\r\n", True),
+        ("- &base\n  q: Com âncora?\n  a: Sim.\n  see: por-que-existe\n", False),
+        ("- !!map\n  q: Com tag?\n  a: Sim.\n  see: por-que-existe\n", False),
+        ("- {q: Fluxo?, a: Sim., see: por-que-existe}\n", False),
+    ],
+    ids=["bom", "crlf", "anchor", "tag", "flow"],
+)
+def test_ids_never_corrupts_a_file(
+    tmp_path: Path, text: str, written: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19, item 10: files with a BOM, YAML anchors or tags came out broken."""
+    root = make_content(tmp_path, {"lang/novo.md": "---\ntitle: Novo\n---\n\n## Por que existe\n\nx\n"})
+    path = root / "flashcards/lang/novo.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    code = main(["ids", "--content", str(root)])
+    out = capsys.readouterr().out
+    after = path.read_bytes().decode("utf-8")
+    if written:
+        assert code == 0 and "id novo-" in out
+        assert after.startswith("\ufeff") == text.startswith("\ufeff")
+        if "\r\n" in text:  # every line keeps the file's own line ending, the inserted one too
+            assert after.count("\n") == after.count("\r\n") == text.count("\r\n") + 1
+        else:
+            assert "\r" not in after
+        assert main(["check", "--content", str(root)]) in (0, 1)
+        assert "missing-id" not in capsys.readouterr().err
+    else:
+        assert code == 1 and "not written: add `id:` to this card by hand" in out
+        assert after == text  # untouched
