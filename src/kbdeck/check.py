@@ -73,8 +73,35 @@ def python_syntax_error(code: str) -> tuple[str, int | None] | None:
     return None
 
 
+BUNDLE_ID_RE = re.compile(r"^[^\x00-\x1f\"\\]{1,200}$")
+"""What the add-on accepts as an id in the bundle (`addon/bundle.py` ID_RE; a test keeps them equal): an id it
+would refuse makes it drop the whole knowledge base, so the build refuses it first."""
+
+
+def check_bundle_ids(kb: KnowledgeBase, problems: Problems) -> None:
+    rm = kb.roadmap
+    named: list[tuple[str, str, Span]] = [
+        *(("area", a.id, a.span) for a in rm.areas),
+        *(("week", w.id, w.span) for w in rm.weeks),
+        *(("day", d.id, d.span) for d in rm.days),
+        *(("mock interview", m.id, m.span) for m in rm.mock_interviews),
+        *(("topic", t.id, t.span) for t in kb.topics.values()),
+        *(("example", e.id, e.span) for e in kb.examples.values()),
+    ]
+    for what, ident, span in named:
+        if not BUNDLE_ID_RE.match(ident):
+            problems.error(
+                span,
+                "bad-id",
+                f"{what} id `{ident[:80]}` is empty, longer than 200 characters, or holds a quote, a backslash "
+                "or a control character",
+                "rename it (file names give topic and example ids)",
+            )
+
+
 def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
     rm = kb.roadmap
+    check_bundle_ids(kb, problems)
     area_ids = [a.id for a in rm.areas]
     _unique([(a.id, a.span) for a in rm.areas], "area", problems)
     _unique([(w.id, w.span) for w in rm.weeks], "week", problems)

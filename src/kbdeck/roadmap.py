@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from .yamlspan import Located
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KB_ID_MAX = 100
+"""The add-on finds a knowledge base's files by names that hold its id (`_kbdeck-<id>-…`, at most 100)."""
 PYTHON_RE = re.compile(r"^3\.\d{1,2}$")
 
 ROOT_KEYS = {
@@ -49,8 +51,12 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         problems.error(
             root["id"].span, "bad-id", "the knowledge base id is empty", "give it a short lowercase id: `id: my-kb`"
         )
-    if kb_id and not ID_RE.match(kb_id):
-        problems.error(root["id"].span, "bad-id", f"knowledge base id `{kb_id}` must be lowercase ascii, digits and -")
+    if kb_id and (not ID_RE.match(kb_id) or len(kb_id) > KB_ID_MAX):
+        problems.error(
+            root["id"].span,
+            "bad-id",
+            f"knowledge base id `{kb_id[:80]}` must be lowercase ascii, digits and -, at most {KB_ID_MAX} characters",
+        )
     if "deck" in top and ("::" in top["deck"] or not top["deck"].strip()):
         problems.error(
             root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`"

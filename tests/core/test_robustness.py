@@ -300,3 +300,47 @@ def test_the_refused_tags_are_the_ones_the_note_viewer_drops() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.DROP_WITH_CONTENT == DANGEROUS_TAGS
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ('lang/aspas"x.md', "---\ntitle: A\n---\n\n## Por que existe\n\nx\n"),
+        ("lang/barra\\x.md", "---\ntitle: A\n---\n\n## Por que existe\n\nx\n"),
+        ("examples/demo/" + "e" * 210 + ".py", '"""Doc."""\nprint(1)\n'),
+    ],
+    ids=["quote-in-topic", "backslash-in-topic", "long-example-id"],
+)
+def test_names_the_add_on_would_refuse_are_refused_by_the_build(tmp_path: Path, path: str, text: str) -> None:
+    """Item 12: names the build accepted made the add-on drop the whole knowledge base."""
+    content = make_content(tmp_path, {path: text})
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None
+    assert any(p.code == "bad-id" for p in result.problems.errors), result.problems.render_text()
+
+
+def test_a_knowledge_base_id_fits_the_add_ons_file_names(tmp_path: Path) -> None:
+    content = make_content(tmp_path, {})
+    roadmap = content / "roadmap.yaml"
+    roadmap.write_text(
+        roadmap.read_text(encoding="utf-8").replace("id: sample-kb", "id: " + "k" * 101), encoding="utf-8"
+    )
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None and any(p.code == "bad-id" for p in result.problems.errors)
+
+
+def test_the_build_accepts_exactly_the_ids_the_add_on_reads() -> None:
+    import ast
+
+    from kbdeck.check import BUNDLE_ID_RE
+
+    tree = ast.parse((Path(__file__).parents[2] / "addon/bundle.py").read_text(encoding="utf-8"))
+    found = [
+        node.value.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "ID_RE" for target in node.targets)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.args[0], ast.Constant)
+    ]
+    assert found == [BUNDLE_ID_RE.pattern]
