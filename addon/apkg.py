@@ -105,6 +105,12 @@ def read_package(path: str | Path) -> Package:
             notes = _notes(zf, names)
     except (OSError, zipfile.BadZipFile, sqlite3.Error) as exc:
         raise PackageError(f"{Path(path).name}: cannot be read ({exc})") from None
+    foreign = [g for g in notes if g not in bundle.guids]
+    if foreign:  # importing them would overwrite notes that are not this knowledge base's
+        raise PackageError(
+            f"{Path(path).name}: {len(foreign)} note(s) in the package are not cards of knowledge base "
+            f"{bundle.kb.id!r} (GUID {foreign[0][:20]!r}); it was not built by kbdeck from that knowledge base"
+        )
     return Package(str(path), bundle, notes, tuple(sorted(media.values())))
 
 

@@ -10,6 +10,7 @@ stdlib-only so the pure tests run without Anki.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -209,6 +210,25 @@ class _Reader:
         return max(0, min(value, 10**12))
 
 
+GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
+"""The build's GUID namespace (`kbdeck.render.GUID_NAMESPACE`; a test keeps the two functions equal)."""
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def expected_guid(kb_id: str, card_id: str) -> str:
+    """The GUID the build gives card `card_id` of knowledge base `kb_id` (`kbdeck.render.note_guid`).
+
+    A bundle whose cards carry other GUIDs claims notes that are not its knowledge base's (another
+    deck's, or anyone's): it is refused, so an update can only ever touch its own notes.
+    """
+    n = int.from_bytes(hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()[:12], "big")
+    out = []
+    for _ in range(14):
+        n, r = divmod(n, 62)
+        out.append(_ALPHABET[r])
+    return "kb" + "".join(out)
+
+
 def parse_bundle(data: bytes, file_name: str) -> Bundle:
     """Validate and convert one bundle file; raises `BundleError` with a readable message."""
     if len(data) > MAX_BYTES:
@@ -239,6 +259,8 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
             r.text(o, "topic", path),
             r.text(o, "deck", path),
         )
+        if ref.guid != expected_guid(kb.id, ref.id):
+            raise BundleError(f"{path}.guid: not the GUID of card {ref.id!r} of knowledge base {kb.id!r}")
         cards[ref.id] = ref
     weeks = tuple(
         _week(r, r.obj(w, f"bundle.weeks[{i}]"), i) for i, w in enumerate(r.lst(root.get("weeks", []), "bundle.weeks"))

@@ -22,7 +22,7 @@ from .errors import UserMessage, guard, report
 from .mock_plan import RESULTS_KEY, MockResult, MockRun, PlannedSection, draw, score, section_card_ids, with_result
 from .queries import MOCK_CONFIG_KEY, mock_marks
 from .runtime import current
-from .study import topic_search
+from .study import drawable_cards
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
@@ -51,9 +51,9 @@ def create_mock_decks(
         if section.cards <= 0:
             sections.append(PlannedSection(section.title, section.minutes, problem=section.problem))
             continue
-        search = topic_search(col, section_card_ids(bundle, section))
-        pool = col.find_cards(f"{search} -is:suspended -is:buried -deck:filtered") if search else []
-        cards = draw((int(c) for c in pool), section.cards, rng)
+        ids = section_card_ids(bundle, section)
+        pool = drawable_cards(col, [bundle.cards[i].guid for i in ids])
+        cards = draw(pool, section.cards, rng)
         if not cards:
             sections.append(PlannedSection(section.title, section.minutes, problem=section.problem))
             continue

@@ -32,6 +32,33 @@ def topic_search(col: Collection, card_ids: Sequence[str]) -> str:
     return col.build_search_string(col.group_searches(*ids, joiner="OR"), col.group_searches(*types, joiner="OR"))
 
 
+def drawable_cards(col: Collection, guids: Sequence[str]) -> list[int]:
+    """Cards of the notes with these GUIDs (kbdeck note types only) that can go into a filtered deck:
+    not suspended, not buried, not in another filtered deck.
+
+    Plain SQL in chunks, not a search: a mock section over a whole roadmap names a thousand notes,
+    and a search `Id:a OR Id:b OR …` that long exceeds SQLite's expression depth (Anki raises
+    "Expression tree is too large")."""
+    mids = ",".join(str(int(m)) for m in notetype_ids(col))
+    db = col.db
+    if not mids or db is None:
+        return []
+    wanted = list(dict.fromkeys(guids))
+    found: list[int] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.extend(
+            int(cid)
+            for cid in db.list(
+                f"select c.id from cards c join notes n on n.id = c.nid where n.mid in ({mids}) "
+                f"and n.guid in ({marks}) and c.queue >= 0 and c.odid = 0",
+                *chunk,
+            )
+        )
+    return sorted(found)
+
+
 def fill_study_deck(col: Collection, name: str, search: str, limit: int) -> OpChangesWithId:
     """Create the filtered deck `name` or refill it with `search` (raises UserMessage on a name clash)."""
     from anki.decks import DeckId, FilteredDeckConfig

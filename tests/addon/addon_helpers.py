@@ -18,7 +18,10 @@ NEW, LEARNING, YOUNG, MATURE, SUSPENDED = 1, 2, 3, 4, 5
 
 
 def guid(card_id: str, kb: str = "kb") -> str:
-    return f"g{hashlib.sha1(f'{kb}:{card_id}'.encode()).hexdigest()[:12]}"
+    """The GUID the build gives the card (bundles whose cards carry other GUIDs are refused)."""
+    from kbdeck.render import note_guid
+
+    return note_guid(kb, card_id)
 
 
 def guids(*card_ids: str, kb: str = "kb") -> str:

@@ -180,3 +180,13 @@ def test_bad_mock_sections_are_rejected_with_their_path(section: dict[str, Any],
     raw = json.dumps(data).encode()
     with pytest.raises(BundleError, match=message):
         parse_bundle(raw, bundle_name("kb", raw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=30), st.text(max_size=40))
+def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
+    """The add-on refuses bundles whose cards carry other GUIDs than the build's: both functions must agree."""
+    from addon.bundle import expected_guid
+    from kbdeck.render import note_guid
+
+    assert expected_guid(kb_id, card_id) == note_guid(kb_id, card_id)

@@ -240,3 +240,45 @@ def test_only_this_kbs_superseded_files_are_removed() -> None:
         "_kbdeck-python-bundle-0123456789abcdef.json",
         "_kbdeck-python-note-0123456789abcdef.html",
     ]
+
+
+def test_a_bundle_cannot_claim_another_knowledge_bases_notes() -> None:
+    """Issue 19, item 14: a hostile bundle listing another knowledge base's GUIDs as its cards would
+    let an update move, orphan-tag and reconcile that knowledge base's notes."""
+    import json
+
+    from addon_helpers import bundle_dict, bundle_name
+
+    from addon.bundle import BundleError, parse_bundle
+
+    data = bundle_dict({"w1": {"d1": ["py/gil"]}}, {"py/gil": ["gil-1"]}, kb="evil")
+    (card,) = data["cards"].values()
+    card["guid"] = guid("gil-1", kb="victim")
+    raw = json.dumps(data).encode()
+    with pytest.raises(BundleError, match="not the GUID of card 'gil-1' of knowledge base 'evil'"):
+        parse_bundle(raw, bundle_name("evil", raw))
+
+
+def test_a_package_whose_notes_are_not_its_bundles_is_refused(tmp_path: Path, built_deck: Path) -> None:
+    """A package carrying notes outside its knowledge base's GUID namespace is refused before import."""
+    import shutil
+    import sqlite3
+    import zipfile
+
+    hostile = tmp_path / "hostile.apkg"
+    with zipfile.ZipFile(built_deck) as src, zipfile.ZipFile(hostile, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "collection.anki2":
+                db = tmp_path / "c.anki2"
+                db.write_bytes(data)
+                conn = sqlite3.connect(db)
+                conn.execute("update notes set guid = 'victim-guid-1' where id = (select min(id) from notes)")
+                conn.commit()
+                conn.close()
+                data = db.read_bytes()
+            dst.writestr(item, data)
+    with pytest.raises(PackageError, match="not cards of knowledge base 'python-senior-kb'"):
+        read_package(hostile)
+    shutil.copy(built_deck, tmp_path / "ok.apkg")
+    assert read_package(tmp_path / "ok.apkg").notes
