@@ -10,12 +10,13 @@ stdlib-only so the pure tests run without Anki.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .identity import expected_guid
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 32 * 1024 * 1024
@@ -115,6 +116,8 @@ class CardRef:
     guid: str
     topic: str
     deck: str
+    fields: str = ""
+    """Digest of the note's fields in this build (`fields_digest`); empty in bundles before it existed."""
 
 
 @dataclass(frozen=True)
@@ -210,23 +213,8 @@ class _Reader:
         return max(0, min(value, 10**12))
 
 
-GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
-"""The build's GUID namespace (`kbdeck.render.GUID_NAMESPACE`; a test keeps the two functions equal)."""
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def expected_guid(kb_id: str, card_id: str) -> str:
-    """The GUID the build gives card `card_id` of knowledge base `kb_id` (`kbdeck.render.note_guid`).
-
-    A bundle whose cards carry other GUIDs claims notes that are not its knowledge base's (another
-    deck's, or anyone's): it is refused, so an update can only ever touch its own notes.
-    """
-    n = int.from_bytes(hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()[:12], "big")
-    out = []
-    for _ in range(14):
-        n, r = divmod(n, 62)
-        out.append(_ALPHABET[r])
-    return "kb" + "".join(out)
+def _digest(value: str) -> str:
+    return value if re.fullmatch(r"[0-9a-f]{16}", value) else ""
 
 
 def parse_bundle(data: bytes, file_name: str) -> Bundle:
@@ -258,6 +246,7 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
             r.ident(o.get("guid"), f"{path}.guid"),
             r.text(o, "topic", path),
             r.text(o, "deck", path),
+            _digest(r.text(o, "fields", path, default="")),
         )
         if ref.guid != expected_guid(kb.id, ref.id):
             raise BundleError(f"{path}.guid: not the GUID of card {ref.id!r} of knowledge base {kb.id!r}")

@@ -118,8 +118,9 @@ EN: dict[str, str] = {
     "upd_tags_restored": "updated notes whose Anki tags (leech, marked, your own) were put back",
     "upd_edited_title": "Edited in Anki after the build: {n}",
     "upd_edited_help": (
-        "Their text in Anki differs from the build's and was kept. The next build that changes one of them will "
-        "overwrite your edit: copy what you want to keep into the content."
+        "Their text in Anki is neither what the previous build gave them nor this build's: the update kept yours. "
+        "Bring what you want to keep into the content; until then, updates from here keep your text (a plain "
+        "File → Import of a newer build would replace it)."
     ),
     "upd_conflicting": (
         "{n} notes were not updated: their note type was changed in Anki. Import the build with File → Import "
@@ -278,8 +279,9 @@ PT_BR: dict[str, str] = {
     "upd_tags_restored": "notas atualizadas cujas etiquetas do Anki (leech, marked, as suas) foram repostas",
     "upd_edited_title": "Editadas no Anki depois do build: {n}",
     "upd_edited_help": (
-        "O texto delas no Anki difere do build e foi mantido. O próximo build que mudar uma delas vai "
-        "sobrescrever a sua edição: copie para o conteúdo o que quiser manter."
+        "O texto delas no Anki não é o que o build anterior deu a elas nem o deste build: a atualização manteve o "
+        "seu. Leve para o conteúdo o que quiser manter; até lá, as atualizações feitas por aqui mantêm o seu "
+        "texto (um Arquivo → Importar comum de um build mais novo o substituiria)."
     ),
     "upd_conflicting": (
         "{n} notas não foram atualizadas: o tipo de nota delas foi alterado no Anki. Importe o build em Arquivo "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .apkg import Package
 from .bundle import Bundle
+from .identity import fields_digest
 
 ORPHAN_TAG = "kbdeck::orphan"
 ANKI_TAGS = frozenset({"leech", "marked"})
@@ -36,7 +37,7 @@ class ExistingNote:
     mod: int
     tags: tuple[str, ...]
     fields: str | None = None
-    """Joined field values; read only for notes newer than the package's (None otherwise)."""
+    """Joined field values (None when not read)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,12 @@ class Plan:
     new: tuple[str, ...]
     """GUIDs the import will add."""
     updated: tuple[int, ...]
-    """Notes the import will update (the package's copy is newer)."""
+    """Notes the import will update (the package's copy is newer) and whose Anki text is the previous
+    build's (or unknown)."""
     unchanged: tuple[int, ...]
     edited: tuple[int, ...]
-    """Notes edited in Anki since the build: newer than the package's copy, with other text. The import
-    keeps them; the next build that changes them overwrites the edit."""
+    """Notes edited in Anki: their text is neither the previous build's nor the new one. They keep
+    Anki's text (put back after the import when it would overwrite it) and are listed for the user."""
     orphans: tuple[int, ...]
     """Notes of this knowledge base that are not in the new build and not flagged yet."""
     returning: tuple[int, ...]
@@ -81,6 +83,12 @@ class Plan:
     """Target deck name → cards to move there."""
     held: tuple[int, ...] = ()
     """Cards that should move but sit in a filtered deck now (moved by a later update, once back home)."""
+    forced: tuple[int, ...] = ()
+    """Notes whose content changed in the build while Anki still has the previous build's text, but
+    which the import skips (a tag, a mark, a flag or Anki's `leech` made them newer): the update
+    writes the new text itself. (Also counted in `updated`.)"""
+    reverted: tuple[int, ...] = ()
+    """Edited notes the import will overwrite: their Anki text is put back after it (also in `edited`)."""
 
     @property
     def moved(self) -> int:
@@ -106,23 +114,65 @@ def managed_decks(old: Iterable[Bundle], incoming: Bundle) -> frozenset[str]:
     return frozenset(n.casefold() for n in names if n)
 
 
-def plan_update(before: Snapshot, package: Package, old: Sequence[Bundle] = (), *, move_cards: bool = True) -> Plan:
-    """Decide the update of `package` over the collection state `before` (`old`: bundles already there)."""
+def previous_digests(old: Iterable[Bundle], incoming: Bundle) -> dict[str, str]:
+    """GUID → digest of the fields the previous build gave each note (the newest earlier bundle that has
+    one): what Anki holds when nobody edited the note in Anki."""
+    out: dict[str, str] = {}
+    for b in sorted(old, key=lambda b: (b.generation, b.file_name)):
+        if b.kb.id != incoming.kb.id or b.file_name == incoming.file_name:
+            continue
+        for card in b.cards.values():
+            if card.fields:
+                out[card.guid] = card.fields
+    return out
+
+
+def plan_update(
+    before: Snapshot,
+    package: Package,
+    old: Sequence[Bundle] = (),
+    *,
+    move_cards: bool = True,
+    previous: Mapping[str, str] | None = None,
+) -> Plan:
+    """Decide the update of `package` over the collection state `before` (`old`: bundles already there).
+
+    Three texts decide each note: the previous build's (`previous`, a digest), the new build's and
+    Anki's. Anki's = new: nothing to do. Anki's = previous: the content changed and nobody edited it in
+    Anki, so it is updated, by the import or, when the import would skip it (a tag or a mark made it
+    newer), by the update itself. Anki's is neither: an edit in Anki, kept and listed, never overwritten.
+    """
     bundle = package.bundle
+    previous = previous_digests(old, bundle) if previous is None else previous
     new: list[str] = []
     updated: list[int] = []
     unchanged: list[int] = []
     edited: list[int] = []
+    forced: list[int] = []
+    reverted: list[int] = []
     for guid, incoming in package.notes.items():
         existing = before.notes.get(guid)
         if existing is None:
             new.append(guid)
-        elif existing.mod < incoming.mod:
+            continue
+        imports = existing.mod < incoming.mod
+        if existing.fields is None or existing.fields == incoming.fields:
+            (updated if imports else unchanged).append(existing.nid)
+            continue
+        mine = fields_digest(existing.fields)
+        was = previous.get(guid, "")
+        if was and mine != was and mine != fields_digest(incoming.fields):
+            edited.append(existing.nid)  # edited in Anki since the build it came from
+            if imports:
+                reverted.append(existing.nid)
+        elif imports:
             updated.append(existing.nid)
-        else:
+        elif was:  # Anki has the previous build's text; the import would skip it
+            updated.append(existing.nid)
+            forced.append(existing.nid)
+        else:  # no earlier digest (a bundle from before they existed): the old rule, never overwrite
             unchanged.append(existing.nid)
-            if existing.mod > incoming.mod and existing.fields is not None and existing.fields != incoming.fields:
-                edited.append(existing.nid)
+            edited.append(existing.nid)
     orphans: list[int] = []
     returning: list[int] = []
     for guid, note in before.notes.items():
@@ -142,6 +192,8 @@ def plan_update(before: Snapshot, package: Package, old: Sequence[Bundle] = (), 
         tuple(sorted(returning)),
         moves,
         tuple(held),
+        tuple(sorted(forced)),
+        tuple(sorted(reverted)),
     )
 
 

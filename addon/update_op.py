@@ -30,6 +30,7 @@ from .reconcile import (
     plan_update,
     restore_groups,
     superseded_media,
+    tags_to_restore,
 )
 
 if TYPE_CHECKING:
@@ -87,15 +88,11 @@ def read_state(col: Collection, guids: Iterable[str], package: Package) -> Snaps
     mids = ",".join(str(int(m)) for m in notetype_ids(col)) or "0"
     db = _db(col)
     notes: dict[str, ExistingNote] = {}
-    for nid, guid, mod, tags in db.all(f"select id, guid, mod, tags from notes where mid in ({mids})"):
-        if guid in wanted:
-            notes[guid] = ExistingNote(int(nid), guid, int(mod), tuple(str(tags).split()))
-    newer = [n for g, n in notes.items() if g in package.notes and n.mod > package.notes[g].mod]
-    if newer:
-        ids = ",".join(str(n.nid) for n in newer)
-        fields = {int(nid): str(flds) for nid, flds in db.all(f"select id, flds from notes where id in ({ids})")}
-        for n in newer:
-            notes[n.guid] = ExistingNote(n.nid, n.guid, n.mod, n.tags, str(fields.get(n.nid, "")))
+    sql = f"select id, guid, mod, tags, flds from notes where mid in ({mids})"
+    for nid, guid, mod, tags, flds in db.all(sql):
+        if guid in wanted:  # fields of the notes the package has: the three-way decision compares them
+            text = str(flds) if guid in package.notes else None
+            notes[guid] = ExistingNote(int(nid), guid, int(mod), tuple(str(tags).split()), text)
     by_nid = {n.nid for n in notes.values()}
     names = {int(d.id): d.name for d in col.decks.all_names_and_ids()}
     sql = f"select c.id, c.nid, c.did, c.odid from cards c where c.nid in (select id from notes where mid in ({mids}))"
@@ -139,6 +136,7 @@ def run_update(
         log = col.import_anki_package(ImportAnkiPackageRequest(package_path=path, options=options)).log
         updated = [int(n.id.nid) for n in log.updated]
         restored = _restore_tags(col, before, updated, package.tag_vocabulary)
+        forced = _write_fields(col, before, package, plan)
         moved_cards, moved = _reconcile(col, plan)
     finally:
         changes = col.merge_undo_entries(step)
@@ -151,8 +149,12 @@ def run_update(
         generation=bundle.generation,
         previous_generation=max((b.generation for b in old), default=0),
         new=len(log.new),
-        updated=len(log.updated),
-        unchanged=len(log.duplicate),
+        updated=len(set(updated) - set(plan.reverted)) + forced,
+        unchanged=len(package.notes)
+        - len(log.new)
+        - (len(set(updated) - set(plan.reverted)) + forced)
+        - len(plan.edited)
+        - len(log.conflicting),
         conflicting=len(log.conflicting),
         moved=moved_cards,
         held=len(plan.held),
@@ -163,7 +165,7 @@ def run_update(
         media_trashed=len(trashed),
         notes={
             "new": tuple(sorted(int(n.id.nid) for n in log.new)),
-            "updated": tuple(sorted(updated)),
+            "updated": tuple(sorted((set(updated) - set(plan.reverted)) | set(plan.forced))),
             "moved": tuple(sorted(moved)),
             "orphaned": plan.orphans,
             "edited": plan.edited,
@@ -188,6 +190,38 @@ def _restore_tags(col: Collection, before: Snapshot, updated: list[int], vocabul
     for tags, nids in groups.items():
         col.tags.bulk_add([NoteId(n) for n in nids], tags)
     return len({n for nids in groups.values() for n in nids})
+
+
+def _write_fields(col: Collection, before: Snapshot, package: Package, plan: Plan) -> int:
+    """The three-way decision's writes: the new build's text on notes the import skipped although Anki
+    still had the previous build's text (tags kept, the build's own tags brought up to date), and Anki's
+    own text back on notes edited in Anki that the import overwrote. Returns how many were forced."""
+    if not plan.forced and not plan.reverted:
+        return 0
+    from anki.notes import NoteId
+
+    by_nid = {n.nid: n for n in before.notes.values()}
+    done = 0
+    for nid in plan.forced:
+        existing = by_nid[nid]
+        incoming = package.notes[existing.guid]
+        note = col.get_note(NoteId(nid))
+        values = incoming.fields.split(FIELD_SEPARATOR)
+        if len(values) != len(note.fields):
+            continue  # the note type was changed in Anki: Anki reports it as conflicting
+        note.fields = values
+        keep = tags_to_restore(existing.tags, incoming.tags, package.tag_vocabulary)
+        note.tags = list(dict.fromkeys([*incoming.tags, *keep]))
+        col.update_note(note)
+        done += 1
+    for nid in plan.reverted:
+        existing = by_nid[nid]
+        note = col.get_note(NoteId(nid))
+        values = (existing.fields or "").split(FIELD_SEPARATOR)
+        if len(values) == len(note.fields):
+            note.fields = values
+            col.update_note(note)
+    return done
 
 
 def _reconcile(col: Collection, plan: Plan) -> tuple[int, list[int]]:

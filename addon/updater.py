@@ -95,7 +95,11 @@ def start_update(path: str, *, automatic: bool) -> None:
         service.invalidate()
         service.request_soon()
         s = result.summary
-        if automatic and not (s.edited or s.conflicting):
+        if not s.changed_anything and s.generation <= s.previous_generation:
+            from aqt.utils import tooltip  # the same build again: nothing to read, nothing to decide
+
+            tooltip(tr("upd_nothing"), period=3000, parent=mw)
+        elif automatic and not (s.edited or s.conflicting):
             from aqt.utils import tooltip
 
             tooltip(short_summary(s, tr), period=5000, parent=mw)

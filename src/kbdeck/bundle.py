@@ -9,6 +9,7 @@ Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import json
 from typing import Any
 
@@ -28,6 +29,13 @@ def _examples_used(text: str) -> set[str]:
     if "@include" not in text:
         return set()  # most texts: skip the regex scan
     return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
+
+
+def fields_digest(joined: str) -> str:
+    """A short digest of a note's fields as Anki stores them (joined with U+001F, NFC-normalised, as
+    Anki normalises on import). The add-on compares it with the collection's note to tell "Anki still
+    has what this build gave it" from "edited in Anki" (`addon/bundle.py` computes the same)."""
+    return hashlib.sha256(unicodedata.normalize("NFC", joined).encode()).hexdigest()[:16]
 
 
 def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str]) -> dict[str, Any]:
@@ -87,7 +95,10 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
             }
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
-        "cards": {n.card_id: {"guid": n.guid, "topic": n.topic, "deck": n.deck} for n in notes},
+        "cards": {
+            n.card_id: {"guid": n.guid, "topic": n.topic, "deck": n.deck, "fields": fields_digest("\x1f".join(n.fields))}
+            for n in notes
+        },
         "examples": [
             {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
             for e in sorted(kb.examples.values(), key=lambda e: e.id)

@@ -104,7 +104,9 @@ def test_the_summary_counts_what_happened(updated: Updated, rebuilt_deck: Rebuil
     col, data = updated.col, updated
     s = data.summary
     v2_notes = len(read_package(rebuilt_deck.apkg).notes)
-    assert (s.new, s.updated, s.unchanged, s.conflicting) == (0, 2, v2_notes - 2, 0)
+    assert (s.new, s.updated, s.unchanged, s.conflicting) == (0, 2, v2_notes - 3, 0)
+    # every note of the build is counted once: new, updated, unchanged, edited in Anki or conflicting
+    assert s.new + s.updated + s.unchanged + len(s.edited) + s.conflicting == v2_notes
     assert (s.orphaned, s.tags_restored, s.held) == (1, 2, 0)
     assert s.moved == len(col.find_cards(f"Id:{rebuilt_deck.moved} {KBDECK}")) >= 1
     assert s.edited == (data.text_edit,)

@@ -1,0 +1,123 @@
+"""Issue 16: an update never skips an edit and never blames the user.
+
+Real `anki` collections, both schedulers. A mark, a flag, a tag (Anki's own `leech` too), a
+suspension or a burial makes a note or its cards newer than the build, so Anki's "update if newer"
+import skipped the note and the old add-on called it "edited in Anki". The update now decides from
+three texts: the previous build's (a digest in the bundle), the new build's and Anki's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki.scheduler.v3 import CardAnswer
+from kbtest import make_content
+
+from addon.apkg import read_package
+from addon.update_op import run_update
+from kbdeck.build import build
+
+CARDS = "".join(f"- id: tw-{i}\n  q: Pergunta {i}?\n  a: Resposta {i}.\n  see: por-que-existe\n\n" for i in range(8))
+NOTE = "---\ntitle: Três vias\n---\n\n## Por que existe\n\nTexto.\n"
+
+
+def build_at(content: Path, out: Path, epoch: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+    result = build(content, out)
+    assert result.apkg is not None, result.problems.render_text()
+    return result.apkg
+
+
+def nid(col: Collection, card_id: str) -> int:
+    (found,) = col.find_notes(f"Id:{card_id}")
+    return int(found)
+
+
+@pytest.mark.parametrize("fsrs", [False, True], ids=["sm2", "fsrs"])
+def test_marked_flagged_tagged_suspended_buried_notes_are_updated_and_keep_their_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsrs: bool
+) -> None:
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    v1 = build_at(content, tmp_path / "v1", 1_700_000_000, monkeypatch)
+    col = Collection(str(tmp_path / "collection.anki2"))
+    col.set_config("fsrs", fsrs)
+    try:
+        run_update(col, str(v1))
+        # study a little: the revlog must come out of the update unchanged
+        col.decks.select(col.decks.id_for_name("Sample KB::01 Linguagem"))
+        for _ in range(4):
+            queued = col.sched.get_queued_cards()
+            if not queued.cards:
+                break
+            card = col.get_card(queued.cards[0].card.id)
+            card.start_timer()
+            col.sched.answer_card(
+                col.sched.build_answer(card=card, states=queued.cards[0].states, rating=CardAnswer.GOOD)
+            )
+        col.tags.bulk_add([nid(col, "tw-0")], "marked")
+        col.tags.bulk_add([nid(col, "tw-1")], "leech")
+        col.tags.bulk_add([nid(col, "tw-2")], "minha-tag")
+        first_card = {i: col.get_note(nid(col, f"tw-{i}")).card_ids()[0] for i in range(8)}
+        col.set_user_flag_for_cards(3, [first_card[3]])
+        col.sched.suspend_cards([first_card[4]])
+        col.sched.bury_cards([first_card[5]], manual=True)
+        edited = col.get_note(nid(col, "tw-6"))
+        edited.fields[2] = "Minha própria resposta, escrita no Anki."
+        col.update_note(edited)
+        before = {
+            i: (
+                col.get_note(nid(col, f"tw-{i}")).tags,
+                col.get_card(first_card[i]).queue,
+                col.get_card(first_card[i]).flags,
+            )
+            for i in range(8)
+        }
+        revlog = col.db.all("select * from revlog order by id")
+
+        # the content of every card changes; the new build's stamp is older than the marks made in Anki
+        path = content / "flashcards/lang/tres.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Resposta", "Nova resposta"), encoding="utf-8")
+        v2 = build_at(content, tmp_path / "v2", 1_700_000_100, monkeypatch)
+        assert all(n.mod < col.get_note(nid(col, "tw-0")).mod for n in read_package(v2).notes.values())
+        summary = run_update(col, str(v2)).summary
+
+        for i in (0, 1, 2, 3, 4, 5, 7):
+            note = col.get_note(nid(col, f"tw-{i}"))
+            assert f"Nova resposta {i}." in note.fields[2], i
+            assert set(before[i][0]) <= set(note.tags), i  # marked, leech, own tags kept
+            card = col.get_card(first_card[i])
+            assert (card.queue, card.flags) == before[i][1:], i  # flag, suspension, burial kept
+        mine = col.get_note(nid(col, "tw-6"))
+        assert mine.fields[2] == "Minha própria resposta, escrita no Anki."
+        assert summary.edited == ("tw-6",)
+        assert summary.updated == 7 + 0  # the seven, whether the import or the update wrote them
+        total = len(read_package(v2).notes)
+        assert summary.new + summary.updated + summary.unchanged + len(summary.edited) + summary.conflicting == total
+        assert col.db.all("select * from revlog order by id") == revlog
+
+        # nothing new: a second update changes nothing and says so
+        again = run_update(col, str(v2)).summary
+        assert not again.changed_anything and again.edited == ("tw-6",)
+    finally:
+        col.close()
+
+
+def test_the_update_is_one_undo_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    v1 = build_at(content, tmp_path / "v1", 1_700_000_000, monkeypatch)
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        run_update(col, str(v1))
+        col.tags.bulk_add([nid(col, "tw-0")], "marked")
+        path = content / "flashcards/lang/tres.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Resposta 0.", "Outra 0."), encoding="utf-8")
+        v2 = build_at(content, tmp_path / "v2", 1_700_000_100, monkeypatch)
+        run_update(col, str(v2), undo_label="kbdeck update")
+        assert "Outra 0." in col.get_note(nid(col, "tw-0")).fields[2]
+        col.undo()
+        note = col.get_note(nid(col, "tw-0"))
+        assert "Resposta 0." in note.fields[2] and "marked" in note.tags
+    finally:
+        col.close()
