@@ -144,6 +144,20 @@ def expected_cards(notetype: str, fields: tuple[str, ...]) -> int:
     return max(1, len(set(re.findall(r"\{\{c(\d+)::", fields[CLOZE.fields.index("Text")]))))
 
 
+def packaged_addon(work: Path) -> dict[str, Any]:
+    """The add-on as users install it (`scripts/package_addon.py`), unpacked for the probe to import."""
+    folder = work / "addon" / "kbdeck_addon"
+    if not folder.is_dir():
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from package_addon import package
+
+        archive = package(work / "kbdeck.ankiaddon")
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {"addon": str(folder), "addon_min_point_version": int(manifest["min_point_version"])}
+
+
 def make_case(name: str, source: Path, work: Path) -> dict[str, Any]:
     """Build v1 and v2 of one deck; the case file the probe checks against."""
     content = work / name / "content"
@@ -202,6 +216,7 @@ def make_case(name: str, source: Path, work: Path) -> dict[str, Any]:
         },
         "kept": {"guid": kept.guid, "id": kept.card_id},
         "looks": {"v1": packaged_looks(Path(v1_apkg)), "v2": packaged_looks(Path(v2_apkg))},
+        **packaged_addon(work),
     }
     path = work / f"{name}.json"
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
@@ -238,7 +253,8 @@ def probe(version: str, python: Path, cases: list[Path]) -> tuple[bool, str]:
     if failed:
         return False, "; ".join(failed)
     parts = [
-        f"{r['name']}: {r['notes']} notes, {r['cards']} cards, {r['answered']} answered, 1 updated ({r['updated']})"
+        f"{r['name']}: {r['notes']} notes, {r['cards']} cards, {r['answered']} answered, 1 updated ({r['updated']}), "
+        f"add-on update {r.get('addon', '?')}"
         for r in results
     ]
     return True, "; ".join(parts)

@@ -6,7 +6,8 @@ Each case file (written by compat.py) names a v1 and a v2 package and what kbdec
 case: import v1 into a fresh collection, check notes, cards, note types, decks, tags, media and rendering,
 study a few cards through the v3 scheduler, tag an unchanged note in Anki, import v2 (one card's text
 edited) and check that exactly that note was updated and nothing else moved. Prints one JSON line per case:
-{"name", "ok", "error", "notes", "cards", "updated", "answered"}.
+{"name", "ok", "error", "notes", "cards", "updated", "answered", "addon"}. Then, where the add-on's
+manifest allows this version, the packaged add-on's own update from build runs (v1, a mark, v2).
 
 Only API that exists in every supported version is used; the import call is the one difference: Anki
 2.1.66 has `Collection.import_anki_package(path)` (the new importer, without options: update if newer),
@@ -223,6 +224,7 @@ def run_case(case: dict[str, Any], tmp: Path) -> dict[str, Any]:
         tags = set(col.get_note(kept_nid).tags)
         check(set(ANKI_TAGS) <= tags, f"Anki-side tags on unchanged note {kept['id']} lost: {sorted(tags)}")
         check(col.db.scalar("select count() from revlog where cid = ?", edited_cid), "edited card has no reviews")
+        out["addon"] = run_addon_update(case, tmp)
         out["ok"] = True
     except ProbeError as exc:
         out["error"] = str(exc)
@@ -232,6 +234,44 @@ def run_case(case: dict[str, Any], tmp: Path) -> dict[str, Any]:
     finally:
         col.close()
     return out
+
+
+def point_version(version: str) -> int:
+    """Anki's point version: `2.1.66` → 66, `23.12.1` → 231201 (what an add-on's `min_point_version` means)."""
+    parts = [int(p) for p in re.findall(r"\d+", version)[:3]] + [0, 0, 0]
+    return parts[2] if parts[0] == 2 else parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+def run_addon_update(case: dict[str, Any], tmp: Path) -> str:
+    """The packaged add-on's update from build, in this Anki: v1, then a mark in Anki, then v2 (one card
+    edited; its stamp is older than the mark, so Anki's own import would skip it). "ok", "skipped …",
+    or raises ProbeError."""
+    addon = case.get("addon")
+    if not addon:
+        return "skipped (no add-on in the case)"
+    if point_version(ANKI_VERSION) < case["addon_min_point_version"]:
+        return f"skipped (below the manifest's minimum {case['addon_min_point_version']})"
+    sys.path.insert(0, str(Path(addon).parent))
+    import importlib
+
+    update_op = importlib.import_module(f"{Path(addon).name}.update_op")
+    col = Collection(str(tmp / f"{case['name']}-addon.anki2"))
+    try:
+        first = update_op.run_update(col, case["v1"]).summary
+        check(first.new == len(case["notes"]), f"add-on update of v1 added {first.new} notes")
+        edited = case["edited"]
+        nid = note_id(col, edited["guid"])
+        note = col.get_note(nid)
+        note.add_tag("marked")
+        col.update_note(note)
+        second = update_op.run_update(col, case["v2"]).summary
+        note = col.get_note(nid)
+        check(list(note.fields) == edited["fields"], f"add-on update: {edited['id']} not updated (marked in Anki)")
+        check("marked" in note.tags, f"add-on update: {edited['id']} lost its `marked` tag")
+        check(second.updated == 1 and not second.edited, f"add-on summary: {second.updated} updated, {second.edited}")
+    finally:
+        col.close()
+    return "ok"
 
 
 def main(argv: list[str]) -> int:

@@ -82,7 +82,7 @@ def test_a_bad_config_falls_back_to_defaults_and_says_why() -> None:
 def test_the_manifest_is_what_anki_expects() -> None:
     manifest = json.loads((ADDON / "manifest.json").read_text())
     assert manifest["package"] == "kbdeck" and manifest["name"]
-    assert manifest["min_point_version"] == 231000
+    assert manifest["min_point_version"] == 231201  # 23.12.1: the oldest version make compat runs the update in
     import jsonschema
     from aqt.addons import AddonManager
 

@@ -32,3 +32,14 @@ def test_every_supported_anki_version_imports_and_updates_the_deck() -> None:
     for version in versions:
         assert f"anki {version}: ok (" in proc.stdout, report
     assert f"{len(versions)} passed, 0 failed" in proc.stdout, report
+    # the packaged add-on's update from build runs in every version its manifest claims, and the oldest
+    # version tested at all is below that minimum only because the add-on needs 23.12.1's import API
+    for line in proc.stdout.splitlines():
+        if line.startswith("anki ") and not line.startswith("anki 2.1."):
+            assert line.count("add-on update ok") == 2, line
+    import json
+
+    manifest = json.loads((ROOT / "addon" / "manifest.json").read_text(encoding="utf-8"))
+    oldest_claimed = min(v for v in versions if not v.startswith("2.1."))
+    yy, mm, patch = (int(x) for x in oldest_claimed.split("."))
+    assert manifest["min_point_version"] == yy * 10000 + mm * 100 + patch
