@@ -121,3 +121,34 @@ def test_the_update_is_one_undo_step(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert "Resposta 0." in note.fields[2] and "marked" in note.tags
     finally:
         col.close()
+
+
+def test_ten_rebuild_update_cycles_leave_one_bundle_and_the_current_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Media hygiene (issue 16): superseded bundles and note pages of the knowledge base go to Anki's media
+    trash after each update; another knowledge base's files are never touched."""
+    import os
+
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    other = make_content(tmp_path / "other", {})
+    roadmap = other / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text(encoding="utf-8").replace("id: sample-kb", "id: outra-kb"), encoding="utf-8")
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        run_update(col, str(build_at(other, tmp_path / "o", 1_700_000_000, monkeypatch)))
+        media = Path(col.media.dir())
+        theirs = sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-outra-kb-"))
+        assert theirs
+        note = content / "lang/tres.md"
+        for cycle in range(10):
+            note.write_text(NOTE.replace("Texto.", f"Texto da versão {cycle}."), encoding="utf-8")
+            apkg = build_at(content, tmp_path / f"v{cycle}", 1_700_000_000 + cycle * 100, monkeypatch)
+            run_update(col, str(apkg))
+        ours = sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-sample-kb-"))
+        bundle = read_package(apkg).bundle
+        assert [n for n in ours if "-bundle-" in n] == [bundle.file_name]
+        assert sorted(n for n in ours if "-note-" in n) == sorted(t.note for t in bundle.topics.values() if t.note)
+        assert sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-outra-kb-")) == theirs
+    finally:
+        col.close()
