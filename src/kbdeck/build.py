@@ -37,6 +37,7 @@ from .package import Package, is_current, notetype_hash, package_digest, remembe
 from .problems import Problems, Span
 from .renames import find_renames
 from .render import RenderedNote, render_notes, render_topic_html, request_fragments
+from .words import words_for
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -261,7 +262,8 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     kb, changes = result.kb, result.changes
     if kb is None or changes is None:
         return ""
-    kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith("kb::tipo::"))
+    kind_tag = f"kb::{words_for(kb.roadmap.language).kind_tag}::"
+    kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith(kind_tag))
     decks = {n.deck for n in result.notes}
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
     lines = [

@@ -9,8 +9,8 @@ Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import json
+import unicodedata
 from typing import Any
 
 from . import __version__
@@ -96,7 +96,12 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
         "cards": {
-            n.card_id: {"guid": n.guid, "topic": n.topic, "deck": n.deck, "fields": fields_digest("\x1f".join(n.fields))}
+            n.card_id: {
+                "guid": n.guid,
+                "topic": n.topic,
+                "deck": n.deck,
+                "fields": fields_digest("\x1f".join(n.fields)),
+            }
             for n in notes
         },
         "examples": [

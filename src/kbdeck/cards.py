@@ -31,7 +31,6 @@ MAX_CLOZE = 500
 """Highest cloze number accepted: every number is a card of its own in Anki."""
 TEXT_KEYS = {"ID": "id", "Q": "q", "A": "a", "Extra": "extra", "See": "see", "Tags": "tags", "Cloze": "cloze"}
 TEXT_LINE_RE = re.compile(r"^(ID|Q|A|Extra|See|Tags|Cloze):(?:[ \t]|$)(.*)$")
-DEFAULT_OUTPUT_QUESTION = "O que este código imprime?"
 
 
 def load_yaml_cards(text: str, shown: str, topic: str, problems: Problems) -> list[Card]:

@@ -16,6 +16,8 @@ from .highlight import strip_clozes
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span
 from .rawhtml import strip_code, unsafe
+from .words import LANGUAGES, words_for
+from .words import known as known_words
 
 
 def did_you_mean(value: str, options: list[str]) -> str:
@@ -102,6 +104,14 @@ def check_bundle_ids(kb: KnowledgeBase, problems: Problems) -> None:
 def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
     rm = kb.roadmap
     check_bundle_ids(kb, problems)
+    if not known_words(rm.language):
+        problems.warning(
+            rm.span,
+            "unknown-language",
+            f"kbdeck has no words for language `{rm.language}`: what it writes on cards (the output card's "
+            "question, the output label) will be in English",
+            f"use one of {', '.join(sorted(LANGUAGES))}, or add a table to kbdeck's words.py",
+        )
     area_ids = [a.id for a in rm.areas]
     _unique([(a.id, a.span) for a in rm.areas], "area", problems)
     _unique([(w.id, w.span) for w in rm.weeks], "week", problems)
@@ -235,13 +245,15 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
 
 
 def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
+    words = words_for(kb.roadmap.language)
+    heading = words.references[0].capitalize()
     for topic in kb.topics.values():
         _check_markdown(topic.body, Span(topic.span.path, topic.body_line, 1), kb, problems, per_line=True)
-        if not any(re.match(r"refer[eê]ncias|references", h.text, re.I) for h in topic.headings):
+        if not any(h.text.strip().lower() in words.references for h in topic.headings):
             problems.warning(
                 Span(topic.span.path, topic.body_line, 1),
                 "missing-references",
-                f"note `{topic.id}` has no `## Referências` section",
+                f"note `{topic.id}` has no `## {heading}` section",
                 "end the note with official docs",
             )
 

@@ -10,6 +10,7 @@ from .load import load
 from .outputs import Policy, runner_for
 from .problems import Problems
 from .render import render_notes
+from .words import words_for
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -75,10 +76,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
             print(f"kbdeck: {readme} not found", file=sys.stderr)
             return 2
         text = readme.read_text(encoding="utf-8")
-        updated = stats.replace_block(text, stats.render_block(data))
+        words = words_for(kb.roadmap.language)
+        updated = stats.replace_block(text, stats.render_block(data, words), words)
         if updated is None:
             print(
-                f"kbdeck: {readme} has no progress block; add the two markers\n  {stats.START}\n  {stats.END}",
+                f"kbdeck: {readme} has no progress block; add the two markers\n  {words.progress_start}\n"
+                f"  {words.progress_end}",
                 file=sys.stderr,
             )
             return 2

@@ -250,8 +250,8 @@ class Roadmap:
     """Root deck name; also the .apkg file name."""
     span: Span
     """Start of the file."""
-    language: str = "pt-BR"
-    """Content language."""
+    language: str = "en"
+    """Content language (BCP 47): picks the words kbdeck writes on cards and tags (`words.py`)."""
     source_url: str = ""
     """Web base of content/, for links on phones."""
     python: str = ""

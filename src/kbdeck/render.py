@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cards import DEFAULT_OUTPUT_QUESTION
 from .codeblocks import resolve_include
 from .fragments import Fragments
 from .markdown_html import Renderer
@@ -21,10 +20,10 @@ from .model import Area, Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
 from .outputs import OutputRunner, Policy, RunResult, drift_diff
 from .problems import Problems
+from .words import words_for
 
 GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
 """Part of every GUID's hash (a UUID's text; never change it: GUIDs are what keep review history)."""
-OUTPUT_LABEL = "saída"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +210,7 @@ class _Place:
     def __init__(self, kb: KnowledgeBase, topic: Topic) -> None:
         self.kb = kb
         self.topic = topic
+        self.words = words_for(kb.roadmap.language)
         rm = kb.roadmap
         day = rm.day_of(topic.id)
         week = next((w for w in rm.weeks if day and any(d is day for d in w.days)), None)
@@ -248,7 +248,7 @@ class _Place:
         key = (card.kind.value, card.tags)
         found = self._tags.get(key)
         if found is None:
-            tags = {*self.base_tags, f"kb::tipo::{card.kind.value}"}
+            tags = {*self.base_tags, f"kb::{self.words.kind_tag}::{card.kind.value}"}
             tags.update(tag_part(t) for t in card.tags if tag_part(t))
             found = self._tags[key] = tuple(sorted(tags))
         return found
@@ -262,8 +262,9 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     if card.kind is Kind.OUTPUT:
         code = output_code(card, place.kb) or ""
         label = Path(card.include.split("#")[0]).name if card.include else "python"
-        front = renderer.render(card.q or DEFAULT_OUTPUT_QUESTION) + renderer.code(code, "python", label=label)
-        back = f'<div class="kb-output">{renderer.code(output, "", label=OUTPUT_LABEL)}</div>'
+        words = place.words
+        front = renderer.render(card.q or words.output_question) + renderer.code(code, "python", label=label)
+        back = f'<div class="kb-output">{renderer.code(output, "", label=words.output_label)}</div>'
         return BASIC, (card.id, front, back, extra, *common)
     return BASIC, (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
 

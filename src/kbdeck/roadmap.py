@@ -79,7 +79,7 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         title=top.get("title", ""),
         deck=top.get("deck", "Knowledge Base"),
         span=start,
-        language=top.get("language", "pt-BR"),
+        language=top.get("language", "en"),
         source_url=source_url,
         python=python,
         id_span=root["id"].span if "id" in root else None,

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import KnowledgeBase
-
-START = "<!-- kbdeck:progresso:start -->"
-END = "<!-- kbdeck:progresso:end -->"
+from .words import PORTUGUESE, Words
 
 
 @dataclass(frozen=True)
@@ -72,29 +70,24 @@ def render_text(stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_block(stats: dict[str, Any]) -> str:
-    """The pt-BR Markdown block for the study guide."""
-    labels = {
-        "topics": "Tópicos",
-        "flashcards": "Flashcards",
-        "examples": "Exemplos executáveis",
-        "mock_interviews": "Mock interviews",
-    }
-    rows = ["| Meta | Atual | Alvo | |", "|---|---:|---:|---|"]
-    for key, label in labels.items():
+def render_block(stats: dict[str, Any], words: Words = PORTUGUESE) -> str:
+    """The Markdown progress block for the knowledge base's README, in its language."""
+    goal, have, target, day, theme, cards, day_target = words.progress_headers
+    rows = [f"| {goal} | {have} | {target} | |", "|---|---:|---:|---|"]
+    for key, label in zip(("topics", "flashcards", "examples", "mock_interviews"), words.progress_labels, strict=True):
         c = stats[key]
         rows.append(f"| {label} | {c['have']} | {c['target']} | {_mark(c['have'], c['target'])} |")
-    rows += ["", "| Dia | Tema | Flashcards | Alvo | |", "|---|---|---:|---:|---|"]
+    rows += ["", f"| {day} | {theme} | {cards} | {day_target} | |", "|---|---|---:|---:|---|"]
     for d in stats["days"]:
         rows.append(
             f"| {d['id']} | {d['title']} | {d['flashcards']} | {d['target']} | {_mark(d['flashcards'], d['target'])} |"
         )
-    return "\n".join([START, "_Bloco gerado por `kbdeck stats --write-readme`; não edite à mão._", "", *rows, END])
+    return "\n".join([words.progress_start, words.progress_notice, "", *rows, words.progress_end])
 
 
-def replace_block(readme: str, block: str) -> str | None:
+def replace_block(readme: str, block: str, words: Words = PORTUGUESE) -> str | None:
     """README text with the block replaced, or None when the markers are missing."""
-    start, end = readme.find(START), readme.find(END)
+    start, end = readme.find(words.progress_start), readme.find(words.progress_end)
     if start < 0 or end < start:
         return None
-    return readme[:start] + block + readme[end + len(END) :]
+    return readme[:start] + block + readme[end + len(words.progress_end) :]
