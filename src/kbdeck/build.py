@@ -17,6 +17,7 @@ from .bundle import bundle_bytes, bundle_data, canonical, media_name
 from .cache import forget_texts
 from .check import check
 from .fragments import Fragments, render_workers
+from .images import Images
 from .ledger import (
     LEDGER_NAME,
     Changes,
@@ -36,7 +37,7 @@ from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
 from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems, Span
 from .renames import find_renames
-from .render import RenderedNote, render_notes, render_topic_html, request_fragments
+from .render import RenderedNote, attach_images, render_notes, render_topic_html, request_fragments
 from .words import words_for
 
 P = ParamSpec("P")
@@ -151,11 +152,14 @@ def _build(
             fragments.save(prune=False)
             return result
         notes = render_notes(kb, problems, runner, fragments)
+        images = Images(kb.roadmap.id, kb.root)
+        notes = attach_images(kb, notes, images)
         result.ran = runner.ran
         if problems.blocking(strict):
             fragments.save(prune=False)
             return result
-        media, note_files = render_topic_notes(kb, fragments)
+        media, note_files = render_topic_notes(kb, fragments, images)
+        media.update(images.media)
         fragments.save(prune=True)
     bundle = bundle_data(kb, notes, note_files)
     stamps = {
@@ -241,7 +245,9 @@ def refuse_kind_changes(kb: KnowledgeBase, changes: Changes, problems: Problems)
         )
 
 
-def render_topic_notes(kb: KnowledgeBase, fragments: Fragments) -> tuple[dict[str, bytes], dict[str, str]]:
+def render_topic_notes(
+    kb: KnowledgeBase, fragments: Fragments, images: Images | None = None
+) -> tuple[dict[str, bytes], dict[str, str]]:
     """Each topic note as a content-addressed HTML media file: (media, topic id → file name)."""
     topics = sorted(kb.topics.values(), key=lambda t: t.id)
     with fragments.batch():
@@ -250,7 +256,10 @@ def render_topic_notes(kb: KnowledgeBase, fragments: Fragments) -> tuple[dict[st
     media: dict[str, bytes] = {}
     note_files: dict[str, str] = {}
     for topic in topics:
-        data = render_topic_html(kb, fragments, topic).encode()
+        page = render_topic_html(kb, fragments, topic)
+        if images is not None:
+            page = images.attach(page, [Path(topic.span.path).parent, kb.root])
+        data = page.encode()
         name = media_name(kb.roadmap.id, "note", data, ".html")
         media[name] = data
         note_files[topic.id] = name

@@ -13,6 +13,7 @@ import pygments
 from .cache import Memo, code_fingerprint, text_key
 from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
 from .highlight import strip_clozes
+from .images import check_images
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span
 from .rawhtml import strip_code, unsafe
@@ -292,6 +293,9 @@ def _check_markdown(
     if "@include" in text:
         for m in INCLUDE_RE.finditer(text):
             _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
+    if "![" in text or "<img" in text:  # before the cache: the files can change while the text does not
+        fenced = [(f.start, f.end) for f in iter_fences(text)]
+        check_images(strip_code(text, fenced), [Path(span.path).parent, kb.root], kb.root, span, problems)
     if syntax is not None and syntax.clean(text):
         return
     found = len(problems.items)

@@ -26,6 +26,37 @@ TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
 HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
+MATH_TOKEN = "KBDECKMATH{:05d}X"
+MATH_TOKEN_RE = re.compile(r"KBDECKMATH(\d{5})X")
+MATH_RE = re.compile(
+    r"(?P<code>(`+)(?:(?!\2).)+?\2)"  # inline code: never math
+    r"|\$\$(?P<display>.+?)\$\$"
+    r"|\\\[(?P<display2>.+?)\\\]"
+    r"|\\\((?P<inline2>.+?)\\\)"
+    r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\w$])",  # pandoc's rule: `$5 and $10` is no math
+    re.DOTALL,
+)
+"""Math in Markdown: `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, outside code."""
+
+
+def protect_math(text: str) -> tuple[str, list[str]]:
+    """Cut math out of Markdown before cmark-gfm sees it (its backslashes, `_` and `*` would be eaten),
+    leaving tokens; returns the text and the math, already written as Anki's MathJax delimiters
+    (`\\(…\\)` inline, `\\[…\\]` display: MathJax on desktop, AnkiDroid and AnkiMobile reads those)."""
+    if "$" not in text and "\\(" not in text and "\\[" not in text:
+        return text, []
+    found: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group("code"):
+            return m.group(0)
+        display = m.group("display") or m.group("display2")
+        tex = display if display is not None else (m.group("inline") or m.group("inline2") or "")
+        open_, close = ("\\[", "\\]") if display is not None else ("\\(", "\\)")
+        found.append(f"{open_}{html.escape(tex, quote=False)}{close}")
+        return MATH_TOKEN.format(len(found) - 1)
+
+    return MATH_RE.sub(sub, text), found
 
 
 def parser_version() -> str:
@@ -64,7 +95,10 @@ class Renderer:
             pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
             last = fence.end
         pieces.append(text[last:])
-        out = cmark.to_html("".join(pieces))
+        markdown, math = protect_math("".join(pieces))
+        out = cmark.to_html(markdown)
+        if math:
+            out = MATH_TOKEN_RE.sub(lambda m: math[int(m.group(1))], out)
         out = anchor_headings(out)
         # a scroll box around each table: wide tables scroll inside it, never the page
         out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .codeblocks import resolve_include
 from .fragments import Fragments
+from .images import Images
 from .markdown_html import Renderer
 from .model import Area, Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
@@ -272,9 +273,34 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
 def _render_card(card: Card, place: _Place, deck: str, due: int, output: str, renderer: Fragments) -> RenderedNote:
     notetype, fields = _fields(card, place, renderer, output)
     tags = place.tags(card)
-    digest = hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(tags)]).encode()).hexdigest()
+    digest = note_digest(notetype, deck, fields, tags)
     guid = note_guid(place.kb.roadmap.id, card.id)
     return RenderedNote(card.id, guid, notetype, fields, tags, deck, due, place.topic.id, digest)
+
+
+def note_digest(notetype: NoteTypeSpec, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
+    """`RenderedNote.content_hash`: everything Anki stores for the note."""
+    return hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(tags)]).encode()).hexdigest()
+
+
+def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:
+    """Cards whose HTML shows local images, pointed at the packaged copies (the others as they are)."""
+    from dataclasses import replace
+
+    sources = {c.id: Path(c.span.path).parent for c in kb.cards}
+    out = []
+    for note in notes:
+        if not any("<img" in f for f in note.fields):
+            out.append(note)
+            continue
+        bases = [sources.get(note.card_id, kb.root), kb.root]
+        fields = tuple(images.attach(f, bases) for f in note.fields)
+        if fields == note.fields:
+            out.append(note)
+        else:
+            digest = note_digest(note.notetype, note.deck, fields, note.tags)
+            out.append(replace(note, fields=fields, content_hash=digest))
+    return out
 
 
 def render_topic_html(kb: KnowledgeBase, renderer: Renderer | Fragments, topic: Topic) -> str:

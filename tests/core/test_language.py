@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,84 @@ def test_the_progress_block_is_in_the_knowledge_bases_language(
     assert main(["stats", "--content", str(content), "--write-readme"]) == 0
     readme = (content / "README.md").read_text(encoding="utf-8")
     assert "| Goal | Have | Target | |" in readme and "| Runnable examples |" in readme and "old" not in readme
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        (r"A norma $\|v\|_2 = \sqrt{v \cdot v}$.", r"\(\|v\|_2 = \sqrt{v \cdot v}\)"),
+        (r"$$\sum_{i=1}^{n} x_i * y_i$$", r"\[\sum_{i=1}^{n} x_i * y_i\]"),
+        (r"\(a_1 * b_2\) e \[x^2 < y\]", r"\(a_1 * b_2\) e \[x^2 &lt; y\]"),
+    ],
+)
+def test_math_reaches_the_card_as_anki_mathjax(markdown: str, html: str) -> None:
+    """Issue 21: Markdown escaping ate the backslashes, so Anki's MathJax never saw the formula."""
+    from kbdeck.markdown_html import Renderer
+
+    assert html in Renderer({}).render(markdown)
+
+
+@pytest.mark.parametrize("markdown", ["Custa $5 e $10.", "R$ 10 e R$ 20", "`$x$` em código", "\\$x$ escapado"])
+def test_dollars_that_are_not_math_stay_text(markdown: str) -> None:
+    from kbdeck.markdown_html import Renderer
+
+    rendered = Renderer({}).render(markdown)
+    assert "\\(" not in rendered and "\\[" not in rendered
+
+
+def test_math_inside_code_blocks_is_code() -> None:
+    from kbdeck.markdown_html import Renderer
+
+    rendered = Renderer({}).render("```bash\necho $HOME $PATH\n```")
+    assert "\\(" not in rendered and "HOME" in rendered
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_local_images_are_packaged_and_shown_offline(tmp_path: Path) -> None:
+    """Issue 21: `![projection](img/p.png)` was a broken image: the file was never packaged."""
+    files = dict(ENGLISH_KB)
+    files["py/lists.md"] = files["py/lists.md"].replace("Text.", "Text.\n\n![a list](img/list.png)")
+    files["flashcards/py/lists.yaml"] = textwrap.dedent(files["flashcards/py/lists.yaml"]) + (
+        '\n- id: lists-image\n  q: "Which list is this? ![l](../../py/img/list.png)"\n  a: "A list."\n  see: slicing\n'
+    )
+    content = make_content(tmp_path, files, base=None)
+    (content / "py/img").mkdir()
+    (content / "py/img/list.png").write_bytes(PNG)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert result.apkg is not None, result.problems.render_text()
+    names = [n for n in result.media if "-img-" in n]
+    assert len(names) == 1 and result.media[names[0]] == PNG and names[0].endswith(".png")
+    card = next(n for n in result.notes if n.card_id == "lists-image")
+    assert f'src="{names[0]}"' in card.fields[1]
+    note_pages = [data.decode() for name, data in result.media.items() if "-note-" in name]
+    assert any(f'src="{names[0]}"' in p for p in note_pages)
+    # a new version of the image arrives under a new name (Anki never replaces a file of the same name)
+    (content / "py/img/list.png").write_bytes(PNG + b"\0")
+    again = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert again.changes is not None and "lists-image" in again.changes.changed
+    assert [n for n in again.media if "-img-" in n] != names
+
+
+@pytest.mark.parametrize(
+    ("ref", "code"),
+    [
+        ("img/none.png", "missing-image"),
+        ("../../../etc/passwd", "missing-image"),
+        ("https://x.org/a.png", "remote-image"),
+    ],
+)
+def test_bad_images_are_reported_at_the_card(tmp_path: Path, ref: str, code: str) -> None:
+    files = dict(ENGLISH_KB)
+    files["flashcards/py/lists.yaml"] = (
+        textwrap.dedent(files["flashcards/py/lists.yaml"])
+        + f'\n- id: lists-image\n  q: "![l]({ref})"\n  a: "A list."\n  see: slicing\n'
+    )
+    content = make_content(tmp_path, files, base=None)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    problem = next(p for p in result.problems.items if p.code == code)
+    assert problem.span.path.endswith("lists.yaml")
