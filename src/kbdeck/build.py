@@ -278,7 +278,7 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     lines = [
         f"kbdeck: {kb.roadmap.title} → {target}",
         f"  {len(result.notes)} cards ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
-        f"in {len(kb.topics)} topics, {len(decks)} decks; {len(kb.examples)} examples; "
+        f"in {len(kb.topics)} topics, {len(decks)} deck{'s' * (len(decks) != 1)}; {len(kb.examples)} examples; "
         f"{len(kb.roadmap.mock_interviews)} mock interviews",
         f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
         f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",

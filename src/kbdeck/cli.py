@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=float, default=0.3, help="polling interval in seconds (default: 0.3)")
     _execute_arg(p, "let each build run the output cards whose code has no recorded output yet")
 
+    p = sub.add_parser("init", help="create a small knowledge base to start from (never overwrites)")
+    p.add_argument("dir", nargs="?", type=Path, default=Path("content"), help="folder to create (default: content)")
+    p.add_argument("--language", choices=("en", "pt-BR"), default="en", help="language of the template (default: en)")
+
+    p = sub.add_parser("docs", help="print the content format reference")
+
     p = sub.add_parser("ledger", help="repair a damaged build ledger, keeping every stamp it can read")
     _content_arg(p)
     p.add_argument("--rebuild", action="store_true", help="rewrite the ledger from what can still be read of it")
@@ -77,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("init", "docs"):
+        from . import commands
+
+        return int(getattr(commands, f"cmd_{args.command}")(args))
     if not args.content.is_dir():
         print(f"kbdeck: content directory `{args.content}` not found", file=sys.stderr)
         return 2

@@ -201,3 +201,29 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         f"build generation {ledger.generation}"
     )
     return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, init
+    from .load import shown_path
+
+    try:
+        written = init(args.dir, args.language)
+    except InitError as exc:
+        print(f"kbdeck: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kbdeck: cannot write {exc.filename or args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    where = shown_path(args.dir)
+    print(f"kbdeck: wrote {len(written)} files to {where}")
+    print(f"  next: kbdeck build --content {where}   (then import the .apkg from build/ into Anki)")
+    print("  the format: kbdeck docs")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .init import reference
+
+    print(reference())
+    return 0
