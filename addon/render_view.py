@@ -84,7 +84,11 @@ def _counters(kb: KbProgress, tr: Translator) -> str:
         ("counter_examples", kb.examples, "examples"),
         ("counter_mocks", kb.mock_interviews, "mocks"),
     ]
-    items = "".join(_counter(tr(key), counter, name, tr) for key, counter, name in rows)
+    # a counter the knowledge base has nothing of (no examples, no mock interviews) is not shown: a full
+    # bar for "0 of 0" reads as an achievement
+    items = "".join(
+        _counter(tr(key), counter, name, tr) for key, counter, name in rows if counter.have or counter.target
+    )
     note = f'<div class="kb-note-small kb-dim">{esc(tr("def_studied"))}</div>'
     return f'<div class="kb-card kb-counters"><h3>{esc(tr("counters"))}</h3>{items}{note}</div>'
 

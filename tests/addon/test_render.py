@@ -223,3 +223,16 @@ def test_the_update_summary_shows_every_count_and_what_undo_cannot_do() -> None:
     assert "4 superseded" in html and "build 4 → 5" in html
     assert "3 moved" in short_summary(s, EN) and "1 edited in Anki" in short_summary(s, EN)
     assert "movidas" in short_summary(s, PT)
+
+
+def test_counters_a_knowledge_base_has_nothing_of_are_not_shown() -> None:
+    """Issue 21: "Runnable examples 0/0" and "Mock interviews 0/0" showed as full bars."""
+    b = make_bundle(ROADMAP, CARDS, targets={"topics": 3, "flashcards": 4, "examples": 0, "mock_interviews": 0})
+    snap = Snapshot(
+        [StateRow(NEW, 0, 0, None, guids("gil-1", "gil-2", "gc-1", "pg-1"))], [], False, 100, 1_800_000_000, 30, {}, 2.0
+    )
+    html = render_view(build_report([b], snap, retention_days=30, chart_days=30), EN)
+    assert 'data-counter="topics"' in html and 'data-counter="flashcards"' in html
+    assert 'data-counter="examples"' not in html and 'data-counter="mocks"' not in html
+    full = render_view(report(), EN)  # targets of 2 examples and 1 mock: both shown
+    assert 'data-counter="examples"' in full and 'data-counter="mocks"' in full
