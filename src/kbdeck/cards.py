@@ -24,6 +24,7 @@ CARD_KEYS = {
     "extra": str,
     "see": str,
     "tags": list,
+    "reverse": bool,
 }
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
@@ -183,6 +184,10 @@ def _make_card(
             )
     if kind is not Kind.CLOZE and text["cloze"]:
         problems.error(at["cloze"], "cloze-kind", f"{label} mixes `cloze` with another kind")
+    reverse = v.get("reverse") is True
+    if reverse and kind is not Kind.BASIC:
+        problems.error(at["reverse"], "reverse-kind", f"{label}: `reverse` applies to basic cards (q/a) only")
+        reverse = False
     return Card(
         id=card_id,
         topic=topic,
@@ -198,6 +203,7 @@ def _make_card(
         tags=tags,
         field_spans=spans,
         order=order,
+        reverse=reverse,
     )
 
 

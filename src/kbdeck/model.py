@@ -53,6 +53,8 @@ class Card:
     """Where each key's value starts, for precise messages."""
     order: int = 0
     """Position in its file, for roadmap ordering."""
+    reverse: bool = False
+    """Basic cards: also make the reverse card (answer → question), a note of its own (`<id>::reverse`)."""
 
     def span_of(self, key: str) -> Span:
         """Span of a key's value, or of the card when the key is absent."""
@@ -256,6 +258,8 @@ class Roadmap:
     """Web base of content/, for links on phones."""
     python: str = ""
     """Python minor version (`3.11`) whose output the output cards show; empty: the running one."""
+    subdecks: str = "area"
+    """`area` (a subdeck per area) or `topic` (an area's subdeck holds a subdeck per topic)."""
     id_span: Span | None = None
     """Where `id:` is written (the place to point at when it changed)."""
     targets: Targets = field(default_factory=Targets)

@@ -151,6 +151,8 @@ def render_notes(
         if result is not None and not report_output(card, result, runner, problems):
             continue
         deck = f"{kb.roadmap.deck}::{area.deck}"
+        if kb.roadmap.subdecks == "topic":
+            deck += "::" + (" ".join(place.topic.title.replace("::", "-").split()) or place.topic.id)
         plan.append((card, place, deck, due, runner.shown(result) if result else ""))
     try:
         with frags.batch():
@@ -160,7 +162,8 @@ def render_notes(
                 note = _render_card(*item, frags)
                 drafts.append(note if frags.placeholders == before else None)
         # a card that met a fragment still to be rendered is assembled again, now that it is
-        return [note or _render_card(*item, frags) for note, item in zip(drafts, plan, strict=True)]
+        notes = [note or _render_card(*item, frags) for note, item in zip(drafts, plan, strict=True)]
+        return with_reverses(notes, {c.id for c, *_ in plan if c.reverse}, kb.roadmap.id)
     finally:
         if own:
             frags.close()
@@ -276,6 +279,39 @@ def _render_card(card: Card, place: _Place, deck: str, due: int, output: str, re
     digest = note_digest(notetype, deck, fields, tags)
     guid = note_guid(place.kb.roadmap.id, card.id)
     return RenderedNote(card.id, guid, notetype, fields, tags, deck, due, place.topic.id, digest)
+
+
+REVERSE_SUFFIX = "::reverse"
+"""A reverse card's id is its card's plus this (`:` never appears in an authored id, so no clash)."""
+
+
+def with_reverses(notes: list[RenderedNote], reversed_ids: set[str], kb_id: str) -> list[RenderedNote]:
+    """Each note of a card marked `reverse: true` followed by its reverse: a note of its own, with the
+    question and answer swapped, so the frozen note types never gain a template (a note type whose
+    templates change breaks every user's next import)."""
+    if not reversed_ids:
+        return notes
+    out: list[RenderedNote] = []
+    for note in notes:
+        out.append(note)
+        if note.card_id in reversed_ids:
+            rid = note.card_id + REVERSE_SUFFIX
+            _, front, back, *rest = note.fields
+            fields = (rid, back, front, *rest)
+            out.append(
+                RenderedNote(
+                    rid,
+                    note_guid(kb_id, rid),
+                    note.notetype,
+                    fields,
+                    note.tags,
+                    note.deck,
+                    note.due,
+                    note.topic,
+                    note_digest(note.notetype, note.deck, fields, note.tags),
+                )
+            )
+    return out
 
 
 def note_digest(notetype: NoteTypeSpec, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:

@@ -24,6 +24,7 @@ ROOT_KEYS = {
     "language": str,
     "source_url": str,
     "python": str,
+    "subdecks": str,
     "targets": dict,
     "areas": list,
     "weeks": list,
@@ -71,6 +72,15 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         )
         source_url = ""
     python = _python(root.get("python"), problems)
+    subdecks = top.get("subdecks", "area")
+    if subdecks not in ("area", "topic"):
+        problems.error(
+            root["subdecks"].span,
+            "bad-subdecks",
+            f"`subdecks` must be `area` or `topic`, got `{subdecks}`",
+            "area: one subdeck per area (the default); topic: a subdeck per topic inside its area's",
+        )
+        subdecks = "area"
     targets = Targets()
     if "targets" in root and isinstance(root["targets"].value, dict):
         targets = Targets(**check_keys(root["targets"].value, TARGET_KEYS, "targets", problems))
@@ -82,6 +92,7 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
         language=top.get("language", "en"),
         source_url=source_url,
         python=python,
+        subdecks=subdecks,
         id_span=root["id"].span if "id" in root else None,
         targets=targets,
         areas=tuple(_areas(root.get("areas"), problems)),

@@ -172,3 +172,43 @@ def test_bad_images_are_reported_at_the_card(tmp_path: Path, ref: str, code: str
     result = build(content, tmp_path / "out", execute=Policy.ALL)
     problem = next(p for p in result.problems.items if p.code == code)
     assert problem.span.path.endswith("lists.yaml")
+
+
+def test_reverse_cards_are_notes_of_their_own(tmp_path: Path) -> None:
+    """Issue 21: `reverse: true` on a basic card; the frozen note types gain no template."""
+    from anki_helpers import import_apkg, new_collection
+
+    files = dict(ENGLISH_KB)
+    files["flashcards/py/lists.yaml"] = textwrap.dedent(files["flashcards/py/lists.yaml"]).replace(
+        "  a: A reversed copy.\n", "  a: A reversed copy.\n  reverse: true\n"
+    )
+    content = make_content(tmp_path, files, base=None)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert result.apkg is not None, result.problems.render_text()
+    by_id = {n.card_id: n for n in result.notes}
+    forward, back = by_id["lists-slice"], by_id["lists-slice::reverse"]
+    assert (back.fields[1], back.fields[2]) == (forward.fields[2], forward.fields[1])
+    assert back.guid != forward.guid and back.notetype is forward.notetype
+    col = new_collection(tmp_path)
+    import_apkg(col, result.apkg)
+    assert col.note_count() == 4 and len(col.models.all_names_and_ids()) >= 2
+    col.close()
+
+
+def test_reverse_on_a_cloze_is_an_error(tmp_path: Path) -> None:
+    files = dict(ENGLISH_KB)
+    files["flashcards/py/lists.yaml"] = textwrap.dedent(files["flashcards/py/lists.yaml"]).replace(
+        "  see: slicing\n- id: lists-output", "  see: slicing\n  reverse: true\n- id: lists-output"
+    )
+    content = make_content(tmp_path, files, base=None)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert any(p.code == "reverse-kind" for p in result.problems.errors), result.problems.render_text()
+
+
+def test_a_subdeck_per_topic(tmp_path: Path) -> None:
+    files = dict(ENGLISH_KB)
+    files["roadmap.yaml"] = files["roadmap.yaml"].replace("language: en", "language: en\n        subdecks: topic")
+    content = make_content(tmp_path, files, base=None)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert result.apkg is not None, result.problems.render_text()
+    assert {n.deck for n in result.notes} == {"English KB::Python::Lists"}
