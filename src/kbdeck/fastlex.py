@@ -26,8 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from re import _constants as sre  # type: ignore[attr-defined]  # re's parser (3.11+), as re.compile uses it
-from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+try:  # re's private parser (3.11+), as re.compile uses it: guarded, another Python may lack it
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - exercised by tests through AVAILABLE
+    sre = sre_parse = None
 from typing import Any
 
 from pygments.lexer import Lexer, RegexLexer
@@ -103,8 +107,30 @@ class _State:
         return combined.match, which, rules
 
 
+TESTED_PYGMENTS = ((2, 17), (2, 21))
+"""Pygments versions whose token streams tests/core/test_fastlex.py compared (inclusive range of
+minor versions). Outside it, or without re's parser, lexers keep Pygments' own loop: same tokens,
+only slower."""
+
+
+def _version(text: str) -> tuple[int, int]:
+    parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0, 0]
+    return parts[0], parts[1]
+
+
+def available(pygments_version: str | None = None) -> bool:
+    """Whether acceleration may be used with this Pygments (and this Python's `re` internals)."""
+    import pygments
+
+    version = _version(pygments_version or pygments.__version__)
+    return sre_parse is not None and TESTED_PYGMENTS[0] <= version <= TESTED_PYGMENTS[1]
+
+
 def accelerate(lexer: Lexer) -> Lexer:
-    """`lexer` itself, lexing through first-character dispatch when it is a plain `RegexLexer`."""
+    """`lexer` itself, lexing through first-character dispatch when it is a plain `RegexLexer` (and
+    the Pygments version is one the token comparison covers; otherwise `lexer` unchanged)."""
+    if not AVAILABLE:
+        return lexer
     cls = type(lexer)
     if "get_tokens_unprocessed" in vars(lexer):
         return lexer  # already accelerated
@@ -346,3 +372,6 @@ def _lex(
             continue
         yield pos, Error, c
         pos += 1
+
+
+AVAILABLE = available()

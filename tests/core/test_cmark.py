@@ -74,3 +74,28 @@ print(rss() - before)
 """
     grown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=os.environ)
     assert int(grown.stdout) < 8, f"resident memory grew by {grown.stdout.strip()} MB over 20,000 renders"
+
+
+@pytest.mark.parametrize("failure", ["no-library", "missing-symbol", "no-extension"])
+def test_binding_fails_over_to_the_wrapper(monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """Issue 22: `_bind()`'s failure path was never exercised; an ABI change must fall back, not crash."""
+    import ctypes
+
+    real = ctypes.CDLL
+
+    class Partial:
+        def __init__(self, path: str) -> None:
+            self._lib = real(path)
+
+        def __getattr__(self, name: str) -> object:
+            if failure == "missing-symbol" and name == "cmark_render_html":
+                raise AttributeError(name)
+            return getattr(self._lib, name)
+
+    if failure == "no-library":
+        monkeypatch.setattr(ctypes, "CDLL", lambda path: (_ for _ in ()).throw(OSError("cannot load")))
+    elif failure == "missing-symbol":
+        monkeypatch.setattr(ctypes, "CDLL", Partial)
+    else:
+        monkeypatch.setattr(cmark, "EXTENSIONS", ("table", "no-such-extension"))
+    assert cmark._bind() is None

@@ -162,3 +162,26 @@ CODEY = st.lists(
 @given(text=CODEY)
 def test_same_tokens_on_random_text(lang: str, text: str) -> None:
     assert tokens(fast(lang), text) == tokens(stock(lang), text)
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"), [("2.17.2", True), ("2.21.0", True), ("2.16.1", False), ("2.22.0", False), ("3.0", False)]
+)
+def test_acceleration_is_used_only_with_the_pygments_versions_it_was_compared_with(
+    version: str, expected: bool
+) -> None:
+    assert fastlex.available(version) is expected
+
+
+def test_without_acceleration_lexers_keep_pygments_loop_and_the_same_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: a Pygments outside the tested range, or a Python without `re._parser`, falls back."""
+    from pygments.lexers import PythonLexer
+
+    code = "def f(x):\n    return [i ** 2 for i in range(x)]  # ok\n"
+    expected = list(PythonLexer().get_tokens(code))
+    monkeypatch.setattr(fastlex, "AVAILABLE", False)
+    lexer = fastlex.accelerate(PythonLexer())
+    assert "get_tokens_unprocessed" not in vars(lexer)
+    assert list(lexer.get_tokens(code)) == expected
+    monkeypatch.setattr(fastlex, "sre_parse", None)
+    assert fastlex.available("2.21.0") is False
