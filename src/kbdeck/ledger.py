@@ -201,10 +201,20 @@ def write_ledger(path: Path, ledger: Ledger) -> None:
         raise
 
 
-def now_for(ledger: Ledger) -> int:
-    """Time to stamp changes with: wall clock (or SOURCE_DATE_EPOCH), strictly after every earlier stamp."""
-    wall = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
-    return max(wall, ledger.latest + 1)
+def wall_clock() -> int:
+    """Now, in epoch seconds (or SOURCE_DATE_EPOCH, for reproducible builds)."""
+    return int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+
+
+def stamp_after(wall: int, old: Entry | None) -> int:
+    """The time to stamp a change with: now, and strictly after the thing's own previous stamp (so Anki,
+    which updates a note only when the incoming time is newer, takes the change).
+
+    Per thing, not "after every stamp of the ledger": that rule ran ahead of the clock when builds came
+    faster than one a second (`kbdeck watch`), and a note stamped in the future was then re-imported
+    over a tag the learner had added since, although its content had not changed.
+    """
+    return wall if old is None else max(wall, old.changed_at + 1)
 
 
 @dataclass(frozen=True)
@@ -232,7 +242,7 @@ Note = tuple[str, str, str]
 
 def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> tuple[Ledger, Changes]:
     """A new ledger for notes `{card id: (hash, topic, kind)}` and other stamped things `{name: hash}`."""
-    now = now_for(ledger)
+    wall = wall_clock()
     new, changed, unchanged, restored, kinds = [], [], [], [], []
     notes: dict[str, Entry] = {}
     for card_id, (digest, topic, kind) in hashes.items():
@@ -244,10 +254,10 @@ def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> t
             kinds.append((card_id, old.kind, kind))
         if old is None:
             new.append(card_id)
-            notes[card_id] = Entry(digest, now, topic, kind)
+            notes[card_id] = Entry(digest, wall, topic, kind)
         elif old.hash != digest:
             changed.append(card_id)
-            notes[card_id] = Entry(digest, now, topic, kind)
+            notes[card_id] = Entry(digest, stamp_after(wall, old), topic, kind)
         else:
             unchanged.append(card_id)
             if back:
@@ -263,7 +273,7 @@ def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> t
         if old is not None and old.hash == digest:
             stamped[name] = old
         else:
-            stamped[name] = Entry(digest, now, "")
+            stamped[name] = Entry(digest, stamp_after(wall, old), "")
             stamps_changed = True
     changes = Changes(tuple(new), tuple(changed), tuple(unchanged), removed, tuple(restored), tuple(kinds))
     generation = ledger.generation + (1 if changes.any or stamps_changed or not ledger.generation else 0)
