@@ -9,7 +9,9 @@ Chromium is required: without it these tests fail with the install command, they
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +104,31 @@ def test_a_missing_chromium_fails_with_the_install_command(monkeypatch: pytest.M
     monkeypatch.setattr(chromium.shutil, "which", lambda _: None)
     with pytest.raises(ChromiumMissing, match=r"apt-get install -y chromium"):
         chromium.find_chromium()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_kbdeck_init_image_shows_on_a_phone_and_fits(browser: Chromium, tmp_path: Path, theme: str) -> None:
+    """Issue 21: images are packaged and fit a 360 px phone (AnkiDroid's page classes), offline."""
+    from kbdeck.cli import main
+
+    content = tmp_path / "kb"
+    assert main(["init", str(content)]) == 0
+    cards = render_cards(content, tmp_path)
+    card = next(c for c in cards if c.name.startswith("vectors-picture"))
+    page = tmp_path / "pages" / f"picture-{theme}.html"
+    html = page_html(ANKIDROID, theme, card, "question")
+    assert "_kbdeck-my-kb-img-" in html
+    page.parent.mkdir(parents=True, exist_ok=True)
+    for media in (tmp_path / "build").glob("*.apkg"):  # the media, next to the page, as Anki serves them
+        with zipfile.ZipFile(media) as zf:
+            for index, name in json.loads(zf.read("media")).items():
+                if "-img-" in name:
+                    (page.parent / name).write_bytes(zf.read(index))
+    show(browser, page, html, ANKIDROID, 360)
+    image = browser.evaluate(
+        "(() => { const i = document.querySelector('img'); const r = i.getBoundingClientRect();"
+        " return {loaded: i.complete && i.naturalWidth > 0, width: r.width,"
+        " scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth}; })()"
+    )
+    assert image["loaded"], image
+    assert 0 < image["width"] <= 360 and image["scroll"] <= image["view"], image
