@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .check import check
 from .load import load
+from .model import KnowledgeBase
 from .outputs import Policy, runner_for
 from .problems import Problems
 from .render import render_notes
 from .words import words_for
+
+
+def loaded(content: Path) -> tuple[KnowledgeBase | None, Problems]:
+    """The knowledge base and the problems met loading it; when it cannot be loaded, the problems
+    have been printed."""
+    problems = Problems()
+    kb = load(content, problems)
+    if kb is None:
+        print(problems.render_text(), file=sys.stderr)
+    return kb, problems
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -64,10 +76,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     from . import stats
 
-    problems = Problems()
-    kb = load(args.content, problems)
+    kb, _problems = loaded(args.content)
     if kb is None:
-        print(problems.render_text(), file=sys.stderr)
         return 1
     data = stats.compute(kb)
     if args.write_readme:
@@ -95,10 +105,8 @@ def cmd_ids(args: argparse.Namespace) -> int:
     from .ids import assign_ids
     from .load import content_files, shown_path
 
-    problems = Problems()
-    kb = load(args.content, problems)
+    kb, problems = loaded(args.content)
     if kb is None:
-        print(problems.render_text(), file=sys.stderr)
         return 1
     syntax = [p for p in problems.errors if p.code.startswith("yaml")]
     if syntax:
@@ -136,10 +144,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
         if not rows:
             print("kbdeck: no knowledge base is trusted on this machine")
         return 0
-    problems = Problems()
-    kb = load(args.content, problems)
+    kb, _problems = loaded(args.content)
     if kb is None:
-        print(problems.render_text(), file=sys.stderr)
         return 1
     name = f"`{kb.roadmap.id}` ({shown_path(args.content)})"
     try:
@@ -161,10 +167,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     from .ledger import LedgerError, ledger_path, read_ledger, salvage, write_ledger
     from .load import shown_path
 
-    problems = Problems()
-    kb = load(args.content, problems)
+    kb, _problems = loaded(args.content)
     if kb is None:
-        print(problems.render_text(), file=sys.stderr)
         return 1
     path = ledger_path(args.content)
     try:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .files import write_atomically
 
 LEDGER_NAME = ".kbdeck-ledger.json"
 SCHEMA = 1
@@ -191,14 +192,7 @@ def write_ledger(path: Path, ledger: Ledger) -> None:
             return
     except (OSError, UnicodeDecodeError):
         pass
-    fd, tmp = tempfile.mkstemp(prefix=".kbdeck-ledger-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def wall_clock() -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from .files import write_atomically
 
 
 def trust_file() -> Path:
@@ -54,9 +55,5 @@ def set_trust(content: Path, kb_id: str, allowed: bool) -> bool:
         entries.append({"path": key, "kb": kb_id})
     path = trust_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".trusted-", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"trusted": sorted(entries, key=lambda e: e["path"])}, fh, indent=1)
-        fh.write("\n")
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps({"trusted": sorted(entries, key=lambda e: e["path"])}, indent=1) + "\n")
     return before != allowed

@@ -1,0 +1,24 @@
+"""Writing a file so that readers see the old version or the new one, never half of one.
+
+A killed build, a full disk or a second build running at the same time must not leave a truncated
+ledger, record or trust list behind: each is written to a temporary file of its own beside the
+target (unique, so concurrent writers never share one) and renamed over it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8, newlines as given) in one rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
