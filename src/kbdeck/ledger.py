@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_atomically
+from .files import write_if_changed
 
 LEDGER_NAME = ".kbdeck-ledger.json"
 SCHEMA = 1
@@ -186,13 +186,7 @@ _str = json.encoder.encode_basestring  # json's own string encoder (ensure_ascii
 def write_ledger(path: Path, ledger: Ledger) -> None:
     """Write atomically (a unique temporary file, then a rename): a killed or concurrent build
     leaves the old ledger or the new one, never half of one."""
-    text = ledger_text(ledger)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_atomically(path, text)
+    write_if_changed(path, ledger_text(ledger))
 
 
 def wall_clock() -> int:

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_atomically
+from .files import write_if_changed
 from .problems import Problems, Span
 
 RECORD_NAME = ".kbdeck-outputs.json"
@@ -138,14 +138,7 @@ def record_text(record: Record) -> str:
 
 def write_record(path: Path, record: Record) -> bool:
     """Write the record atomically when its text changed; whether it did."""
-    text = record_text(record) + "\n"
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_atomically(path, text)
-    return True
+    return write_if_changed(path, record_text(record) + "\n")
 
 
 def interpreter(python: str) -> tuple[str, str]:
