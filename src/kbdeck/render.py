@@ -108,7 +108,7 @@ def _placed(kb: KnowledgeBase, ordered: list[Card]) -> Iterator[tuple[int, Card,
     exist (the others are reported by check); one `_Place` per topic."""
     areas = {a.id: a for a in kb.roadmap.areas}
     places: dict[str, _Place] = {}
-    for due, card in enumerate(ordered):
+    for due, card in enumerate(ordered, start=1):  # position 0 misleads Anki: a filtered deck kept that card last
         topic = kb.topics.get(card.topic)
         area = areas.get(card.topic.split("/")[0])
         if topic is None or area is None:

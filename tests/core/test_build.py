@@ -175,3 +175,28 @@ def test_a_build_that_changes_many_notes_says_what_it_costs_plain_import_users(
     again = summary(build(content, tmp_path / "out"))
     assert "NOTE: 30 existing notes changed" in again and "plain File → Import replaces" in again
     assert "add-on's update from build puts them back" in again
+
+
+def test_a_filtered_deck_of_a_topic_starts_with_its_first_card(tmp_path: Path) -> None:
+    """Issue 17: new-card positions started at 0, which a filtered deck keeps as 0 while the others get
+    -100000+n, so "Study now" showed the topic's first card last."""
+    from anki.decks import DeckId, FilteredDeckConfig
+
+    content = make_content(tmp_path, {})
+    result = build(content, tmp_path / "out")
+    assert result.apkg is not None
+    assert min(n.due for n in result.notes) == 1
+    first = min(result.notes, key=lambda n: n.due).card_id
+    col = new_collection(tmp_path)
+    import_apkg(col, result.apkg)
+    fd = col.sched.get_or_create_filtered_deck(deck_id=DeckId(0))
+    fd.name = "kbdeck study"
+    del fd.config.search_terms[:]
+    fd.config.search_terms.append(
+        FilteredDeckConfig.SearchTerm(search="deck:Sample*", limit=100, order=FilteredDeckConfig.SearchTerm.Order.ADDED)
+    )
+    out = col.sched.add_or_update_filtered_deck(fd)
+    col.decks.select(DeckId(out.id))
+    queued = col.sched.get_queued_cards()
+    assert col.get_card(queued.cards[0].card.id).note()["Id"] == first
+    col.close()
