@@ -31,6 +31,7 @@ COMMANDS = frozenset(
         "mock-start",
         "update",
         "browse",
+        "take-build",
     }
 )
 CARD_COMMANDS = frozenset({"src"})
@@ -55,7 +56,8 @@ class Command:
     src: str = ""
     """A card's `data-kbdeck-src` ("<topic>.md#<anchor>")."""
     what: str = ""
-    """Which notes of the last update summary to show in the browser."""
+    """Which notes of the last update summary to show in the browser (or, for `take-build`, which
+    edited card's text to replace with the build's: looked up in the summary Python kept)."""
 
 
 def parse_message(message: str) -> Command | None:
@@ -147,6 +149,8 @@ def dispatch(command: Command, context: object | None = None) -> None:
         updater.update_now()
     elif name == "browse":
         updater.browse_last(command.what)
+    elif name == "take-build":
+        updater.take_build(command.what)
 
 
 def _find_bundle(kb_id: str) -> Bundle:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .i18n import Translator
 from .markup import attrs, button, esc
 from .reconcile import ORPHAN_TAG
-from .update_op import UpdateSummary
+from .update_op import EditedNote, UpdateSummary
 
 SUMMARY_ID = "kbdeck-update"
 ROWS = (
@@ -62,7 +62,8 @@ def render_summary(s: UpdateSummary, tr: Translator) -> str:
 def _warnings(s: UpdateSummary, tr: Translator) -> list[str]:
     out = []
     if s.edited:
-        ids = "".join(f"<li><code>{esc(i)}</code></li>" for i in s.edited[:MAX_LISTED])
+        detailed = {e.card_id: e for e in s.edits}
+        ids = "".join(_edited_item(i, detailed.get(i), tr) for i in s.edited[:MAX_LISTED])
         more = f"<li>… {esc(tr.num(len(s.edited) - MAX_LISTED))}</li>" if len(s.edited) > MAX_LISTED else ""
         out.append(
             f'<div class="kb-warning" data-warning="edited"><b>{esc(tr("upd_edited_title", n=len(s.edited)))}</b>'
@@ -90,3 +91,53 @@ def short_summary(s: UpdateSummary, tr: Translator) -> str:
         orphaned=s.orphaned,
         edited=len(s.edited),
     )
+
+
+def _plain(html_text: str) -> str:
+    """A field's HTML as the text a person compares (tags dropped, entities decoded), shortened."""
+    import html
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]*>", " ", html_text))
+    text = " ".join(text.split())
+    return text if len(text) <= 600 else text[:600] + " …"
+
+
+def _edited_item(card_id: str, edit: EditedNote | None, tr: Translator) -> str:
+    """One edited note: its id and, when known, each differing field in Anki and in the build, with the
+    choice to take the build's text (keeping Anki's needs nothing: it is what the update did)."""
+    if edit is None or not edit.diffs:
+        return f"<li><code>{esc(card_id)}</code></li>"
+    rows = []
+    for d in edit.diffs:
+        anki, build = _marked(_plain(d.anki), _plain(d.build))
+        rows.append(
+            f'<tr data-field="{esc(d.name)}"><th>{esc(d.name)}</th>'
+            f'<td class="kb-anki"><span class="kb-dim">{esc(tr("upd_in_anki"))}</span> {anki}</td>'
+            f'<td class="kb-build"><span class="kb-dim">{esc(tr("upd_in_build"))}</span> {build}</td></tr>'
+        )
+    take = button(tr("upd_take_build"), "take-build", what=card_id)
+    return (
+        f"<li{attrs(data_edited=card_id)}><details><summary><code>{esc(card_id)}</code></summary>"
+        f'<table class="kb-diff">{"".join(rows)}</table><p>{take}</p></details></li>'
+    )
+
+
+def _marked(old: str, new: str) -> tuple[str, str]:
+    """Both texts escaped, with the words that differ wrapped in `<mark>` (a word-level diff)."""
+    import difflib
+
+    a, b = old.split(" "), new.split(" ")
+    left: list[str] = []
+    right: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        one, two = esc(" ".join(a[i1:i2])), esc(" ".join(b[j1:j2]))
+        if op == "equal":
+            left.append(one)
+            right.append(two)
+        else:
+            if one:
+                left.append(f"<mark>{one}</mark>")
+            if two:
+                right.append(f"<mark>{two}</mark>")
+    return " ".join(left), " ".join(right)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .apkg import FIELD_SEPARATOR, Package, read_package
@@ -36,6 +36,27 @@ from .reconcile import (
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges
     from anki.dbproxy import DBProxy
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of a note edited in Anki: its text in Anki and in the build."""
+
+    name: str
+    anki: str
+    build: str
+
+
+@dataclass(frozen=True)
+class EditedNote:
+    """A note whose text in Anki is neither the previous build's nor this one's: kept, and offered."""
+
+    card_id: str
+    nid: int
+    diffs: tuple[FieldDiff, ...]
+    """The fields that differ."""
+    build_fields: tuple[str, ...]
+    """Every field as the build has it (what "use the build's text" writes)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,8 @@ class UpdateSummary:
     media_trashed: int = 0
     notes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """"new" / "updated" / "moved" / "orphaned" / "edited" → note ids (for "show in the browser")."""
+    edits: tuple[EditedNote, ...] = ()
+    """The notes edited in Anki, with what differs (for the per-field comparison and the choice)."""
 
     @property
     def changed_anything(self) -> bool:
@@ -172,7 +195,38 @@ def run_update(
             "unchanged": tuple(sorted({nid_of[g] for g in package.notes if g in nid_of} - set(updated))),
         },
     )
-    return UpdateResult(summary, changes)
+    return UpdateResult(replace(summary, edits=_edits(col, before, package, plan)), changes)
+
+
+def _edits(col: Collection, before: Snapshot, package: Package, plan: Plan) -> tuple[EditedNote, ...]:
+    from anki.notes import NoteId
+
+    by_nid = {n.nid: n for n in before.notes.values()}
+    out = []
+    for nid in plan.edited:
+        existing = by_nid[nid]
+        incoming = package.notes.get(existing.guid)
+        if incoming is None or existing.fields is None:
+            continue
+        names = list(col.get_note(NoteId(nid)).keys())
+        mine, theirs = existing.fields.split(FIELD_SEPARATOR), incoming.fields.split(FIELD_SEPARATOR)
+        if len(mine) != len(names) or len(theirs) != len(names):
+            continue
+        diffs = tuple(FieldDiff(n, a, b) for n, a, b in zip(names, mine, theirs, strict=True) if a != b)
+        out.append(EditedNote(mine[0], nid, diffs, tuple(theirs)))
+    return tuple(out)
+
+
+def take_build_text(col: Collection, edit: EditedNote, undo_label: str) -> OpChanges:
+    """Replace a note's Anki-side edit with the build's text (tags, scheduling untouched); one undo step."""
+    from anki.notes import NoteId
+
+    step = col.add_custom_undo_entry(undo_label)
+    note = col.get_note(NoteId(edit.nid))
+    if len(note.fields) == len(edit.build_fields):
+        note.fields = list(edit.build_fields)
+        col.update_note(note)
+    return col.merge_undo_entries(step)
 
 
 def _restore_tags(col: Collection, before: Snapshot, updated: list[int], vocabulary: frozenset[str]) -> int:

@@ -152,6 +152,35 @@ def browse_last(what: str) -> None:
     aqt.dialogs.open("Browser", mw, search=(f"nid:{','.join(map(str, nids))}",))
 
 
+def take_build(card_id: str) -> None:
+    """ "Use the build's text" on a note the last update listed as edited in Anki (one undo step)."""
+    global _last
+    from dataclasses import replace
+
+    from aqt import mw
+    from aqt.operations import CollectionOp
+    from aqt.utils import tooltip
+
+    from .update_op import take_build_text
+
+    edit = next((e for e in _last.edits if e.card_id == card_id), None) if _last else None
+    if edit is None or _last is None:
+        raise UserMessage(current.tr("upd_nothing_to_show"))
+    tr = current.tr
+    summary = _last
+
+    def success(_: object) -> None:
+        global _last
+        _last = replace(summary, edits=tuple(e for e in summary.edits if e is not edit))
+        tooltip(tr("upd_taken", id=card_id), period=3000, parent=mw)
+        if _dialog is not None:
+            _dialog.set_body(render_summary(_last, tr))
+
+    CollectionOp(parent=mw, op=lambda col: take_build_text(col, edit, tr("upd_take_undo"))).success(
+        guard("what_update", success)
+    ).run_in_background()
+
+
 # ---- automatic updates ---------------------------------------------------------------------------
 
 

@@ -128,6 +128,10 @@ def test_the_collection_after_the_update(session: dict[str, Any], rebuilt_deck: 
     assert after["moved_decks"] == [rebuilt_deck.moved_to]
     assert after["orphans"] == [rebuilt_deck.removed]
     assert after["own_kept"]
+    # the note edited in Anki showed its differing field, and "use the build's text" took the build's back
+    # (that it is one undo step is tested on a collection: test_three_way_update.py)
+    assert session["diff_fields"] == ["Back"]
+    assert session["take_build"]["own_text_gone"]
     assert after["undo"] == "kbdeck: update from build"
     assert all(session["reviewed"].values())
 
@@ -166,6 +170,7 @@ def test_screenshots(session: dict[str, Any]) -> None:
         "card-source-link.png",
         "note-viewer-heading.png",
         "update-summary.png",
+        "update-edited-diff.png",
         "mock-timer.png",
         "progress-mock-history.png",
     }

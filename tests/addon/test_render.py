@@ -236,3 +236,11 @@ def test_counters_a_knowledge_base_has_nothing_of_are_not_shown() -> None:
     assert 'data-counter="examples"' not in html and 'data-counter="mocks"' not in html
     full = render_view(report(), EN)  # targets of 2 examples and 1 mock: both shown
     assert 'data-counter="examples"' in full and 'data-counter="mocks"' in full
+
+
+def test_take_build_is_a_command_of_our_pages_only() -> None:
+    command = parse_message('kbdeck:take-build:{"what": "gil-1"}')
+    assert command is not None and command.name == "take-build" and command.what == "gil-1"
+    from addon.bridge import CARD_COMMANDS
+
+    assert "take-build" not in CARD_COMMANDS  # a card page (deck content) can never ask for it

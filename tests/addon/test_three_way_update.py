@@ -152,3 +152,37 @@ def test_ten_rebuild_update_cycles_leave_one_bundle_and_the_current_notes(
         assert sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-outra-kb-")) == theirs
     finally:
         col.close()
+
+
+def test_an_anki_edit_is_offered_with_its_diff_and_the_builds_text_can_be_taken_and_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from addon.i18n import Translator
+    from addon.render_update import render_summary
+    from addon.update_op import take_build_text
+
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        run_update(col, str(build_at(content, tmp_path / "v1", 1_700_000_000, monkeypatch)))
+        mine = col.get_note(nid(col, "tw-2"))
+        mine.fields[2] = "<p>Minha versão &amp; nota</p>"
+        col.update_note(mine)
+        path = content / "flashcards/lang/tres.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Resposta 2.", "Resposta dois."), encoding="utf-8")
+        summary = run_update(col, str(build_at(content, tmp_path / "v2", 1_700_000_100, monkeypatch))).summary
+        (edit,) = summary.edits
+        assert edit.card_id == "tw-2" and [d.name for d in edit.diffs] == ["Back"]
+        assert "Minha versão" in edit.diffs[0].anki and "Resposta dois." in edit.diffs[0].build
+        for language in ("en", "pt-BR"):
+            page = render_summary(summary, Translator(language))
+            assert 'data-edited="tw-2"' in page and 'data-field="Back"' in page
+            assert 'data-kbdeck="take-build"' in page and 'data-what="tw-2"' in page
+            assert "Minha versão &amp; nota" in page and "<p>Minha" not in page  # shown as text, escaped
+        assert col.get_note(nid(col, "tw-2")).fields[2] == "<p>Minha versão &amp; nota</p>"
+        take_build_text(col, edit, "kbdeck: use the build's text")
+        assert "Resposta dois." in col.get_note(nid(col, "tw-2")).fields[2]
+        col.undo()
+        assert col.get_note(nid(col, "tw-2")).fields[2] == "<p>Minha versão &amp; nota</p>"
+    finally:
+        col.close()

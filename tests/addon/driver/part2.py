@@ -209,6 +209,22 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
         "orphan_cards": len(mw.col.find_cards("tag:kbdeck::orphan")),
     }
     browser.close()
+    # the note edited in Anki: its diff, then "use the build's text" (one undo step)
+    own_id = r["own_edit"]
+    yield js(dialog.web, f"document.querySelector('[data-edited=\"{own_id}\"] details').open = true")
+    r["screens"].append((yield shot(dialog, shots, "update-edited-diff.png")))
+    r["diff_fields"] = checked(
+        (
+            yield until_js(
+                dialog.web,
+                f"[...document.querySelectorAll('[data-edited=\"{own_id}\"] [data-field]')].map(e => e.dataset.field)",
+                what="diff rows",
+            )
+        )
+    )
+    yield js(dialog.web, f'document.querySelector(\'button[data-kbdeck="take-build"][data-what="{own_id}"]\').click()')
+    checked((yield until(lambda: "my note" not in mw.col.get_note(own).fields[2], what="the build's text taken")))
+    r["take_build"] = {"own_text_gone": "my note" not in mw.col.get_note(own).fields[2]}
     dialog.close()
     log("updated")
 
