@@ -76,6 +76,8 @@ def python_syntax_error(code: str) -> tuple[str, int | None] | None:
     return None
 
 
+WIKILINK = re.compile(r"!?\[\[[^\[\]\n]+\]\]")
+"""Obsidian's `[[note]]` / `![[image.png]]`, which GitHub Markdown shows as plain text."""
 BUNDLE_ID_RE = re.compile(r"^[^\x00-\x1f\"\\]{1,200}$")
 """What the add-on accepts as an id in the bundle (`addon/bundle.py` ID_RE; a test keeps them equal): an id it
 would refuse makes it drop the whole knowledge base, so the build refuses it first."""
@@ -318,6 +320,15 @@ def _check_markdown(
                     f"Python code on the card does not parse: {error[0]} (line {error[1]} of the block)",
                     "fix the code, mark a fragment as ```text, or include a region of a tested example",
                 )
+    if "[[" in text:
+        wiki = WIKILINK.search(strip_code(text, fences))
+        if wiki:
+            problems.warning(
+                span,
+                "obsidian-syntax",
+                f"`{wiki.group(0)[:60]}` is Obsidian syntax: kbdeck renders GitHub Markdown, where it is plain text",
+                "write a link as [text](other-topic.md#heading) and an image as ![alt](img/file.png)",
+            )
     if "<" in text or "](" in text or "]:" in text:
         why = unsafe(strip_code(text, fences))
         if why is not None:

@@ -147,7 +147,7 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             Span(shown_path(roadmap_path)),
             "missing-roadmap",
             f"no roadmap.yaml in {shown_path(root)}",
-            "every content directory starts with a roadmap.yaml (see docs/content-format.md)",
+            "every content directory starts with a roadmap.yaml (`kbdeck docs` describes it; `kbdeck init` writes one)",
         )
         return None
     roadmap: Roadmap | None = None
@@ -185,6 +185,13 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             roadmap = parsed.call(load_roadmap, text, shown, problems=problems)
         elif len(rel.parts) == 1 and rel.name.lower() == "readme.md":
             readme = path
+        elif path.suffix == ".md" and len(rel.parts) == 1:
+            problems.warning(
+                Span(shown),
+                "note-outside-area",
+                f"`{rel.as_posix()}` is not in an area folder, so it is no topic and builds into nothing",
+                f"move it into an area's folder (e.g. `<area>/{rel.name}`) and list it in a day of the roadmap",
+            )
         elif path.suffix == ".md" and len(rel.parts) >= 2:
             topic_id = rel.with_suffix("").as_posix()
             topics[topic_id] = parsed.call(load_topic, path, topic_id, shown, text, problems=problems)

@@ -212,3 +212,15 @@ def test_a_subdeck_per_topic(tmp_path: Path) -> None:
     result = build(content, tmp_path / "out", execute=Policy.ALL)
     assert result.apkg is not None, result.problems.render_text()
     assert {n.deck for n in result.notes} == {"English KB::Python::Lists"}
+
+
+def test_a_note_outside_an_area_folder_and_obsidian_syntax_are_reported(tmp_path: Path) -> None:
+    """Issue 21: both were silently ignored."""
+    files = dict(ENGLISH_KB)
+    files["stray.md"] = "---\ntitle: Stray\n---\n\nText.\n"
+    files["py/lists.md"] = files["py/lists.md"].replace("Text.", "See [[other note]] and ![[diagram.png]].")
+    content = make_content(tmp_path, files, base=None)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    codes = {p.code: p for p in result.problems.warnings}
+    assert codes["note-outside-area"].span.path.endswith("stray.md")
+    assert "[[other note]]" in codes["obsidian-syntax"].message
