@@ -107,7 +107,8 @@ def _scenario(settings: dict[str, Any], results: dict[str, Any]) -> Generator[Wa
     web = mw.reviewer.web
     # Let the deck browser finish its own (asynchronous) render first, or it paints over the reviewer.
     mw.deckBrowser.refresh()
-    _checked((yield _until_js(mw.web, "document.body.innerText.includes('Cards KB')", "the deck browser")))
+    home = json.dumps(settings.get("deck_browser_text", "Cards KB"))
+    _checked((yield _until_js(mw.web, f"document.body.innerText.includes({home})", "the deck browser")))
     yield _sleep(500)
     classes = "[document.documentElement.className, document.body.className, window.innerWidth]"
     for width in settings["widths"]:
@@ -126,7 +127,7 @@ def _scenario(settings: dict[str, Any], results: dict[str, Any]) -> Generator[Wa
                     _checked((yield _until(lambda: mw.reviewer.state == "answer", f"answer {name}")))
                 marker = ".kb-back" if side == "answer" else ".kb-front"
                 _checked((yield _until_js(web, f"!!document.querySelector('#qa {marker}')", f"{side} of {name}")))
-                yield _sleep(250)  # Anki fades the card in; let layout and fonts settle
+                yield _sleep(settings.get("settle_ms", 250))  # Anki fades the card in; layout, fonts (MathJax) settle
                 html_cls, body_cls, inner = _checked((yield _until_js(web, classes, "classes")))
                 probe = _checked((yield _until_js(web, settings["probe"], f"probe of {name}")))
                 shot = Path(settings["screenshots"]) / f"{settings['theme']}-{width}-{name}-{side}.png"
@@ -138,7 +139,7 @@ def _scenario(settings: dict[str, Any], results: dict[str, Any]) -> Generator[Wa
                 mw.reviewer._answerCard(3)
         mw.col.sched.schedule_cards_as_new(mw.col.find_cards(f"did:{deck}"), restore_position=True, reset_counts=True)
         mw.moveToState("deckBrowser")
-        _checked((yield _until_js(mw.web, "document.body.innerText.includes('Cards KB')", "the deck browser")))
+        _checked((yield _until_js(mw.web, f"document.body.innerText.includes({home})", "the deck browser")))
         yield _sleep(500)
 
 

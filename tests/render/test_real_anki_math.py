@@ -1,0 +1,74 @@
+"""Math in the real Anki desktop reviewer (issue 21): the formula of a `kbdeck init` knowledge base reaches
+the reviewer as MathJax delimiters and Anki's own MathJax typesets it (offscreen, light and dark)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from kbtest import ROOT
+
+from kbdeck.build import build
+from kbdeck.cli import main
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"kbdeck_math_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+harness = _load(ROOT / "tests" / "addon" / "harness.py")
+package = _load(ROOT / "scripts" / "package_addon.py").package
+DRIVER = Path(__file__).parent / "anki_cards_driver"
+SHOTS = ROOT / "build" / "screenshots" / "cards" / "anki-math"
+PROBE = """(() => {
+  const qa = document.getElementById('qa');
+  return {typeset: document.querySelectorAll('#qa mjx-container').length,
+          raw: /\\\\\\(|\\\\\\[/.test(qa ? qa.innerText : '')};
+})()"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_formula_is_typeset_by_the_real_reviewer(tmp_path: Path, theme: str) -> None:
+    if importlib.util.find_spec("aqt") is None:
+        pytest.fail("the Anki desktop app is required: pip install 'aqt[qt]==26.9.3'", pytrace=False)
+    content = tmp_path / "kb"
+    assert main(["init", str(content)]) == 0
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    base = tmp_path / "base"
+    harness.prepare_base(base, package(tmp_path / "kbdeck.ankiaddon"))
+    shutil.rmtree(base / "addons21" / "zz_kbdeck_driver")
+    shutil.copytree(DRIVER, base / "addons21" / "zz_kbdeck_cards", ignore=shutil.ignore_patterns("__pycache__"))
+    order = ["lists-slice-copy", "lists-cloze-step", "lists-output-reverse", "vectors-norm"]
+    settings: dict[str, Any] = {
+        "results": str(tmp_path / "results.json"),
+        "screenshots": str(SHOTS),
+        "apkg": str(result.apkg),
+        "deck": "My KB::01 Basics",
+        "deck_browser_text": "My KB",
+        "theme": theme,
+        "widths": [700],
+        "cards": order,
+        "probe": PROBE.strip(),
+        "settle_ms": 1500,
+        "watchdog_s": 90,
+    }
+    results = harness.run_anki(base, settings).results
+    assert results.get("status") == "ok", json.dumps({k: results.get(k) for k in ("status", "errors", "steps")})
+    seen = {c["note"]: c for c in results["cards"]}
+    assert list(seen) == order
+    norm = seen["vectors-norm"]
+    for side in ("question", "answer"):
+        assert norm[side]["probe"]["typeset"] >= 1, (side, norm[side]["probe"])
+        assert not norm[side]["probe"]["raw"], "a delimiter was left as text: MathJax did not typeset it"
