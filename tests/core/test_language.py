@@ -224,3 +224,18 @@ def test_a_note_outside_an_area_folder_and_obsidian_syntax_are_reported(tmp_path
     codes = {p.code: p for p in result.problems.warnings}
     assert codes["note-outside-area"].span.path.endswith("stray.md")
     assert "[[other note]]" in codes["obsidian-syntax"].message
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "code"), [("big.png", 2_000_001, "image-too-large"), ("doc.pdf", 10, "bad-image")]
+)
+def test_oversized_or_unsupported_images_are_errors(tmp_path: Path, name: str, size: int, code: str) -> None:
+    files = dict(ENGLISH_KB)
+    files["flashcards/py/lists.yaml"] = textwrap.dedent(files["flashcards/py/lists.yaml"]) + (
+        f'\n- id: lists-image\n  q: "![l](../../py/{name})"\n  a: "A list."\n  see: slicing\n'
+    )
+    content = make_content(tmp_path, files, base=None)
+    (content / "py" / name).write_bytes(b"\0" * size)
+    result = build(content, tmp_path / "out", execute=Policy.ALL)
+    assert result.apkg is None
+    assert any(p.code == code and p.span.path.endswith("lists.yaml") for p in result.problems.errors)
