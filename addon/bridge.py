@@ -32,6 +32,7 @@ COMMANDS = frozenset(
         "update",
         "browse",
         "take-build",
+        "edit-card",
     }
 )
 CARD_COMMANDS = frozenset({"src"})
@@ -151,6 +152,8 @@ def dispatch(command: Command, context: object | None = None) -> None:
         updater.browse_last(command.what)
     elif name == "take-build":
         updater.take_build(command.what)
+    elif name == "edit-card":
+        updater.edit_card(command.what)
 
 
 def _find_bundle(kb_id: str) -> Bundle:

@@ -118,6 +118,10 @@ class CardRef:
     deck: str
     fields: str = ""
     """Digest of the note's fields in this build (`fields_digest`); empty in bundles before it existed."""
+    file: str = ""
+    """The file the card is written in, relative to the content folder (empty in older bundles)."""
+    line: int = 0
+    """Its line there."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,8 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
             r.text(o, "topic", path),
             r.text(o, "deck", path),
             _digest(r.text(o, "fields", path, default="")),
+            r.text(o, "file", path, default=""),
+            r.int_(o, "line", path),
         )
         if ref.guid != expected_guid(kb.id, ref.id):
             raise BundleError(f"{path}.guid: not the GUID of card {ref.id!r} of knowledge base {kb.id!r}")

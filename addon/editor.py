@@ -37,6 +37,26 @@ def source_file(content_folder: str, topic: Topic) -> Path:
     return path
 
 
+CARD_SUFFIXES = (".yaml", ".yml", ".md")
+
+
+def card_file(content_folder: str, rel: str) -> Path:
+    """A card's source file inside `content_folder` (a `flashcards/…` YAML or text file from the
+    bundle, so untrusted: it must resolve inside the folder); raises EditorError."""
+    root = Path(content_folder).expanduser()
+    if not content_folder or not root.is_dir():
+        raise EditorError(f"content_folder {content_folder!r} is not a folder")
+    if not rel.endswith(CARD_SUFFIXES) or "\x00" in rel or Path(rel).is_absolute():
+        raise EditorError(f"{rel!r} is not a flashcard file")
+    base = root.resolve()
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base):
+        raise EditorError(f"{rel!r} points outside the content folder")
+    if not path.is_file():
+        raise EditorError(f"{path} does not exist (is content_folder the knowledge base's content/ folder?)")
+    return path
+
+
 def editor_argv(command: str, path: Path, line: int) -> list[str]:
     """The command line for `command` (a template with `{path}` and `{line}`); raises EditorError."""
     try:

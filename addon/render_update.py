@@ -117,6 +117,8 @@ def _edited_item(card_id: str, edit: EditedNote | None, tr: Translator) -> str:
             f'<td class="kb-build"><span class="kb-dim">{esc(tr("upd_in_build"))}</span> {build}</td></tr>'
         )
     take = button(tr("upd_take_build"), "take-build", what=card_id)
+    if edit.file:
+        take += button(tr("upd_open_source"), "edit-card", what=card_id, title=f"{edit.file}:{edit.line}")
     return (
         f"<li{attrs(data_edited=card_id)}><details><summary><code>{esc(card_id)}</code></summary>"
         f'<table class="kb-diff">{"".join(rows)}</table><p>{take}</p></details></li>'

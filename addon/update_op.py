@@ -57,6 +57,9 @@ class EditedNote:
     """The fields that differ."""
     build_fields: tuple[str, ...]
     """Every field as the build has it (what "use the build's text" writes)."""
+    file: str = ""
+    """The card's source file, relative to the content folder ("open the source" opens it)."""
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,9 @@ def _edits(col: Collection, before: Snapshot, package: Package, plan: Plan) -> t
         if len(mine) != len(names) or len(theirs) != len(names):
             continue
         diffs = tuple(FieldDiff(n, a, b) for n, a, b in zip(names, mine, theirs, strict=True) if a != b)
-        out.append(EditedNote(mine[0], nid, diffs, tuple(theirs)))
+        ref = package.bundle.cards.get(mine[0])
+        file, line = (ref.file, ref.line) if ref else ("", 0)
+        out.append(EditedNote(mine[0], nid, diffs, tuple(theirs), file, line))
     return tuple(out)
 
 

@@ -181,6 +181,20 @@ def take_build(card_id: str) -> None:
     ).run_in_background()
 
 
+def edit_card(card_id: str) -> None:
+    """ "Open the source" on a note the last update listed as edited in Anki: its card's file, at its line."""
+    from .editor import EditorError, card_file, open_file
+
+    edit = next((e for e in _last.edits if e.card_id == card_id), None) if _last else None
+    if edit is None or not edit.file:
+        raise UserMessage(current.tr("upd_nothing_to_show"))
+    cfg = current.config
+    try:
+        open_file(card_file(cfg.content_folder, edit.file), edit.line, cfg.editor_command)
+    except EditorError as exc:
+        raise UserMessage(current.tr("editor_failed", error=str(exc))) from None
+
+
 # ---- automatic updates ---------------------------------------------------------------------------
 
 

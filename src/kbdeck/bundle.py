@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .codeblocks import INCLUDE_RE, split_ref
-from .model import KnowledgeBase
-from .render import RenderedNote
+from .model import Card, KnowledgeBase
+from .render import REVERSE_SUFFIX, RenderedNote
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +39,15 @@ def fields_digest(joined: str) -> str:
     return hashlib.sha256(unicodedata.normalize("NFC", joined).encode()).hexdigest()[:16]
 
 
+def card_source(kb: KnowledgeBase, card: Card) -> dict[str, Any]:
+    """Where a card is written, relative to the content folder (the add-on opens it at that line)."""
+    try:
+        rel = Path(card.span.path).resolve().relative_to(kb.root.resolve()).as_posix()
+    except ValueError:
+        return {}
+    return {"file": rel, "line": card.span.line}
+
+
 def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str]) -> dict[str, Any]:
     """Everything the add-on needs, without build info (that is added by `bundle_bytes`)."""
     rm = kb.roadmap
@@ -52,6 +62,7 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
         examples_by_topic.setdefault(card.topic, set()).update(used)
     for topic in kb.topics.values():
         examples_by_topic.setdefault(topic.id, set()).update(_examples_used(topic.body))
+    sources = {c.id: card_source(kb, c) for c in kb.cards}
     return {
         "schema_version": SCHEMA_VERSION,
         "kb": {
@@ -101,6 +112,7 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
                 "topic": n.topic,
                 "deck": n.deck,
                 "fields": fields_digest("\x1f".join(n.fields)),
+                **sources.get(n.card_id.removesuffix(REVERSE_SUFFIX), {}),
             }
             for n in notes
         },

@@ -173,11 +173,15 @@ def test_an_anki_edit_is_offered_with_its_diff_and_the_builds_text_can_be_taken_
         summary = run_update(col, str(build_at(content, tmp_path / "v2", 1_700_000_100, monkeypatch))).summary
         (edit,) = summary.edits
         assert edit.card_id == "tw-2" and [d.name for d in edit.diffs] == ["Back"]
+        assert edit.file == "flashcards/lang/tres.yaml"
+        lines = (content / edit.file).read_text(encoding="utf-8").splitlines()
+        assert lines[edit.line - 1] == "- id: tw-2"  # "open the source" lands on the card
         assert "Minha versão" in edit.diffs[0].anki and "Resposta dois." in edit.diffs[0].build
         for language in ("en", "pt-BR"):
             page = render_summary(summary, Translator(language))
             assert 'data-edited="tw-2"' in page and 'data-field="Back"' in page
             assert 'data-kbdeck="take-build"' in page and 'data-what="tw-2"' in page
+            assert 'data-kbdeck="edit-card"' in page and f'title="{edit.file}:{edit.line}"' in page
             assert "Minha versão &amp; nota" in page and "<p>Minha" not in page  # shown as text, escaped
         assert col.get_note(nid(col, "tw-2")).fields[2] == "<p>Minha versão &amp; nota</p>"
         take_build_text(col, edit, "kbdeck: use the build's text")
@@ -186,3 +190,27 @@ def test_an_anki_edit_is_offered_with_its_diff_and_the_builds_text_can_be_taken_
         assert col.get_note(nid(col, "tw-2")).fields[2] == "<p>Minha versão &amp; nota</p>"
     finally:
         col.close()
+
+
+def test_open_the_source_runs_the_editor_on_the_cards_file_and_line(tmp_path: Path) -> None:
+    """The third choice for a note edited in Anki: the card's own file, at its line, inside the content
+    folder only (the path comes from a deck: untrusted)."""
+    import sys
+    import time
+
+    from addon.editor import EditorError, card_file, open_file
+
+    content = tmp_path / "content"
+    (content / "flashcards/lang").mkdir(parents=True)
+    cards = content / "flashcards/lang/tres.yaml"
+    cards.write_text(CARDS, encoding="utf-8")
+    marker = tmp_path / "opened.txt"
+    command = f"{sys.executable} -c \"import sys; open({str(marker)!r}, 'w').write(sys.argv[1])\" {{path}}:{{line}}"
+    open_file(card_file(str(content), "flashcards/lang/tres.yaml"), 7, command)
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text(encoding="utf-8") == f"{cards.resolve()}:7"
+    for bad in ("../outside.yaml", "/etc/passwd", "flashcards/lang/tres.py", "flashcards/none.yaml"):
+        with pytest.raises(EditorError):
+            card_file(str(content), bad)
