@@ -22,19 +22,7 @@ class EditorError(ValueError):
 
 def source_file(content_folder: str, topic: Topic) -> Path:
     """The topic's Markdown file inside `content_folder` (raises EditorError when missing or outside)."""
-    root = Path(content_folder).expanduser()
-    if not content_folder or not root.is_dir():
-        raise EditorError(f"content_folder {content_folder!r} is not a folder")
-    rel = topic.path or f"{topic.id}.md"
-    if not rel.endswith(".md") or "\x00" in rel or Path(rel).is_absolute():
-        raise EditorError(f"{rel!r} is not a note path")
-    base = root.resolve()
-    path = (base / rel).resolve()
-    if not path.is_relative_to(base):
-        raise EditorError(f"{rel!r} points outside the content folder")
-    if not path.is_file():
-        raise EditorError(f"{path} does not exist (is content_folder the knowledge base's content/ folder?)")
-    return path
+    return _inside(content_folder, topic.path or f"{topic.id}.md", (".md",), "a note path")
 
 
 CARD_SUFFIXES = (".yaml", ".yml", ".md")
@@ -43,11 +31,16 @@ CARD_SUFFIXES = (".yaml", ".yml", ".md")
 def card_file(content_folder: str, rel: str) -> Path:
     """A card's source file inside `content_folder` (a `flashcards/…` YAML or text file from the
     bundle, so untrusted: it must resolve inside the folder); raises EditorError."""
+    return _inside(content_folder, rel, CARD_SUFFIXES, "a flashcard file")
+
+
+def _inside(content_folder: str, rel: str, suffixes: tuple[str, ...], what: str) -> Path:
+    """`rel` (from a bundle: untrusted) as an existing file inside `content_folder`; raises EditorError."""
     root = Path(content_folder).expanduser()
     if not content_folder or not root.is_dir():
         raise EditorError(f"content_folder {content_folder!r} is not a folder")
-    if not rel.endswith(CARD_SUFFIXES) or "\x00" in rel or Path(rel).is_absolute():
-        raise EditorError(f"{rel!r} is not a flashcard file")
+    if not rel.endswith(suffixes) or "\x00" in rel or Path(rel).is_absolute():
+        raise EditorError(f"{rel!r} is not {what}")
     base = root.resolve()
     path = (base / rel).resolve()
     if not path.is_relative_to(base):
