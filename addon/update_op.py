@@ -320,6 +320,21 @@ def _trash_superseded(col: Collection, package: Package) -> list[str]:
     return stale
 
 
+def trash_superseded_everywhere(col: Collection) -> list[str]:
+    """For every knowledge base in the media folder, send the files its newest bundle no longer uses
+    (older bundles, their note pages) to Anki's media trash, so they also leave the other devices at
+    the next sync. Run when a profile opens: builds imported with File → Import leave them too."""
+    from .discovery import discover
+
+    names = _media_names(col)
+    stale: list[str] = []
+    for bundle in discover(col.media.dir()).bundles:
+        stale += superseded_media(names, bundle)
+    if stale:
+        col.media.trash_files(stale)
+    return stale
+
+
 def _media_names(col: Collection) -> set[str]:
     try:
         return {e.name for e in os.scandir(col.media.dir()) if e.name.startswith("_kbdeck-")}

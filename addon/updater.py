@@ -238,6 +238,13 @@ def _on_profile_did_open() -> None:
     global _seen
     _seen = None
     _apply_timer()
+    from aqt import mw
+    from aqt.operations import QueryOp
+
+    from .update_op import trash_superseded_everywhere
+
+    # media hygiene in the background: superseded kbdeck files (left by plain imports) go to the trash
+    QueryOp(parent=mw, op=trash_superseded_everywhere, success=lambda _: None).run_in_background()
 
 
 def _on_profile_will_close() -> None:

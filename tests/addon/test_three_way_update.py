@@ -214,3 +214,38 @@ def test_open_the_source_runs_the_editor_on_the_cards_file_and_line(tmp_path: Pa
     for bad in ("../outside.yaml", "/etc/passwd", "flashcards/lang/tres.py", "flashcards/none.yaml"):
         with pytest.raises(EditorError):
             card_file(str(content), bad)
+
+
+def test_superseded_files_left_by_plain_imports_are_trashed_when_a_profile_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain File → Import never trashes anything: the add-on does it when the profile opens."""
+    import os
+
+    from anki_helpers import import_apkg
+
+    from addon.update_op import trash_superseded_everywhere
+
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    other = make_content(tmp_path / "other", {})
+    roadmap = other / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text(encoding="utf-8").replace("id: sample-kb", "id: outra-kb"), encoding="utf-8")
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_apkg(col, build_at(other, tmp_path / "o", 1_700_000_000, monkeypatch))
+        for version in range(3):  # three plain imports, each with a new bundle and a new note page
+            (content / "lang/tres.md").write_text(NOTE.replace("Texto.", f"Texto {version}."), encoding="utf-8")
+            apkg = build_at(content, tmp_path / f"v{version}", 1_700_000_000 + 100 * version, monkeypatch)
+            import_apkg(col, apkg)
+        media = Path(col.media.dir())
+        theirs = sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-outra-kb-"))
+        assert len([n for n in os.listdir(media) if "_kbdeck-sample-kb-bundle-" in n]) == 3
+        trashed = trash_superseded_everywhere(col)
+        ours = sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-sample-kb-"))
+        bundle = read_package(apkg).bundle
+        assert [n for n in ours if "-bundle-" in n] == [bundle.file_name] and len(trashed) >= 2
+        assert sorted(n for n in ours if "-note-" in n) == sorted(t.note for t in bundle.topics.values() if t.note)
+        assert sorted(n for n in os.listdir(media) if n.startswith("_kbdeck-outra-kb-")) == theirs
+        assert trash_superseded_everywhere(col) == []  # nothing left to do the next time
+    finally:
+        col.close()
