@@ -37,7 +37,14 @@ from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
 from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
 from .problems import Problems, Span
 from .renames import find_renames
-from .render import RenderedNote, attach_images, render_notes, render_topic_html, request_fragments
+from .render import (
+    RenderedNote,
+    attach_images,
+    render_notes,
+    render_topic_html,
+    request_fragments,
+    section_digest,
+)
 from .words import words_for
 
 P = ParamSpec("P")
@@ -170,8 +177,9 @@ def _build(
     old = open_ledger(content, kb, problems)
     if old is None:
         return result
+    kinds = {n.card_id: "cloze" if n.notetype is CLOZE else "basic" for n in notes}
     ledger, changes = update(
-        old, {n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic") for n in notes}, stamps
+        old, {n.card_id: (n.content_hash, n.topic, kinds[n.card_id], section_digest(n)) for n in notes}, stamps
     )
     if changes.kind_changed:
         refuse_kind_changes(kb, changes, problems)
@@ -283,6 +291,11 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
         f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
         f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",
     ]
+    if changes.sections:
+        lines.append(
+            f"  {len(changes.sections)} card(s) carry a changed note section (the card itself is unchanged): not "
+            "re-stamped, so a plain File → Import keeps Anki's copy and their tags; the add-on's update brings it"
+        )
     if changes.restored:
         lines.append(
             f"  back unchanged (they keep their old time, so Anki keeps their notes and tags): "

@@ -36,11 +36,16 @@ class Entry:
     kind: str = ""
     """`basic` or `cloze`: the Anki note type it was built as (empty for stamps and for ledgers
     written before kbdeck recorded it). Anki cannot change a note's type on import."""
+    section: str = ""
+    """Digest of the note section the note carries (not part of `hash`: a section edit is reported
+    apart and never re-stamps the note)."""
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"changed_at": self.changed_at, "hash": self.hash, "topic": self.topic}
         if self.kind:
             out["kind"] = self.kind
+        if self.section:
+            out["section"] = self.section
         return out
 
 
@@ -101,9 +106,12 @@ def _entries(raw: object, what: str) -> dict[str, Entry]:
             and 0 <= value["changed_at"] < MAX_TIME
             and isinstance(value.get("topic"), str)
             and isinstance(value.get("kind", ""), str)
+            and isinstance(value.get("section", ""), str)
         ):
             raise LedgerError(f"has a damaged entry `{key}` in `{what}`")
-        out[key] = Entry(value["hash"], value["changed_at"], value["topic"], value.get("kind", ""))
+        out[key] = Entry(
+            value["hash"], value["changed_at"], value["topic"], value.get("kind", ""), value.get("section", "")
+        )
     return out
 
 
@@ -163,8 +171,10 @@ def ledger_text(ledger: Ledger) -> str:
 
     def entry(e: Entry) -> str:
         kind = f',\n   "kind": {_str(e.kind)}' if e.kind else ""
+        section = f',\n   "section": {_str(e.section)}' if e.section else ""
         return (
-            f'{{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)}{kind},\n   "topic": {_str(e.topic)}\n  }}'
+            f'{{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)}{kind}{section},\n'
+            f'   "topic": {_str(e.topic)}\n  }}'
         )
 
     def entries(items: dict[str, Entry]) -> str:
@@ -214,6 +224,8 @@ class Changes:
     unchanged: tuple[str, ...]
     removed: tuple[tuple[str, str], ...]
     """(card id, topic) of ids the previous build had and this one lacks."""
+    sections: tuple[str, ...] = ()
+    """Ids whose note section changed (the card itself did not): not re-stamped, reported apart."""
     restored: tuple[str, ...] = ()
     """Ids that came back exactly as they were removed: they keep their old time (also in `unchanged`)."""
     kind_changed: tuple[tuple[str, str, str], ...] = ()
@@ -224,16 +236,16 @@ class Changes:
         return bool(self.new or self.changed or self.removed or self.restored)
 
 
-Note = tuple[str, str, str]
-"""(content hash, topic, kind) of one note of a build."""
+Note = tuple[str, str, str, str]
+"""(content hash, topic, kind, section digest) of one note of a build."""
 
 
 def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> tuple[Ledger, Changes]:
     """A new ledger for notes `{card id: (hash, topic, kind)}` and other stamped things `{name: hash}`."""
     wall = wall_clock()
-    new, changed, unchanged, restored, kinds = [], [], [], [], []
+    new, changed, unchanged, restored, kinds, sections = [], [], [], [], [], []
     notes: dict[str, Entry] = {}
-    for card_id, (digest, topic, kind) in hashes.items():
+    for card_id, (digest, topic, kind, section) in hashes.items():
         old = ledger.notes.get(card_id)
         back = old is None and card_id in ledger.removed
         if back:
@@ -242,15 +254,17 @@ def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> t
             kinds.append((card_id, old.kind, kind))
         if old is None:
             new.append(card_id)
-            notes[card_id] = Entry(digest, wall, topic, kind)
+            notes[card_id] = Entry(digest, wall, topic, kind, section)
         elif old.hash != digest:
             changed.append(card_id)
-            notes[card_id] = Entry(digest, stamp_after(wall, old), topic, kind)
+            notes[card_id] = Entry(digest, stamp_after(wall, old), topic, kind, section)
         else:
             unchanged.append(card_id)
             if back:
                 restored.append(card_id)
-            notes[card_id] = Entry(old.hash, old.changed_at, topic, kind)
+            if old.section != section:
+                sections.append(card_id)
+            notes[card_id] = Entry(old.hash, old.changed_at, topic, kind, section)
     removed = tuple(sorted((k, e.topic) for k, e in ledger.notes.items() if k not in hashes))
     tombstones = {k: e for k, e in ledger.removed.items() if k not in hashes}
     tombstones.update((k, ledger.notes[k]) for k, _ in removed)
@@ -263,7 +277,9 @@ def update(ledger: Ledger, hashes: dict[str, Note], stamps: dict[str, str]) -> t
         else:
             stamped[name] = Entry(digest, stamp_after(wall, old), "")
             stamps_changed = True
-    changes = Changes(tuple(new), tuple(changed), tuple(unchanged), removed, tuple(restored), tuple(kinds))
+    changes = Changes(
+        tuple(new), tuple(changed), tuple(unchanged), removed, tuple(sections), tuple(restored), tuple(kinds)
+    )
     generation = ledger.generation + (1 if changes.any or stamps_changed or not ledger.generation else 0)
     return Ledger(ledger.kb, generation, notes, stamped, tombstones), changes
 

@@ -32,19 +32,22 @@ _SOURCE_LINK = (
     "{{/Topic}}"
 )
 _CRUMB = '{{#Roadmap}}<div class="kb-crumb">{{Roadmap}}</div>{{/Roadmap}}'
+# The note's section under the heading the card comes from, on the card itself (phones have no add-on):
+# closed until opened, no JavaScript, labelled topic › heading.
+_SECTION = '{{#Reserved1}}<details class="kb-section"><summary>{{Topic}}</summary>{{Reserved1}}</details>{{/Reserved1}}'
 
 BASIC_QFMT = f'<div class="kb-card kb-front">{_CRUMB}<div class="kb-q">{{{{Front}}}}</div></div>'
 BASIC_AFMT = (
     f'<div class="kb-card kb-back">{_CRUMB}<div class="kb-q">{{{{Front}}}}</div>'
     '<hr id="answer"><div class="kb-a">{{Back}}</div>'
     '{{#Extra}}<div class="kb-extra">{{Extra}}</div>{{/Extra}}'
-    f"{_SOURCE_LINK}</div>"
+    f"{_SECTION}{_SOURCE_LINK}</div>"
 )
 CLOZE_QFMT = f'<div class="kb-card kb-front">{_CRUMB}<div class="kb-q kb-cloze">{{{{cloze:Text}}}}</div></div>'
 CLOZE_AFMT = (
     f'<div class="kb-card kb-back">{_CRUMB}<div class="kb-q kb-cloze">{{{{cloze:Text}}}}</div>'
     '{{#Extra}}<hr id="answer"><div class="kb-extra">{{Extra}}</div>{{/Extra}}'
-    f"{_SOURCE_LINK}</div>"
+    f"{_SECTION}{_SOURCE_LINK}</div>"
 )
 
 

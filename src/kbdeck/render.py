@@ -21,6 +21,7 @@ from .model import Area, Card, Kind, KnowledgeBase, Topic
 from .notetypes import BASIC, CLOZE, NoteTypeSpec
 from .outputs import OutputRunner, Policy, RunResult, drift_diff
 from .problems import Problems
+from .sections import section_markdown
 from .words import words_for
 
 GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
@@ -226,6 +227,7 @@ class _Place:
         self.base_tags.update(tag_part(t) for t in topic.tags if tag_part(t))
         self._common: dict[str, tuple[str, ...]] = {}
         self._tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+        self._sections: dict[str, tuple[str, bool]] = {}
 
     def common(self, see: str) -> tuple[str, ...]:
         """Source, SourceURL, Topic, Roadmap and the spare fields of a card with this `see:`."""
@@ -247,6 +249,21 @@ class _Place:
             )
         return found
 
+    def section(self, see: str) -> tuple[str, bool]:
+        """The Markdown of the note section a card with this `see:` carries, and whether it was cut."""
+        found = self._sections.get(see)
+        if found is None:
+            heading = self.topic.heading_for(see) if see else None
+            found = self._sections[see] = section_markdown(self.topic, heading)
+        return found
+
+    def continues(self, see: str) -> str:
+        """The line under a cut section: where the rest is (with the web link when there is one)."""
+        _, source_url, crumb, *_ = self.common(see)
+        where = f'<a href="{source_url}">{crumb}</a>' if source_url else f"<b>{crumb}</b>"
+        text = html.escape(self.words.section_continues).replace(html.escape("{where}"), where)
+        return f'<p class="kb-section-more">{text}</p>'
+
     def tags(self, card: Card) -> tuple[str, ...]:
         """The card's sorted Anki tags."""
         key = (card.kind.value, card.tags)
@@ -261,6 +278,10 @@ class _Place:
 def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tuple[NoteTypeSpec, tuple[str, ...]]:
     extra = renderer.render(card.extra) if card.extra.strip() else ""
     common = place.common(card.see)
+    section, cut = place.section(card.see)
+    if section:  # the note's section travels with the card (phones have no add-on): spare field Reserved1
+        body = renderer.render(section) + (place.continues(card.see) if cut else "")
+        common = (*common[:4], f'<div class="kb-section-text">{body}</div>', common[5])
     if card.kind is Kind.CLOZE:
         return CLOZE, (card.id, renderer.render(card.cloze), extra, *common)
     if card.kind is Kind.OUTPUT:
@@ -314,9 +335,24 @@ def with_reverses(notes: list[RenderedNote], reversed_ids: set[str], kb_id: str)
     return out
 
 
+SECTION_FIELD = "Reserved1"
+"""The spare field that carries the note section (the note types' field lists stay frozen)."""
+
+
 def note_digest(notetype: NoteTypeSpec, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
-    """`RenderedNote.content_hash`: everything Anki stores for the note."""
-    return hashlib.sha256("\x1e".join([notetype.name, deck, *fields, " ".join(tags)]).encode()).hexdigest()
+    """`RenderedNote.content_hash`: everything Anki stores for the note, except the note section it
+    carries. A section edit is not a card edit: stamping it would make a plain File → Import replace the
+    tags of every card of that section; it reaches the collection through the add-on's update (and with
+    the card's next real edit), see `section_digest`."""
+    at = notetype.fields.index(SECTION_FIELD)
+    kept = (*fields[:at], "", *fields[at + 1 :])
+    return hashlib.sha256("\x1e".join([notetype.name, deck, *kept, " ".join(tags)]).encode()).hexdigest()
+
+
+def section_digest(note: RenderedNote) -> str:
+    """A digest of the note section a note carries ("" when none): the ledger tells section changes apart."""
+    text = note.fields[note.notetype.fields.index(SECTION_FIELD)]
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
 
 
 def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:

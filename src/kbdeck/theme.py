@@ -207,6 +207,12 @@ hr#answer {{ border: 0; border-top: 1px solid; height: 0; margin: 18px 0 14px; }
 .kb-src a[href]::after {{ content: " \\2197"; }}
 .kb-src-local {{ display: none; }}  /* no URL: only the add-on can open it (it shows the link) */
 .kb-nolink {{ cursor: pointer; }}
+.kb-section {{ margin-top: 18px; border: 1px solid; border-radius: 8px; font-size: 0.92em; }}
+.kb-section > summary {{ cursor: pointer; padding: 8px 12px; font-size: 13px; line-height: 1.4;
+  overflow-wrap: anywhere; }}
+.kb-section-text {{ padding: 0 12px 8px; overflow-wrap: anywhere; }}
+.kb-section-text > :first-child {{ margin-top: 4px; }}
+.kb-section-more {{ font-size: 12.5px; }}
 .kb-card code {{ font-family: {MONO}; font-size: 0.86em; border-radius: 4px; padding: 0.1em 0.35em;
   overflow-wrap: anywhere; }}
 .kb-table {{ max-width: 100%; overflow-x: auto; margin: 10px 0; -webkit-overflow-scrolling: touch; }}
@@ -241,6 +247,8 @@ _COLOUR_RULES = (
     (".kb-crumb", "color: {muted}"),
     (".kb-src", "color: {muted}; border-top-color: {rule}"),
     (".kb-src a", "color: {link}"),
+    (".kb-section", "border-color: {rule}"),
+    (".kb-section > summary", "color: {muted}"),
     (".kb-card a", "color: {link}"),
     ("hr#answer", "border-top-color: {rule}"),
     (".kb-extra", "background-color: {extra_bg}; border-left-color: {accent}"),

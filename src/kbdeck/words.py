@@ -34,6 +34,8 @@ class Words:
     """Topics, flashcards, runnable examples, mock interviews."""
     progress_headers: tuple[str, str, str, str, str, str, str]
     """Goal, have, target; day, theme, flashcards, target."""
+    section_continues: str
+    """Under a card's note section that was cut: where it continues (`{where}`: topic › heading)."""
 
 
 ENGLISH = Words(
@@ -46,6 +48,7 @@ ENGLISH = Words(
     progress_notice="_Block written by `kbdeck stats --write-readme`; do not edit by hand._",
     progress_labels=("Topics", "Flashcards", "Runnable examples", "Mock interviews"),
     progress_headers=("Goal", "Have", "Target", "Day", "Theme", "Flashcards", "Target"),
+    section_continues="The section continues in the note: {where}.",
 )
 
 PORTUGUESE = Words(
@@ -58,6 +61,7 @@ PORTUGUESE = Words(
     progress_notice="_Bloco gerado por `kbdeck stats --write-readme`; não edite à mão._",
     progress_labels=("Tópicos", "Flashcards", "Exemplos executáveis", "Mock interviews"),
     progress_headers=("Meta", "Atual", "Alvo", "Dia", "Tema", "Flashcards", "Alvo"),
+    section_continues="A seção continua na nota: {where}.",
 )
 
 LANGUAGES: dict[str, Words] = {"en": ENGLISH, "pt-BR": PORTUGUESE}

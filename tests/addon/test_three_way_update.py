@@ -249,3 +249,39 @@ def test_superseded_files_left_by_plain_imports_are_trashed_when_a_profile_opens
         assert trash_superseded_everywhere(col) == []  # nothing left to do the next time
     finally:
         col.close()
+
+
+def test_a_new_note_section_reaches_existing_notes_through_the_update_with_their_tags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: adding the note section to every card must not re-stamp them (a plain import would then
+    drop every note's tags); the add-on's update brings the section, tags kept."""
+    from anki_helpers import import_apkg
+
+    import kbdeck.render
+
+    content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
+    with monkeypatch.context() as before_sections:  # a build from before notes travelled with their cards
+        before_sections.setattr(kbdeck.render, "section_markdown", lambda topic, heading: ("", False))
+        v1 = build_at(content, tmp_path / "v1", 1_700_000_000, monkeypatch)
+    plain = Collection(str(tmp_path / "plain.anki2"))
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_apkg(plain, v1)
+        run_update(col, str(v1))
+        for c in (plain, col):
+            c.tags.bulk_add([nid(c, "tw-1")], "leech minha-tag")
+        v2 = build(content, tmp_path / "v2")
+        assert v2.apkg is not None and v2.changes is not None
+        assert v2.changes.changed == () and len(v2.changes.sections) == len(v2.notes)
+        import_apkg(plain, v2.apkg)  # plain import: nothing re-stamped, nothing updated, tags kept
+        note = plain.get_note(nid(plain, "tw-1"))
+        assert {"leech", "minha-tag"} <= set(note.tags) and note["Reserved1"] == ""
+        summary = run_update(col, str(v2.apkg)).summary  # the add-on: sections arrive, tags kept
+        note = col.get_note(nid(col, "tw-1"))
+        assert "kb-section-text" in note["Reserved1"] and "Texto." in note["Reserved1"]
+        assert {"leech", "minha-tag"} <= set(note.tags)
+        assert summary.updated == len(v2.notes) and not summary.edited
+    finally:
+        plain.close()
+        col.close()

@@ -229,7 +229,10 @@ def test_ledger_text_is_json_dumps_with_indent() -> None:
         return rng.choice(["", "basic", "cloze"])
 
     for _ in range(300):
-        notes = {word(): Entry(word(), rng.randint(0, 10**10), word(), kind()) for _ in range(rng.randint(0, 4))}
+        notes = {
+            word(): Entry(word(), rng.randint(0, 10**10), word(), kind(), rng.choice(["", "ab12"]))
+            for _ in range(rng.randint(0, 4))
+        }
         stamps = {word(): Entry(word(), rng.randint(0, 9), "") for _ in range(rng.randint(0, 3))}
         removed = {word(): Entry(word(), rng.randint(0, 10**10), word(), kind()) for _ in range(rng.randint(0, 2))}
         ledger = Ledger(word(), rng.randint(0, 99), notes, stamps, removed)

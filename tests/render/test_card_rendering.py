@@ -19,6 +19,7 @@ import chromium
 import pytest
 from card_pages import (
     ANKIDROID,
+    ANKIMOBILE,
     DESKTOP,
     THEMES,
     VIEWPORTS,
@@ -132,3 +133,25 @@ def test_a_kbdeck_init_image_shows_on_a_phone_and_fits(browser: Chromium, tmp_pa
     )
     assert image["loaded"], image
     assert 0 < image["width"] <= 360 and image["scroll"] <= image["view"], image
+
+
+@pytest.mark.parametrize("client", [ANKIDROID, ANKIMOBILE], ids=lambda c: c.name)
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_note_section_on_the_card_reads_well_on_a_phone(
+    browser: Chromium, cards: list[RenderedCard], tmp_path: Path, client: Client, theme: str
+) -> None:
+    """Issue 20: the back of every card carries its note section in a closed <details> (no JavaScript);
+    opened at 360 px it fits (no sideways page scroll), and every colour meets AA in both themes."""
+    with_section = [c for c in cards if 'class="kb-section"' in c.answer]
+    assert len(with_section) == len(cards), "every card carries its note section"
+    failures = []
+    for card in with_section[:12]:
+        html = page_html(client, theme, card, "answer")
+        assert "<details" in html and "<script" not in html.split("</style>")[-1]
+        opened = html.replace('<details class="kb-section">', '<details class="kb-section" open>')
+        probe = show(browser, tmp_path / f"{client.name}-{theme}-{card.name}.html", opened, client, 360)
+        failures += [f"{card.name}: {p}" for p in problems(probe)]
+        if card is with_section[0]:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            browser.screenshot(SHOTS / f"section-{client.name}-{theme}.png")
+    assert not failures, "\n".join(failures)
