@@ -117,6 +117,7 @@ def test_ten_updates_synced_to_a_second_profile(tmp_path: Path, endpoint: str, m
         assert kbdeck_media(b) == kbdeck_media(a)  # the superseded files left the phone too
         (nid,) = b.find_notes("Id:sync-0")
         assert "Resposta 0 (v10)." in b.get_note(nid).fields[2]  # the edits arrived
+        assert "Texto 10." in b.get_note(nid)["Reserved1"]  # and the note section travelled with the card
         assert b.db.all(REVIEWS) == phone_review == a.db.all(REVIEWS)  # the phone's review, on both
     finally:
         a.close()
