@@ -1,6 +1,7 @@
-"""Updates from builds, synced through Anki's own sync server (issue 16): a second profile ends with the
-same kbdeck files as the first — one bundle, the current note pages, nothing superseded left behind — and
-the reviews it made itself survive every update.
+"""Updates from builds, synced through Anki's own sync server (issues 16 and 20): a second profile (the
+"phone") ends with the same kbdeck files as the first — one bundle, the current note pages, nothing
+superseded left behind —, gets every edit and each card's note section, which reads well at 360 px with
+AnkiDroid's page classes, and the reviews it made itself survive every update.
 
 `python -m anki.syncserver` runs on 127.0.0.1 (a free port, a throwaway folder), started by the test.
 """
@@ -19,6 +20,8 @@ import pytest
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 from anki.sync_pb2 import SyncAuth, SyncCollectionResponse
+from card_pages import ANKIDROID, RenderedCard, page_html, problems, show
+from chromium import Chromium
 from kbtest import make_content
 
 from addon.update_op import run_update
@@ -119,6 +122,16 @@ def test_ten_updates_synced_to_a_second_profile(tmp_path: Path, endpoint: str, m
         assert "Resposta 0 (v10)." in b.get_note(nid).fields[2]  # the edits arrived
         assert "Texto 10." in b.get_note(nid)["Reserved1"]  # and the note section travelled with the card
         assert b.db.all(REVIEWS) == phone_review == a.db.all(REVIEWS)  # the phone's review, on both
+        # the phone's copy, rendered by Anki itself, read at 360 px with AnkiDroid's classes, section opened
+        card = b.get_card(b.find_cards("Id:sync-0")[0])
+        rendered = RenderedCard("sync-0-1", 1, card.question(), card.answer())
+        with Chromium() as browser:
+            for theme in ("light", "dark"):
+                page = page_html(ANKIDROID, theme, rendered, "answer")
+                assert '<details class="kb-section">' in page and "Texto 10." in page
+                opened = page.replace('<details class="kb-section">', '<details class="kb-section" open>')
+                probe = show(browser, tmp_path / f"phone-{theme}.html", opened, ANKIDROID, 360)
+                assert not problems(probe), problems(probe)
     finally:
         a.close()
         b.close()
