@@ -365,7 +365,7 @@ def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) 
         if not any("<img" in f for f in note.fields):
             out.append(note)
             continue
-        bases = [sources.get(note.card_id, kb.root), kb.root]
+        bases = [sources.get(note.card_id.removesuffix(REVERSE_SUFFIX), kb.root), kb.root]  # a reverse: its card's file
         fields = tuple(images.attach(f, bases) for f in note.fields)
         if fields == note.fields:
             out.append(note)

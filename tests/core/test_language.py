@@ -134,7 +134,8 @@ def test_local_images_are_packaged_and_shown_offline(tmp_path: Path) -> None:
     files = dict(ENGLISH_KB)
     files["py/lists.md"] = files["py/lists.md"].replace("Text.", "Text.\n\n![a list](img/list.png)")
     files["flashcards/py/lists.yaml"] = textwrap.dedent(files["flashcards/py/lists.yaml"]) + (
-        '\n- id: lists-image\n  q: "Which list is this? ![l](../../py/img/list.png)"\n  a: "A list."\n  see: slicing\n'
+        '\n- id: lists-image\n  q: "Which list is this? ![l](../../py/img/list.png)"\n  a: "A list."\n'
+        "  see: slicing\n  reverse: true\n"
     )
     content = make_content(tmp_path, files, base=None)
     (content / "py/img").mkdir()
@@ -145,6 +146,8 @@ def test_local_images_are_packaged_and_shown_offline(tmp_path: Path) -> None:
     assert len(names) == 1 and result.media[names[0]] == PNG and names[0].endswith(".png")
     card = next(n for n in result.notes if n.card_id == "lists-image")
     assert f'src="{names[0]}"' in card.fields[1]
+    reverse = next(n for n in result.notes if n.card_id == "lists-image::reverse")
+    assert f'src="{names[0]}"' in reverse.fields[2]  # its reverse resolves the path from the same file
     note_pages = [data.decode() for name, data in result.media.items() if "-note-" in name]
     assert any(f'src="{names[0]}"' in p for p in note_pages)
     # a new version of the image arrives under a new name (Anki never replaces a file of the same name)
