@@ -10,7 +10,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .codeblocks import resolve_include
@@ -319,19 +319,8 @@ def with_reverses(notes: list[RenderedNote], reversed_ids: set[str], kb_id: str)
             rid = note.card_id + REVERSE_SUFFIX
             _, front, back, *rest = note.fields
             fields = (rid, back, front, *rest)
-            out.append(
-                RenderedNote(
-                    rid,
-                    note_guid(kb_id, rid),
-                    note.notetype,
-                    fields,
-                    note.tags,
-                    note.deck,
-                    note.due,
-                    note.topic,
-                    note_digest(note.notetype, note.deck, fields, note.tags),
-                )
-            )
+            digest = note_digest(note.notetype, note.deck, fields, note.tags)
+            out.append(replace(note, card_id=rid, guid=note_guid(kb_id, rid), fields=fields, content_hash=digest))
     return out
 
 
@@ -357,8 +346,6 @@ def section_digest(note: RenderedNote) -> str:
 
 def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:
     """Cards whose HTML shows local images, pointed at the packaged copies (the others as they are)."""
-    from dataclasses import replace
-
     sources = {c.id: Path(c.span.path).parent for c in kb.cards}
     out = []
     for note in notes:
