@@ -104,9 +104,9 @@ def output_code(card: Card, kb: KnowledgeBase) -> str | None:
     return card.code.strip("\n")
 
 
-def _placed(kb: KnowledgeBase, ordered: list[Card]) -> Iterator[tuple[int, Card, _Place, Area]]:
-    """(new-card position, card, its topic's place, its area) for every card whose topic and area
-    exist (the others are reported by check); one `_Place` per topic."""
+def _placed(kb: KnowledgeBase, ordered: list[Card]) -> Iterator[tuple[int, Card, _Place]]:
+    """(new-card position, card, its topic's place) for every card whose topic and area exist (the
+    others are reported by check); one `_Place` per topic."""
     areas = {a.id: a for a in kb.roadmap.areas}
     places: dict[str, _Place] = {}
     for due, card in enumerate(ordered, start=1):  # position 0 misleads Anki: a filtered deck kept that card last
@@ -114,8 +114,8 @@ def _placed(kb: KnowledgeBase, ordered: list[Card]) -> Iterator[tuple[int, Card,
         area = areas.get(card.topic.split("/")[0])
         if topic is None or area is None:
             continue
-        place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic))
-        yield due, card, place, area
+        place = places.get(topic.id) or places.setdefault(topic.id, _Place(kb, topic, area))
+        yield due, card, place
 
 
 def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
@@ -126,7 +126,7 @@ def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
     output, not known yet, is left for later: it is a small plain block).
     """
     with fragments.prefetch():
-        for _, card, place, _ in _placed(kb, card_order(kb)):
+        for _, card, place in _placed(kb, card_order(kb)):
             _fields(card, place, fragments, "")
         for topic in kb.topics.values():
             render_topic_html(kb, fragments, topic)
@@ -146,15 +146,12 @@ def render_notes(
     ordered = card_order(kb)
     snippets = [(c.id, output_code(c, kb)) for c in ordered if c.kind is Kind.OUTPUT]
     results = runner.run_all([(card_id, code) for card_id, code in snippets if code is not None])
-    plan: list[tuple[Card, _Place, str, int, str]] = []
-    for due, card, place, area in _placed(kb, ordered):
+    plan: list[tuple[Card, _Place, int, str]] = []
+    for due, card, place in _placed(kb, ordered):
         result = results.get(card.id)
         if result is not None and not report_output(card, result, runner, problems):
             continue
-        deck = f"{kb.roadmap.deck}::{area.deck}"
-        if kb.roadmap.subdecks == "topic":
-            deck += "::" + (" ".join(place.topic.title.replace("::", "-").split()) or place.topic.id)
-        plan.append((card, place, deck, due, runner.shown(result) if result else ""))
+        plan.append((card, place, due, runner.shown(result) if result else ""))
     try:
         with frags.batch():
             drafts: list[RenderedNote | None] = []
@@ -210,13 +207,16 @@ def report_output(card: Card, result: RunResult, runner: OutputRunner, problems:
 
 class _Place:
     """What the cards of one topic share, worked out once per topic: the roadmap line, the source
-    fields of each heading cards point to, and the tag sets."""
+    fields of each heading cards point to, the tag sets and the deck."""
 
-    def __init__(self, kb: KnowledgeBase, topic: Topic) -> None:
+    def __init__(self, kb: KnowledgeBase, topic: Topic, area: Area) -> None:
         self.kb = kb
         self.topic = topic
         self.words = words_for(kb.roadmap.language)
         rm = kb.roadmap
+        self.deck = f"{rm.deck}::{area.deck}"
+        if rm.subdecks == "topic":
+            self.deck += "::" + (" ".join(topic.title.replace("::", "-").split()) or topic.id)
         day = rm.day_of(topic.id)
         week = next((w for w in rm.weeks if day and any(d is day for d in w.days)), None)
         roadmap = " › ".join(x for x in (week.title.split(" —")[0] if week else "", day.title if day else "") if x)
@@ -294,12 +294,12 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     return BASIC, (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
 
 
-def _render_card(card: Card, place: _Place, deck: str, due: int, output: str, renderer: Fragments) -> RenderedNote:
+def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote:
     notetype, fields = _fields(card, place, renderer, output)
     tags = place.tags(card)
-    digest = note_digest(notetype, deck, fields, tags)
+    digest = note_digest(notetype, place.deck, fields, tags)
     guid = note_guid(place.kb.roadmap.id, card.id)
-    return RenderedNote(card.id, guid, notetype, fields, tags, deck, due, place.topic.id, digest)
+    return RenderedNote(card.id, guid, notetype, fields, tags, place.deck, due, place.topic.id, digest)
 
 
 REVERSE_SUFFIX = "::reverse"
