@@ -62,7 +62,7 @@ def render_chart(daily: Sequence[int], day_cutoff: int, tr: Translator) -> str:
         out.append(
             f'<rect class="{cls}" x="{x:.1f}" y="{PAD_TOP + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
             f'rx="1.5" data-day="{i}" data-value="{value}"><title>{esc(label)}: '
-            f"{esc(tr('chart_total', n=tr.num(value)))}</title></rect>"
+            f"{esc(tr('chart_total', n=value))}</title></rect>"
         )
     for i in sorted({0, n // 2, n - 1}):
         day_start = day_cutoff - (n - i) * 86400

@@ -26,6 +26,7 @@ EN: dict[str, str] = {
     "due_today": "{n} due today",
     "retention": "retention {pct}",
     "retention_none": "no reviews in {n} days",
+    "retention_none:one": "no reviews in {n} day",
     "retrievability": "avg. retrievability {pct}",
     "current_day": "Current day",
     "next_topic": "Next topic",
@@ -33,8 +34,10 @@ EN: dict[str, str] = {
     "study_now": "Study now",
     "study_now_tip": "Create or refresh the filtered deck “{deck}” with this topic's cards",
     "open_note": "Open note",
-    "topics_of_day": "{done}/{total} topics studied",
+    "topics_of_day": "{done}/{n} topics studied",
+    "topics_of_day:one": "{done}/{n} topic studied",
     "cards_n": "{n} cards",
+    "cards_n:one": "{n} card",
     "state_new": "New",
     "state_learning": "Learning",
     "state_young": "Young",
@@ -55,16 +58,22 @@ EN: dict[str, str] = {
     "counter_mocks": "Mock interviews done",
     "of_target": "target {n}",
     "chart_title": "Cards studied per day, last {n} days",
+    "chart_title:one": "Cards studied per day, last {n} day",
     "chart_total": "{n} answers",
+    "chart_total:one": "{n} answer",
     "chart_today": "today",
     "other_topics": "Topics outside the roadmap",
     "mock_interviews": "Mock interviews",
-    "mock_meta": "{sections} sections, {minutes} min",
+    "mock_meta": "{n} sections, {minutes} min",
+    "mock_meta:one": "{n} section, {minutes} min",
     "mark_done": "Mark done",
     "done": "Done",
     "undo_done": "Undo",
     "missing_cards": (
         "{n} flashcards of the latest build are not in your collection: import the newest .apkg (File → Import)."
+    ),
+    "missing_cards:one": (
+        "{n} flashcard of the latest build is not in your collection: import the newest .apkg (File → Import)."
     ),
     "legend": "What the numbers mean",
     "def_states": (
@@ -74,6 +83,7 @@ EN: dict[str, str] = {
     "def_seen": "Seen: answered at least once. Due: what Anki's is:due search finds now (reviews due today, "
     "learning cards due within the learn-ahead limit).",
     "def_retention": "Retention: share of review answers other than Again in the last {n} days.",
+    "def_retention:one": "Retention: share of review answers other than Again in the last {n} day.",
     "def_retrievability": "Retrievability: FSRS's average predicted chance of recalling the cards you have seen.",
     "def_studied": (
         "A topic counts as studied when every card of it has been seen at least once (suspended cards aside)."
@@ -92,6 +102,7 @@ EN: dict[str, str] = {
         "A normal deck named “{deck}” exists. Rename it, or change study_deck_name in the add-on's config."
     ),
     "study_ready": "“{deck}”: {n} cards of “{topic}”",
+    "study_ready:one": "“{deck}”: {n} card of “{topic}”",
     "unknown_topic": "This topic is not in the current knowledge base any more; refresh the progress.",
     "note_missing": "The note of “{topic}” is not in the media folder. Import the newest .apkg of this deck.",
     "note_title": "{topic} — kbdeck note",
@@ -132,7 +143,12 @@ EN: dict[str, str] = {
         "{n} notes were not updated: their note type was changed in Anki. Import the build with File → Import "
         "and “Merge note types” (it forces a full sync)."
     ),
+    "upd_conflicting:one": (
+        "{n} note was not updated: its note type was changed in Anki. Import the build with File → Import and"
+        " “Merge note types” (it forces a full sync)."
+    ),
     "upd_held": "{n} cards sit in a filtered deck: they move to their new deck at a later update, once back home.",
+    "upd_held:one": "{n} card sits in a filtered deck: it moves to its new deck at a later update, once back home.",
     "upd_orphan_help": (
         "Notes tagged {tag} keep their cards and history; search tag:{tag} in the browser to review or delete them."
     ),
@@ -140,6 +156,10 @@ EN: dict[str, str] = {
     "upd_not_undoable": (
         "Not undoable: the build's media files stay, and the {n} superseded kbdeck files went to Anki's media "
         "trash (Tools → Check Media → Restore Deleted brings them back)."
+    ),
+    "upd_not_undoable:one": (
+        "Not undoable: the build's media files stay, and the {n} superseded kbdeck file went to Anki's media "
+        "trash (Tools → Check Media → Restore Deleted brings it back)."
     ),
     "upd_short": (
         "{kb} updated: {new} new, {updated} updated, {moved} moved, {orphaned} orphaned, {edited} edited in Anki"
@@ -157,12 +177,14 @@ EN: dict[str, str] = {
     "mock_undo_finish": "kbdeck: finish {mock}",
     "mock_undo_abandon": "kbdeck: abandon {mock}",
     "mock_window": "Mock interview — {mock}",
-    "mock_ready": "{sections} sections, {minutes} minutes. Start when you are ready.",
+    "mock_ready": "{n} sections, {minutes} minutes. Start when you are ready.",
+    "mock_ready:one": "{n} section, {minutes} minutes. Start when you are ready.",
     "mock_start_section": "Start",
     "mock_next_section": "Next section",
     "mock_finish": "Finish",
     "mock_abandon": "Abandon",
     "mock_section_cards": "{n} cards",
+    "mock_section_cards:one": "{n} card",
     "mock_section_problem": "coding problem",
     "mock_section_empty": "no card of this section can be studied now",
     "mock_hint_cards": "Answer the cards in the reviewer as in an interview: Again when you would not have known.",
@@ -191,6 +213,7 @@ PT_BR: dict[str, str] = {
     "due_today": "{n} para hoje",
     "retention": "retenção {pct}",
     "retention_none": "sem revisões em {n} dias",
+    "retention_none:one": "sem revisões em {n} dia",
     "retrievability": "recuperabilidade média {pct}",
     "current_day": "Dia atual",
     "next_topic": "Próximo tópico",
@@ -198,8 +221,10 @@ PT_BR: dict[str, str] = {
     "study_now": "Estudar agora",
     "study_now_tip": "Cria ou atualiza o baralho filtrado “{deck}” com os cartões deste tópico",
     "open_note": "Abrir nota",
-    "topics_of_day": "{done}/{total} tópicos estudados",
+    "topics_of_day": "{done}/{n} tópicos estudados",
+    "topics_of_day:one": "{done}/{n} tópico estudado",
     "cards_n": "{n} cartões",
+    "cards_n:one": "{n} cartão",
     "state_new": "Novos",
     "state_learning": "Aprendendo",
     "state_young": "Jovens",
@@ -220,16 +245,22 @@ PT_BR: dict[str, str] = {
     "counter_mocks": "Entrevistas simuladas feitas",
     "of_target": "meta {n}",
     "chart_title": "Cartões estudados por dia, últimos {n} dias",
+    "chart_title:one": "Cartões estudados por dia, último {n} dia",
     "chart_total": "{n} respostas",
+    "chart_total:one": "{n} resposta",
     "chart_today": "hoje",
     "other_topics": "Tópicos fora do roteiro",
     "mock_interviews": "Entrevistas simuladas",
-    "mock_meta": "{sections} seções, {minutes} min",
+    "mock_meta": "{n} seções, {minutes} min",
+    "mock_meta:one": "{n} seção, {minutes} min",
     "mark_done": "Marcar como feita",
     "done": "Feita",
     "undo_done": "Desfazer",
     "missing_cards": (
         "{n} flashcards do build mais recente não estão na sua coleção: importe o .apkg mais novo (Arquivo → Importar)."
+    ),
+    "missing_cards:one": (
+        "{n} flashcard do build mais recente não está na sua coleção: importe o .apkg mais novo (Arquivo → Importar)."
     ),
     "legend": "O que os números significam",
     "def_states": (
@@ -238,7 +269,8 @@ PT_BR: dict[str, str] = {
     ),
     "def_seen": "Vistos: respondidos ao menos uma vez. Hoje: o que a busca is:due do Anki encontra agora (revisões "
     "de hoje, cartões em aprendizado dentro do limite de antecipação).",
-    "def_retention": "Retenção: fração das respostas de revisão diferentes de Errei nos últimos {n} dias.",
+    "def_retention": "Retenção: fração das respostas de revisão diferentes de De novo nos últimos {n} dias.",
+    "def_retention:one": "Retenção: fração das respostas de revisão diferentes de De novo no último {n} dia.",
     "def_retrievability": "Recuperabilidade: chance média de lembrar, prevista pelo FSRS, dos cartões já vistos.",
     "def_studied": (
         "Um tópico conta como estudado quando todos os seus cartões foram vistos ao menos uma vez (exceto suspensos)."
@@ -259,6 +291,7 @@ PT_BR: dict[str, str] = {
         "complemento."
     ),
     "study_ready": "“{deck}”: {n} cartões de “{topic}”",
+    "study_ready:one": "“{deck}”: {n} cartão de “{topic}”",
     "unknown_topic": "Este tópico não está mais na base de conhecimento atual; atualize o progresso.",
     "note_missing": "A nota de “{topic}” não está na pasta de mídia. Importe o .apkg mais novo deste baralho.",
     "note_title": "{topic} — nota kbdeck",
@@ -299,8 +332,15 @@ PT_BR: dict[str, str] = {
         "{n} notas não foram atualizadas: o tipo de nota delas foi alterado no Anki. Importe o build em Arquivo "
         "→ Importar com “Mesclar tipos de nota” (isso força uma sincronização completa)."
     ),
+    "upd_conflicting:one": (
+        "{n} nota não foi atualizada: o tipo de nota dela foi alterado no Anki. Importe o build em Arquivo → "
+        "Importar com “Mesclar tipos de nota” (isso força uma sincronização completa)."
+    ),
     "upd_held": (
         "{n} cartões estão num baralho filtrado: vão para o novo baralho numa próxima atualização, quando voltarem."
+    ),
+    "upd_held:one": (
+        "{n} cartão está num baralho filtrado: vai para o novo baralho numa próxima atualização, quando voltar."
     ),
     "upd_orphan_help": (
         "Notas com a etiqueta {tag} mantêm cartões e histórico; busque tag:{tag} no navegador para revisá-las "
@@ -308,8 +348,12 @@ PT_BR: dict[str, str] = {
     ),
     "upd_undo": "Editar → Desfazer reverte esta atualização num passo (notas, etiquetas, baralhos).",
     "upd_not_undoable": (
-        "Não dá para desfazer: os arquivos de mídia do build ficam, e os {n} arquivos kbdeck substituídos foram "
+        "Não dá para desfazer: os arquivos de mídia do build ficam, e {n} arquivos kbdeck substituídos foram "
         "para a lixeira de mídia do Anki (Ferramentas → Verificar mídia → Restaurar apagados os traz de volta)."
+    ),
+    "upd_not_undoable:one": (
+        "Não dá para desfazer: os arquivos de mídia do build ficam, e {n} arquivo kbdeck substituído foi para"
+        " a lixeira de mídia do Anki (Ferramentas → Verificar mídia → Restaurar apagados o traz de volta)."
     ),
     "upd_short": (
         "{kb} atualizado: {new} novas, {updated} atualizadas, {moved} movidas, {orphaned} órfãs, {edited} "
@@ -332,12 +376,14 @@ PT_BR: dict[str, str] = {
     "mock_undo_finish": "kbdeck: concluir {mock}",
     "mock_undo_abandon": "kbdeck: abandonar {mock}",
     "mock_window": "Entrevista simulada — {mock}",
-    "mock_ready": "{sections} seções, {minutes} minutos. Comece quando estiver pronto.",
+    "mock_ready": "{n} seções, {minutes} minutos. Comece quando estiver pronto.",
+    "mock_ready:one": "{n} seção, {minutes} minutos. Comece quando estiver pronto.",
     "mock_start_section": "Começar",
     "mock_next_section": "Próxima seção",
     "mock_finish": "Concluir",
     "mock_abandon": "Abandonar",
     "mock_section_cards": "{n} cartões",
+    "mock_section_cards:one": "{n} cartão",
     "mock_section_problem": "problema de código",
     "mock_section_empty": "nenhum cartão desta seção pode ser estudado agora",
     "mock_hint_cards": "Responda os cartões no revisor como numa entrevista: Errei quando você não saberia.",
@@ -363,8 +409,24 @@ class Translator:
         self._table = TABLES[self.lang]
 
     def __call__(self, key: str, **values: object) -> str:
+        """The string `key` filled with `values`; an int `n` picks the singular form and is formatted.
+
+        A table may hold `key:one` beside `key` (the other plural form): it is used when `n` is
+        "one" in this language's CLDR rules (English: 1; Portuguese: 0 and 1, as in Anki's own
+        pt-BR strings). So `tr("cards_n", n=1)` reads "1 card" / "1 cartão" and `n=1234` reads
+        "1,234 cards" / "1.234 cartões" — callers pass the count, never a pre-formatted number.
+        """
+        n = values.get("n")
+        if isinstance(n, int) and not isinstance(n, bool):
+            if self.plural_one(n):
+                key = f"{key}:one" if f"{key}:one" in self._table or f"{key}:one" in EN else key
+            values = {**values, "n": self.num(n)}
         text = self._table.get(key) or EN.get(key, key)
         return text.format(**values) if values else text
+
+    def plural_one(self, n: int) -> bool:
+        """True when `n` takes the singular ("one") form in this language."""
+        return n in (0, 1) if self.lang == "pt-BR" else n == 1
 
     def num(self, n: float) -> str:
         """Grouped integer: 12,345 (en) / 12.345 (pt-BR)."""

@@ -86,7 +86,7 @@ def stats_line(c: Counts, tr: Translator, *, fsrs: bool, retention_days: int) ->
     items = [
         tr("seen", pct=tr.pct(c.pct_seen)),
         tr("mature_pct", pct=tr.pct(c.pct_mature)),
-        tr("due_today", n=tr.num(c.due)),
+        tr("due_today", n=c.due),
         tr("retention", pct=tr.pct(c.retention)) if c.retention is not None else tr("retention_none", n=retention_days),
     ]
     if fsrs and c.retrievability is not None:

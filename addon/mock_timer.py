@@ -135,7 +135,7 @@ class MockTimer(QDialog):
     def _describe_next(self) -> None:
         tr = current.tr
         total = sum(s.minutes for s in self.run.sections)
-        self.section.setText(_esc(tr("mock_ready", sections=len(self.run.sections), minutes=total)))
+        self.section.setText(_esc(tr("mock_ready", n=len(self.run.sections), minutes=total)))
 
     def remaining(self) -> int:
         """Seconds left in the current section (negative once over time)."""

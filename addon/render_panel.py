@@ -40,7 +40,7 @@ def _kb(kb: KbProgress, tr: Translator, retention_days: int) -> str:
     c = kb.counts
     head = (
         f'<div class="kb-head"><span class="kb-title">{esc(info.title)}</span>'
-        f'<span class="kb-count">{esc(tr("cards_n", n=tr.num(c.total)))}</span>'
+        f'<span class="kb-count">{esc(tr("cards_n", n=c.total))}</span>'
         f"{button(tr('open_view'), 'view', kb=info.id)}</div>"
     )
     lines = [head, state_bar(c, tr), stats_line(c, tr, fsrs=kb.fsrs, retention_days=retention_days)]
@@ -52,7 +52,7 @@ def _kb(kb: KbProgress, tr: Translator, retention_days: int) -> str:
         lines.append(
             f'<div class="kb-row"><span class="kb-label">{esc(tr("current_day"))}</span>'
             f'<span class="kb-day"{attrs(data_day=day.day.id)}>{esc(week_title)} › {esc(day.day.title)}</span>'
-            f'<span class="kb-dim">{esc(tr("topics_of_day", done=day.topics_studied, total=len(day.topics)))}'
+            f'<span class="kb-dim">{esc(tr("topics_of_day", done=day.topics_studied, n=len(day.topics)))}'
             "</span></div>"
         )
     if kb.next_topic is not None:

@@ -43,17 +43,17 @@ def _kb(kb: KbProgress, report: Report, tr: Translator, retention_days: int, stu
     info = kb.bundle.kb
     c = kb.counts
     out = [f'<section class="kb-kb"{attrs(data_kb=info.id, data_generation=kb.bundle.generation)}{count_attrs(c)}>']
-    out.append(f'<h1>{esc(info.title)} <span class="kb-dim">{esc(tr("cards_n", n=tr.num(c.total)))}</span></h1>')
+    out.append(f'<h1>{esc(info.title)} <span class="kb-dim">{esc(tr("cards_n", n=c.total))}</span></h1>')
     out.append(state_bar(c, tr))
     out.append(legend(c, tr))
     out.append(stats_line(c, tr, fsrs=kb.fsrs, retention_days=retention_days))
     if c.missing:
-        out.append(f'<div class="kb-warning">{esc(tr("missing_cards", n=tr.num(c.missing)))}</div>')
+        out.append(f'<div class="kb-warning">{esc(tr("missing_cards", n=c.missing))}</div>')
     out.append('<div class="kb-grid">')
     out.append(_counters(kb, tr))
     out.append(
         f'<div class="kb-card kb-chart-card"><h3>{esc(tr("chart_title", n=report.chart_days))}</h3>'
-        f'<div class="kb-dim">{esc(tr("chart_total", n=tr.num(sum(kb.daily))))}</div>'
+        f'<div class="kb-dim">{esc(tr("chart_total", n=sum(kb.daily)))}</div>'
         f"{render_chart(kb.daily, report.day_cutoff, tr)}</div>"
     )
     out.append("</div>")
@@ -99,7 +99,7 @@ def _counter(label: str, counter: Counter, name: str, tr: Translator) -> str:
     return (
         f'<div class="kb-counter{done}"{attrs(data_counter=name, data_have=counter.have, data_target=counter.target)}>'
         f'<div class="kb-counter-line"><span>{esc(label)}</span><span><b>{esc(tr.num(counter.have))}</b>'
-        f' <span class="kb-dim">/ {esc(tr("of_target", n=tr.num(counter.target)))}</span></span></div>'
+        f' <span class="kb-dim">/ {esc(tr("of_target", n=counter.target))}</span></span></div>'
         f"{pct_bar(pct, kind='target')}</div>"
     )
 
@@ -108,7 +108,7 @@ def _next(kb: KbProgress, tr: Translator, study_deck: str) -> str:
     if kb.current_day is None or kb.next_topic is None:
         return f'<div class="kb-callout kb-done"><span class="kb-done-text">{esc(tr("roadmap_done"))}</span></div>'
     day, t = kb.current_day, kb.next_topic.topic
-    studied = tr("topics_of_day", done=day.topics_studied, total=len(day.topics))
+    studied = tr("topics_of_day", done=day.topics_studied, n=len(day.topics))
     return (
         f'<div class="kb-callout"><span class="kb-label">{esc(tr("current_day"))}</span>'
         f'<span>{esc(day.week.title)} › <b>{esc(day.day.title)}</b> <span class="kb-dim">{esc(studied)}</span></span>'
@@ -126,7 +126,7 @@ def _day(day: DayProgress, kb: KbProgress, tr: Translator, study_deck: str) -> s
         f'<details class="{cls}"{" open" if current or not day.done else ""}{attrs(data_day=day.day.id)}'
         f"{count_attrs(dc)}><summary>"
         f'<span class="kb-name">{esc(day.day.title)}{date}</span>{state_bar(dc, tr, slim=True)}'
-        f'<span class="kb-num kb-dim">{esc(tr("topics_of_day", done=day.topics_studied, total=len(day.topics)))}'
+        f'<span class="kb-num kb-dim">{esc(tr("topics_of_day", done=day.topics_studied, n=len(day.topics)))}'
         f"</span></summary>{_topics_table(day.topics, kb, tr, study_deck)}</details>"
     )
 
@@ -200,7 +200,7 @@ def _mocks(kb: KbProgress, tr: Translator) -> str:
         items.append(
             f"<li{attrs(data_mock=m.id, data_done=int(done), data_results=len(history))}>"
             f'<div class="kb-mock-line"><span class="kb-name">{esc(m.title)}</span>'
-            f'<span class="kb-dim">{esc(tr("mock_meta", sections=len(m.sections), minutes=m.minutes))}</span>'
+            f'<span class="kb-dim">{esc(tr("mock_meta", n=len(m.sections), minutes=m.minutes))}</span>'
             f'<span class="kb-actions">{action}</span></div>{_history(history, tr)}</li>'
         )
     return f'<div class="kb-card kb-mocks"><h3>{esc(tr("mock_interviews"))}</h3><ul>{"".join(items)}</ul></div>'

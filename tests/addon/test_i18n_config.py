@@ -103,3 +103,20 @@ def test_paths_and_commands_may_be_empty_other_texts_may_not() -> None:
     assert parse_config({"mock_deck_name": " "})[0].mock_deck_name == "kbdeck mock"
     assert parse_config({"build_folder": "x\x00"})[0].build_folder == ""
     assert len(problems) == 1
+
+
+def test_counts_take_the_singular_where_the_language_does() -> None:
+    en, pt = Translator("en"), Translator("pt_BR")
+    assert [en("cards_n", n=k) for k in (0, 1, 2, 1234)] == ["0 cards", "1 card", "2 cards", "1,234 cards"]
+    # CLDR (and Anki's own pt-BR strings): 0 and 1 are singular in Portuguese
+    assert [pt("cards_n", n=k) for k in (0, 1, 2, 1234)] == ["0 cartão", "1 cartão", "2 cartões", "1.234 cartões"]
+    assert pt("upd_not_undoable", n=1).count("1 arquivo kbdeck substituído foi") == 1
+    assert en("mock_meta", n=1, minutes=5) == "1 section, 5 min"
+    assert en("due_today", n=True) == "True due today"  # a bool is not a count: left as it is
+
+
+@pytest.mark.parametrize("key", sorted(k for k in EN if k.endswith(":one")))
+def test_a_singular_form_belongs_to_a_plural_one_with_the_same_placeholders(key: str) -> None:
+    base = key.removesuffix(":one")
+    assert base in EN and base in PT_BR and key in PT_BR
+    assert placeholders(EN[key]) == placeholders(EN[base]) == placeholders(PT_BR[key]) and "n" in placeholders(EN[key])

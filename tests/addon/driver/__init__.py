@@ -63,9 +63,10 @@ def _start() -> None:
         watchdog.setSingleShot(True)
         watchdog.timeout.connect(lambda: _die(results, settings))
         watchdog.start(int(settings.get("watchdog_s", 100) * 1000))
-        if settings.get("scenario") == "part2":
+        name = settings.get("scenario")
+        if name:  # another scripted session: the module of that name in this package, its `scenario`
             try:
-                from .part2 import scenario
+                scenario = importlib.import_module(f".{name}", __package__).scenario
             except Exception:
                 results["errors"].append(traceback.format_exc())
                 finish("failed")
