@@ -276,7 +276,19 @@ class Roadmap:
         return tuple(d for w in self.weeks for d in w.days)
 
     def day_of(self, topic: str) -> Day | None:
-        return next((d for d in self.days if topic in d.topics), None)
+        """The first day that lists `topic` (a dict built once: scanning every day per topic was
+        quadratic in the roadmap's size, the 300k-card bench's top cost after GC)."""
+        return self._day_index().get(topic)
+
+    def _day_index(self) -> dict[str, Day]:
+        index: dict[str, Day] | None = self.__dict__.get("_days_by_topic")
+        if index is None:
+            index = {}
+            for d in self.days:
+                for t in d.topics:
+                    index.setdefault(t, d)
+            object.__setattr__(self, "_days_by_topic", index)  # a cache on a frozen dataclass: not a field
+        return index
 
 
 @dataclass(frozen=True)
