@@ -21,9 +21,11 @@ def _init() -> None:
     from .bridge import init_bridge
     from .card_link import init_card_link
     from .deck_browser import init_deck_browser
+    from .mock_flow import init_mocks
     from .progress_view import init_progress_view
     from .runtime import init_runtime
     from .service import init_refresh
+    from .settings_menu import init_settings
     from .updater import init_updater
 
     init_runtime(__name__)
@@ -32,7 +34,9 @@ def _init() -> None:
     init_progress_view()
     init_card_link()
     init_updater()
+    init_settings()
     init_bridge()
+    init_mocks()
 
 
 if _running_in_anki():

@@ -21,9 +21,8 @@ from .report import Counts
 # Accumulator layout: one list of numbers per slot (a topic of a knowledge base), in the field
 # order of `Counts`.
 _FIELDS = len(Counts.__dataclass_fields__)
-TOTAL, NEW, LEARNING, YOUNG, MATURE, SUSPENDED, SEEN, DUE, REVIEWS, PASSED, R_SUM, R_CARDS, NOTES, MISSING = range(
-    _FIELDS
-)
+TOTAL, NEW, LEARNING, YOUNG, MATURE, SUSPENDED, SEEN, DUE = range(8)
+REVIEWS, PASSED, R_SUM, R_CARDS, NOTES, MISSING, ANSWERED = range(8, _FIELDS)
 _STATE_FIELD = {1: NEW, 2: LEARNING, 3: YOUNG, 4: MATURE, 5: SUSPENDED}
 ORPHAN = ""
 """Slot topic id for cards whose topic the bundle does not describe."""
@@ -135,9 +134,12 @@ def accumulate(
     for ans in answers:
         if not ans.guids:
             continue
-        in_retention = ans.days_ago < retention_days and ans.review
+        in_window = ans.days_ago < retention_days
+        in_retention = in_window and ans.review
         day = chart_days - 1 - ans.days_ago
         for slot, n in _tally(map(get, ans.guids.split(" "))):
+            if in_window:
+                acc[slot][ANSWERED] += n
             if in_retention:
                 acc[slot][REVIEWS] += n
                 if ans.passed:
@@ -158,5 +160,5 @@ def to_counts(a: list[float]) -> Counts:
     n = [int(v) for v in a]
     return Counts(
         n[TOTAL], n[NEW], n[LEARNING], n[YOUNG], n[MATURE], n[SUSPENDED], n[SEEN], n[DUE],
-        n[REVIEWS], n[PASSED], float(a[R_SUM]), n[R_CARDS], n[NOTES], n[MISSING],
+        n[REVIEWS], n[PASSED], float(a[R_SUM]), n[R_CARDS], n[NOTES], n[MISSING], n[ANSWERED],
     )  # fmt: skip

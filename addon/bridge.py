@@ -29,6 +29,7 @@ COMMANDS = frozenset(
         "mock-done",
         "mock-undo",
         "mock-start",
+        "mock-abandon",
         "update",
         "browse",
         "take-build",
@@ -117,7 +118,7 @@ def on_js_message(handled: tuple[bool, object], message: str, context: object | 
 
 def dispatch(command: Command, context: object | None = None) -> None:
     from . import card_link, note_viewer, updater
-    from .mock_session import start_mock
+    from .mock_flow import ask_abandon, start_mock
     from .mocks import toggle_mock
     from .progress_view import open_view
     from .service import service
@@ -137,6 +138,8 @@ def dispatch(command: Command, context: object | None = None) -> None:
         note_viewer.edit_shown(command.kb, command.topic, command.anchor)
     elif name == "src":
         card_link.open_card_source(context, command.src)
+    elif name == "mock-abandon":
+        ask_abandon()
     elif name in ("mock-done", "mock-undo", "mock-start"):
         bundle = _find_bundle(command.kb)
         mock = next((m for m in bundle.mock_interviews if m.id == command.mock), None)

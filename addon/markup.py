@@ -13,6 +13,13 @@ from .i18n import Translator
 from .report import Counts
 
 SEGMENTS = ("new", "learning", "young", "mature", "suspended")
+"""Card states, in the legend's order."""
+BAR_ORDER = ("mature", "young", "learning", "new", "suspended")
+"""The bar fills from the left with what the learner achieved; new cards are the empty track left
+over (never a colour: a fresh deck's bar must look empty, not complete); suspended ones sit apart
+at the right end."""
+FILLED = frozenset({"mature", "young", "learning"})
+"""Segments that show the learner's progress (class `kb-fill`)."""
 
 
 def esc(text: object) -> str:
@@ -37,19 +44,22 @@ def count_attrs(c: Counts) -> str:
         data_due=c.due,
         data_reviews=c.reviews,
         data_passed=c.passed,
+        data_answered=c.answered,
+        data_notes=c.notes,
     )
 
 
 def state_bar(c: Counts, tr: Translator, *, slim: bool = False) -> str:
-    """A stacked bar new | learning | young | mature | suspended; each part has a tooltip."""
+    """A stacked bar mature | young | learning | (new: the empty track) | suspended; each part has a tooltip."""
     parts = []
     if c.total:
-        for name in SEGMENTS:
+        for name in BAR_ORDER:
             n = getattr(c, name)
             if n:
                 width = 100.0 * n / c.total
                 tip = f"{tr('state_' + name)}: {tr.num(n)} ({tr.pct(width)})"
-                parts.append(f'<span class="kb-seg kb-{name}" style="width:{width:.3f}%"{attrs(title=tip)}></span>')
+                cls = f"kb-seg kb-{name} kb-fill" if name in FILLED else f"kb-seg kb-{name}"
+                parts.append(f'<span class="{cls}" style="width:{width:.3f}%"{attrs(title=tip)}></span>')
     cls = "kb-bar kb-slim" if slim else "kb-bar"
     return f'<div class="{cls}" role="img"{attrs(aria_label=_bar_label(c, tr))}>{"".join(parts)}</div>'
 
@@ -59,10 +69,11 @@ def _bar_label(c: Counts, tr: Translator) -> str:
 
 
 def legend(c: Counts, tr: Translator) -> str:
+    """The bar's key, in the bar's order (new cards: an empty swatch, like the track they are)."""
     items = "".join(
         f'<span class="kb-legend-item"><span class="kb-swatch kb-{name}"></span>{esc(tr("state_" + name))} '
         f"<b>{tr.num(getattr(c, name))}</b></span>"
-        for name in SEGMENTS
+        for name in BAR_ORDER
     )
     return f'<div class="kb-legend">{items}</div>'
 
@@ -84,11 +95,28 @@ def pct_bar(value: float, *, kind: str = "seen") -> str:
 def stats_line(c: Counts, tr: Translator, *, fsrs: bool, retention_days: int) -> str:
     """The line "42% seen · 10% mature · 35 due today · retention 87%" (+ retrievability with FSRS)."""
     items = [
-        tr("seen", pct=tr.pct(c.pct_seen)),
-        tr("mature_pct", pct=tr.pct(c.pct_mature)),
-        tr("due_today", n=c.due),
-        tr("retention", pct=tr.pct(c.retention)) if c.retention is not None else tr("retention_none", n=retention_days),
+        f"<span>{esc(tr('seen', pct=tr.pct(c.pct_seen)))}</span>",
+        f"<span>{esc(tr('mature_pct', pct=tr.pct(c.pct_mature)))}</span>",
+        f"<span>{esc(tr('due_today', n=c.due))}</span>",
+        retention(c, tr, retention_days),
     ]
     if fsrs and c.retrievability is not None:
-        items.append(tr("retrievability", pct=tr.pct(c.retrievability)))
-    return '<div class="kb-stats">' + " · ".join(f"<span>{esc(i)}</span>" for i in items) + "</div>"
+        items.append(f"<span>{esc(tr('retrievability', pct=tr.pct(c.retrievability)))}</span>")
+    return '<div class="kb-stats">' + " · ".join(items) + "</div>"
+
+
+def retention(c: Counts, tr: Translator, retention_days: int) -> str:
+    """Retention, or why there is none yet: it needs review answers, and learning steps are not reviews.
+
+    "No reviews" is said only to someone who answered nothing in the window although cards were
+    seen (a break); before the first review it is "no data yet", with a hint (issue 17).
+    """
+    if c.retention is not None:
+        return f'<span data-retention="{c.retention:.1f}">{esc(tr("retention", pct=tr.pct(c.retention)))}</span>'
+    if c.answered or not c.seen:
+        tip = tr("retention_learning_tip", n=c.answered) if c.answered else tr("retention_first_tip")
+        return (
+            f'<span data-retention="none"{attrs(title=tip)}>{esc(tr("retention_no_data"))} '
+            f'<span class="kb-hint">{esc(tr("retention_hint"))}</span></span>'
+        )
+    return f'<span data-retention="none">{esc(tr("retention_none", n=retention_days))}</span>'

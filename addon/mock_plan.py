@@ -2,9 +2,9 @@
 
 A section of the roadmap's mock interview names topics and/or areas and a card count (or a
 coding problem). Starting a mock draws that many cards at random among the section's cards
-that can be studied now; finishing it reads the revlog of the session: each drawn card's
-*first* answer after the start counts (Again = failed), so re-showing a lapsed card never
-inflates the score. Results are kept in the collection config (so they sync), per knowledge
+that can be studied now; finishing it reads the revlog: each drawn card's *first* answer while
+its section ran counts (Again = failed), so re-showing a lapsed card never inflates the score; a
+coding section carries the learner's own grade. Results are kept in the collection config (so they sync), per knowledge
 base and mock, newest last, capped; reading them back tolerates anything a sync or an older
 version left there. Pure: no Anki, no Qt (mock_session.py does the collection work).
 """
@@ -12,11 +12,13 @@ version left there. Pure: no Anki, no Qt (mock_session.py does the collection wo
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .bundle import Bundle, MockSection
+from .mock_state import TAKEN, ActiveMock, SectionState
 
 RESULTS_KEY = "kbdeck_mock_results"
 MAX_HISTORY = 50
@@ -36,41 +38,19 @@ def draw(candidates: Iterable[int], count: int, rng: random.Random) -> tuple[int
 
 
 @dataclass(frozen=True)
-class PlannedSection:
-    """A section of a running mock."""
-
-    title: str
-    minutes: int
-    cards: tuple[int, ...] = ()
-    """The drawn card ids (empty for a problem section)."""
-    deck_id: int = 0
-    """Its filtered deck (0: none)."""
-    problem: str = ""
-    """Topic id of the coding-problem note."""
-
-
-@dataclass(frozen=True)
-class MockRun:
-    """A mock interview in progress."""
-
-    kb: str
-    mock: str
-    title: str
-    started_ms: int
-    """Epoch milliseconds of the start: answers before it are not part of the mock."""
-    sections: tuple[PlannedSection, ...]
-
-
-@dataclass(frozen=True)
 class SectionResult:
     """How one section went."""
 
     title: str
     cards: int
-    """Cards drawn."""
+    """Cards drawn (0 for a coding section)."""
     answered: int
     passed: int
     """First answers other than Again."""
+    status: str = "taken"
+    """"taken" or "skipped" (results stored before sections had a status were all taken)."""
+    grade: str = ""
+    """A coding section's self-grade ("solved", "partial", "unsolved"; "" for flashcards)."""
 
     @property
     def pass_rate(self) -> float | None:
@@ -85,8 +65,10 @@ class MockResult:
     at: int
     """Epoch seconds when it was finished."""
     minutes: int
-    """Minutes it took."""
+    """Minutes its sections ran (pauses excluded)."""
     sections: tuple[SectionResult, ...]
+    complete: bool = True
+    """Every section taken (only a complete mock counts as done)."""
 
     @property
     def answered(self) -> int:
@@ -101,24 +83,44 @@ class MockResult:
         return {
             "at": self.at,
             "minutes": self.minutes,
+            "complete": self.complete,
             "sections": [
-                {"title": s.title, "cards": s.cards, "answered": s.answered, "passed": s.passed} for s in self.sections
+                {
+                    "title": s.title,
+                    "cards": s.cards,
+                    "answered": s.answered,
+                    "passed": s.passed,
+                    "status": s.status,
+                    "grade": s.grade,
+                }
+                for s in self.sections
             ],
         }
 
 
-def score(run: MockRun, answers: Iterable[tuple[int, int, int]], finished_at: int) -> MockResult:
-    """The result of `run` from revlog rows `(card id, ease, revlog id in ms)`, in any order."""
+def first_answers(section: SectionState, answers: Iterable[tuple[int, int, int]]) -> dict[int, int]:
+    """Each of the section's cards' first ease from revlog rows `(card id, ease, revlog id in ms)`
+    answered while the section ran (from its start to its end, or to now while it runs)."""
+    cards = set(section.cards)
+    end = section.ended_ms or None
     first: dict[int, int] = {}
     for cid, ease, rid in sorted(answers, key=lambda a: a[2]):
-        if rid >= run.started_ms and 1 <= ease <= 4 and cid not in first:
+        in_time = section.started_ms and rid >= section.started_ms and (end is None or rid <= end)
+        if in_time and cid in cards and 1 <= ease <= 4 and cid not in first:
             first[cid] = ease
+    return first
+
+
+def score(active: ActiveMock, answers: Iterable[tuple[int, int, int]], finished_at: int) -> MockResult:
+    """The result of `active` (its sections all ended) from revlog rows `(card id, ease, revlog id)`."""
+    rows = list(answers)
     sections = []
-    for s in run.sections:
-        eases = [first[c] for c in s.cards if c in first]
-        sections.append(SectionResult(s.title, len(s.cards), len(eases), sum(e > 1 for e in eases)))
-    minutes = max(0, round((finished_at * 1000 - run.started_ms) / 60_000))
-    return MockResult(finished_at, minutes, tuple(sections))
+    for s in active.sections:
+        eases = list(first_answers(s, rows).values())
+        status = "taken" if s.status == TAKEN else "skipped"
+        sections.append(SectionResult(s.title, len(s.cards), len(eases), sum(e > 1 for e in eases), status, s.grade))
+    minutes = round(active.ran_ms(finished_at * 1000) / 60_000)
+    return MockResult(finished_at, minutes, tuple(sections), active.complete)
 
 
 def read_results(raw: object) -> dict[str, dict[str, tuple[MockResult, ...]]]:
@@ -149,9 +151,13 @@ def _result(item: object) -> MockResult | None:
     for s in sections:
         if not isinstance(s, dict) or not all(_int(s.get(k)) for k in ("cards", "answered", "passed")):
             return None
-        title = s.get("title")
-        parsed.append(SectionResult(str(title)[:200] if title else "", s["cards"], s["answered"], s["passed"]))
-    return MockResult(at, minutes, tuple(parsed))
+        title, status, grade = s.get("title"), s.get("status", "taken"), s.get("grade", "")
+        if status not in ("taken", "skipped") or grade not in ("", "solved", "partial", "unsolved"):
+            return None
+        name = str(title)[:200] if title else ""
+        parsed.append(SectionResult(name, s["cards"], s["answered"], s["passed"], status, grade))
+    complete = item.get("complete", True)
+    return MockResult(at, minutes, tuple(parsed), complete if isinstance(complete, bool) else True)
 
 
 def _int(value: object) -> bool:
@@ -172,3 +178,23 @@ def history_for(
 ) -> dict[str, tuple[MockResult, ...]]:
     """One knowledge base's results, per mock."""
     return {m: tuple(rs) for m, rs in results.get(kb, {}).items()}
+
+
+_H2 = re.compile(r"<h2[\s>]", re.IGNORECASE)
+_H1 = re.compile(r"<h1[\s>].*?</h1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def statement_of(note_html: str) -> tuple[str, bool]:
+    """The problem's statement: the note's title and its first `##` section, nothing else.
+
+    A problem note states the problem in its first section and goes on with solutions (kbdeck's
+    convention, in the README); its introduction often names the technique, so it is left out
+    too. While a mock's coding section runs, only this part shows. Returns (html, cut); a note
+    without a `##` section is all statement (cut False).
+    """
+    heads = [m.start() for m in _H2.finditer(note_html)]
+    if not heads:
+        return note_html, False
+    title = _H1.search(note_html, 0, heads[0])
+    end = heads[1] if len(heads) > 1 else len(note_html)
+    return (title.group(0) if title else "") + note_html[heads[0] : end], True

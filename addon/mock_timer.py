@@ -1,15 +1,18 @@
-"""The mock interview's timer: a small non-modal window that walks through the sections.
+"""The mock interview's timer: a small window that shows the stored mock in progress and drives it.
 
-It shows the current section, counts its minutes down (turning red when the time is up; it
-never stops you) and starts each section: a flashcard section opens its filtered deck in the
-reviewer, a coding section opens the problem's note in the viewer. "Finish" records the result,
-"Abandon" (or closing the window) removes the decks without recording anything; both are
-mock_session.py's ops. Qt widgets only, no web view: it stays light on top of the reviewer.
+A view of mock_state.ActiveMock, never the owner of the state: every button is a step of
+mock_session.py run by mock_flow.py (an undoable op on the collection), and the window shows the state the step
+returns. The section list says what each section became (✓ taken, – skipped, ▶ running); the
+countdown turns red when the time is up (it never stops you). A flashcard section runs in the
+reviewer, brought forward; a coding section opens the problem's statement only, the whole note
+once the section ends, and asks the learner to grade it. Esc and the close button ask: pause (the
+mock stays in the collection, to resume from the progress view or at the next start), abandon,
+or keep going. Qt widgets only, no web view: it stays light on top of the reviewer.
 """
 
 from __future__ import annotations
 
-import time
+import html
 from collections.abc import Callable
 
 from aqt import mw
@@ -23,126 +26,157 @@ from aqt.qt import (
     Qt,
     QTimer,
     QVBoxLayout,
+    QWidget,
     qconnect,
 )
 
-from .bundle import Bundle
+from . import mock_flow as flow
+from . import mock_session as session
+from . import mock_text as text
 from .errors import guard
-from .mock_plan import MockResult, MockRun
+from .mock_plan import MockResult
+from .mock_state import GRADES, PENDING, RUNNING, UNGRADED, ActiveMock
+from .question import ask
 from .runtime import current
-
-MockEnd = Callable[[MockRun], None]
 
 
 class MockTimer(QDialog):
-    """Sections, countdown and the buttons of one running mock interview."""
+    """Sections, countdown and the buttons of the mock in progress."""
 
-    def __init__(self, run: MockRun, bundle: Bundle, *, on_finish: MockEnd, on_abandon: MockEnd) -> None:
+    def __init__(self, active: ActiveMock, *, on_closed: Callable[[], None]) -> None:
         super().__init__(mw)
         tr = current.tr
-        self.run, self.bundle = run, bundle
-        self._on_finish, self._on_abandon = on_finish, on_abandon
-        self.index = -1
-        self.deadline = 0.0
-        self.ended = False
+        self.active = active
+        self.outcome: MockResult | None = None
         self.closed = False
-        """Set when the window closes (Qt deletes it then: no Qt call may follow)."""
-        self.setWindowTitle(tr("mock_window", mock=run.title))
+        """Set when the window closed (Qt deletes it then: no Qt call may follow)."""
+        self._may_close = False
+        self._on_closed = on_closed
+        self._entered = -1
+        """The section whose reviewer/note was last opened (entering twice would reopen it)."""
+        self.setWindowTitle(tr("mock_window", mock=active.title))
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("kbdeck-mock-timer")
-        self.title = QLabel(f"<b>{_esc(run.title)}</b>")
+        self.title = QLabel(f"<b>{_esc(active.title)}</b>")
+        self.sections = QLabel()
+        self.sections.setObjectName("kbdeck-mock-sections")
+        self.sections.setTextFormat(Qt.TextFormat.RichText)
+        self.sections.setWordWrap(True)
         self.section = QLabel()
         self.section.setWordWrap(True)
         self.countdown = QLabel("--:--")
         self.countdown.setObjectName("kbdeck-countdown")
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown.setStyleSheet("font-size: 34px; font-weight: 600; font-variant-numeric: tabular-nums;")
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(8)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.next_button = QPushButton(tr("mock_start_section"))
+        self.grades = QWidget()
+        grade_row = QHBoxLayout(self.grades)
+        grade_row.setContentsMargins(0, 0, 0, 0)
+        grade_row.addWidget(QLabel(_esc(tr("mock_grade_question"))))
+        self.grade_buttons: dict[str, QPushButton] = {}
+        for g in GRADES:
+            b = QPushButton(tr(f"mock_grade_{g}"))
+            b.setObjectName(f"kbdeck-grade-{g}")
+            qconnect(b.clicked, self._grade_clicked(g))
+            grade_row.addWidget(b)
+            self.grade_buttons[g] = b
+        self.main_button = QPushButton()
+        self.main_button.setDefault(True)
+        self.skip_button = QPushButton(tr("mock_skip"))
         self.finish_button = QPushButton(tr("mock_finish"))
         self.abandon_button = QPushButton(tr("mock_abandon"))
         buttons = QHBoxLayout()
-        for b in (self.next_button, self.finish_button, self.abandon_button):
+        for b in (self.main_button, self.skip_button, self.finish_button, self.abandon_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
-        for w in (self.title, self.section, self.countdown, self.bar, self.hint):
+        for w in (self.title, self.sections, self.section, self.countdown, self.bar, self.hint, self.grades):
             layout.addWidget(w)
         layout.addLayout(buttons)
-        qconnect(self.next_button.clicked, guard("what_mock", self._on_next))
-        qconnect(self.finish_button.clicked, guard("what_mock", self._on_finish_clicked))
-        qconnect(self.abandon_button.clicked, guard("what_mock", self._on_abandon_clicked))
+        qconnect(self.main_button.clicked, _clicked(self.main_action))
+        qconnect(self.skip_button.clicked, _clicked(self.skip))
+        qconnect(self.finish_button.clicked, _clicked(self.finish))
+        qconnect(self.abandon_button.clicked, _clicked(self.abandon))
         self.ticker = QTimer(self)
         qconnect(self.ticker.timeout, guard("what_mock", self.tick))
-        self.resize(360, 220)
-        self._describe_next()
-
-    def _on_next(self, _checked: bool = False) -> None:
-        self.next_section()
-
-    def _on_finish_clicked(self, _checked: bool = False) -> None:
-        if self.ended:
-            self.close()
-        else:
-            self.finish()
-
-    def _on_abandon_clicked(self, _checked: bool = False) -> None:
-        self.abandon()
-
-    # ---- sections ----
-
-    def next_section(self) -> None:
-        """Start the next section (or finish after the last one)."""
-        if self.index + 1 >= len(self.run.sections):
-            self.finish()
-            return
-        from .note_viewer import open_note
-
-        self.index += 1
-        s = self.run.sections[self.index]
-        self.deadline = time.monotonic() + 60 * s.minutes
-        self.bar.setRange(0, max(1, 60 * s.minutes))
-        tr = current.tr
-        self.section.setText(
-            f"<b>{self.index + 1}/{len(self.run.sections)} · {_esc(s.title)}</b> — "
-            + _esc(
-                tr("mock_section_problem")
-                if s.problem
-                else tr("mock_section_cards", n=len(s.cards))
-                if s.cards
-                else tr("mock_section_empty")
-            )
-        )
-        last = self.index + 1 == len(self.run.sections)
-        self.next_button.setText(tr("mock_finish") if last else tr("mock_next_section"))
-        if s.deck_id and mw is not None:
-            from anki.decks import DeckId
-
-            mw.col.decks.select(DeckId(s.deck_id))
-            mw.moveToState("review")
-            self.hint.setText(_esc(tr("mock_hint_cards")))
-        elif s.problem:
-            open_note(self.run.kb, s.problem)
-            self.hint.setText(_esc(tr("mock_hint_problem")))
         self.ticker.start(1000)
-        self.tick()
+        self.setMinimumWidth(420)
+        self.show_state(active)
 
-    def _describe_next(self) -> None:
+    # ---- showing the state ----
+
+    def show_state(self, active: ActiveMock) -> None:
+        """Show `active` (what the last step stored)."""
+        if self.closed:
+            return
         tr = current.tr
-        total = sum(s.minutes for s in self.run.sections)
-        self.section.setText(_esc(tr("mock_ready", n=len(self.run.sections), minutes=total)))
+        self.active = active
+        self.sections.setText("<br>".join(text.section_line(active, i, tr) for i in range(len(active.sections))))
+        i, nxt = active.current, active.next_pending
+        s = active.sections[i] if i >= 0 else None
+        self.grades.setVisible(s is not None and s.status == UNGRADED)
+        self.skip_button.setVisible(i < 0 and nxt >= 0)
+        for b in (
+            self.main_button,
+            self.skip_button,
+            self.finish_button,
+            self.abandon_button,
+            *self.grade_buttons.values(),
+        ):
+            b.setEnabled(True)
+        self.main_button.setVisible(s is None or s.status == RUNNING)
+        if s is not None and s.status == RUNNING:
+            self.main_button.setText(tr("mock_end_section"))
+            self.section.setText(text.heading(active, i))
+            self.hint.setText(_esc(text.hint(active, i, tr, text.again_label(tr))))
+            self.bar.setRange(0, max(1, 60 * s.minutes))
+        elif s is not None:  # a coding section waiting for its grade
+            self.section.setText(text.heading(active, i))
+            self.hint.setText(_esc(tr("mock_hint_grade")))
+        elif nxt >= 0:
+            self.main_button.setText(tr("mock_start_n", n=nxt + 1))
+            total = sum(x.minutes for x in active.sections if x.status == PENDING)
+            self.section.setText(
+                _esc(tr("mock_ready", n=sum(x.status == PENDING for x in active.sections), minutes=total))
+            )
+            self.hint.setText(_esc(tr("mock_next_is", section=active.sections[nxt].title)))
+        else:  # every section ended: what is left is to finish
+            self.main_button.setText(tr("mock_finish"))
+            self.section.setText(_esc(tr("mock_all_ended")))
+            self.hint.setText("")
+        self.tick()
+        self._fit()
 
-    def remaining(self) -> int:
-        """Seconds left in the current section (negative once over time)."""
-        return round(self.deadline - time.monotonic()) if self.index >= 0 else 0
+    def _fit(self) -> None:
+        """Grow to show every line (a word-wrapped label's minimum height is too small for Qt to keep it)."""
+        for label in (self.sections, self.section, self.hint):
+            width = max(label.width(), 380)
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+        self.adjustSize()
+
+    def _grade_clicked(self, grade: str) -> Callable[[bool], None]:
+        return _clicked(lambda: self.grade(grade))
 
     def tick(self) -> None:
-        left = self.remaining()
+        if self.closed or self.outcome is not None:
+            return
+        i = self.active.current
+        s = self.active.sections[i] if i >= 0 else None
+        running = s is not None and s.status == RUNNING
+        nxt = self.active.next_pending
+        waiting = s is None and nxt >= 0  # the clock shows the next section's whole time, greyed
+        self.countdown.setVisible(running or waiting)
+        self.bar.setVisible(running)
+        if s is None or s.status != RUNNING:
+            minutes = self.active.sections[nxt].minutes if waiting else 0
+            self.countdown.setText(f"{minutes:02d}:00")
+            self.countdown.setStyleSheet("font-size: 34px; font-weight: 600; color: gray;")
+            return
+        left = max(s.left_s(session.now_ms()), -5999)  # -99:59 at most (a crash left the clock running)
         sign = "-" if left < 0 else ""
         self.countdown.setText(f"{sign}{abs(left) // 60:02d}:{abs(left) % 60:02d}")
         self.bar.setValue(max(0, self.bar.maximum() - max(left, 0)))
@@ -151,51 +185,211 @@ class MockTimer(QDialog):
         if over:
             self.hint.setText(_esc(current.tr("mock_time_up")))
 
-    # ---- the end ----
+    def bring_forward(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def reload(self) -> None:
+        """Re-read the stored state (after a failed step or an undo)."""
+
+        def got(active: ActiveMock | None) -> None:
+            if active is None:
+                self.close_quietly()
+            else:
+                self.show_state(active)
+
+        flow.load_stored(got)
+
+    def enter_current(self) -> None:
+        """Put the learner where the current section happens: the reviewer, or the problem's statement."""
+        i = self.active.current
+        if i < 0 or i == self._entered or self.active.sections[i].status != RUNNING:
+            return
+        self._entered = i
+        s = self.active.sections[i]
+        if s.problem:
+            from .note_viewer import open_note
+
+            open_note(self.active.kb, s.problem, statement_only=True)
+        elif s.deck_id and mw is not None:
+            from anki.decks import DeckId
+
+            from .focus import bring_main_window_forward
+
+            mw.col.decks.select(DeckId(s.deck_id))
+            mw.moveToState("review")
+            bring_main_window_forward()
+            self.bring_forward()
+
+    # ---- the learner's actions ----
+
+    def main_action(self) -> None:
+        i, nxt = self.active.current, self.active.next_pending
+        tr = current.tr
+        if i >= 0 and self.active.sections[i].status == RUNNING:
+            self._step(tr("mock_undo_end"), lambda col, a: session.end_section(col, a, self._parent()))
+        elif i < 0 and nxt >= 0:
+            self._step(tr("mock_undo_section"), lambda col, a: session.start_section(col, a, nxt, self._parent()))
+        elif i < 0:
+            self.finish()
+
+    def skip(self) -> None:
+        nxt = self.active.next_pending
+        if self.active.current < 0 and nxt >= 0:
+            self._step(current.tr("mock_undo_skip"), lambda col, a: session.skip_section(col, a, nxt))
+
+    def grade(self, grade: str) -> None:
+        self._step(current.tr("mock_undo_grade"), lambda col, a: session.grade_section(col, a, grade))
 
     def finish(self) -> None:
-        self._end(self._on_finish)
+        tr = current.tr
+        a = self.active
+        missing = len(a.sections) - a.taken - (1 if a.current >= 0 and a.sections[a.current].status == RUNNING else 0)
+        if missing > 0:
+            ask(
+                tr("mock_finish_title"),
+                tr("mock_finish_incomplete", n=missing),
+                [(tr("mock_finish_anyway"), self._finish_now), (tr("mock_keep_going"), None)],
+                name="kbdeck-mock-finish",
+                parent=self,
+            )
+        else:
+            self._finish_now()
+
+    def _finish_now(self) -> None:
+        label = current.tr("mock_undo_finish", mock=self.active.title)
+        self._set_busy()
+        flow.step(label, lambda col, a: session.finish_mock(col, a, self._parent()), self._finished)
 
     def abandon(self) -> None:
-        self._end(self._on_abandon)
-
-    def _end(self, action: MockEnd) -> None:
-        if self.ended:
-            return
-        self.ended = True
-        self.ticker.stop()
-        for b in (self.next_button, self.finish_button, self.abandon_button):
-            b.setEnabled(False)
-        action(self.run)
-
-    def show_result(self, result: MockResult | None) -> None:
-        """Called once the result is saved (None: abandoned); shows the score, then the window can close."""
         tr = current.tr
+        ask(
+            tr("mock_abandon_title"),
+            tr("mock_abandon_question", mock=self.active.title),
+            [(tr("mock_abandon"), self._abandon_now), (tr("mock_keep_going"), None)],
+            name="kbdeck-mock-abandon",
+            parent=self,
+        )
+
+    def _abandon_now(self) -> None:
+        self._set_busy()
+        flow.abandon_stored()
+
+    def pause_and_close(self) -> None:
+        def paused(_: object) -> None:
+            self.close_quietly()
+
+        self._set_busy()
+        flow.step(current.tr("mock_undo_pause"), lambda col, a: session.pause_mock(col, a), paused)
+
+    def _step(self, label: str, fn: flow.Step) -> None:
+        self._set_busy()
+
+        def then(out: object) -> None:
+            if isinstance(out, ActiveMock):
+                self.show_state(out)
+                i = out.current
+                if i >= 0 and out.sections[i].status == UNGRADED:
+                    self._reveal(i)
+                self.enter_current()
+
+        flow.step(label, fn, then)
+
+    def _reveal(self, i: int) -> None:
+        """The coding section ended: the whole note (the solutions) may show now."""
+        from .note_viewer import open_note
+
+        open_note(self.active.kb, self.active.sections[i].problem)
+
+    def _set_busy(self) -> None:
+        for b in (
+            self.main_button,
+            self.skip_button,
+            self.finish_button,
+            self.abandon_button,
+            *self.grade_buttons.values(),
+        ):
+            b.setEnabled(False)
+
+    def _finished(self, result: object) -> None:
+        if not isinstance(result, MockResult):
+            return
+        self.outcome = result
+        if mw is not None and mw.state == "review":
+            mw.moveToState("deckBrowser")
+        self.show_result(result)
+
+    def show_result(self, result: MockResult) -> None:
+        """The score, section by section; the window then closes without asking."""
         if self.closed:
             return
-        if result is None:
-            self.close()
-            return
-        lines = [
-            f"{_esc(s.title)}: {s.passed}/{s.answered}" + (f" ({tr.pct(s.pass_rate)})" if s.answered else "")
-            for s in result.sections
-            if s.cards
-        ]
-        self.section.setText("<br>".join([f"<b>{_esc(tr('mock_saved'))}</b>", *lines]))
+        tr = current.tr
+        self._may_close = True
+        self.sections.setText("<br>".join(text.result_lines(result, tr)))
+        self.section.setText("")
+        self.countdown.setVisible(result.answered > 0)
         self.countdown.setText(tr.pct(result.pass_rate))
-        self.hint.setText(_esc(tr("mock_minutes", minutes=result.minutes)))
+        self.countdown.setStyleSheet("font-size: 34px; font-weight: 600;")
+        self.bar.setVisible(False)
+        caption = "mock_result_caption" if result.answered else "mock_minutes"
+        self.hint.setText(_esc(tr(caption, minutes=result.minutes)))
+        self.grades.setVisible(False)
+        for b in (self.main_button, self.skip_button, self.abandon_button):
+            b.setVisible(False)
+        self._fit()
         self.finish_button.setText(tr("close"))
         self.finish_button.setEnabled(True)
+        self.finish_button.clicked.disconnect()
+        qconnect(self.finish_button.clicked, _clicked(self.close_quietly))
+
+    def _parent(self) -> str:
+        return current.config.mock_deck_name
+
+    # ---- closing ----
+
+    def close_quietly(self) -> None:
+        """Close without asking (the mock ended, was paused, or Anki is quitting)."""
+        if self.closed:
+            return
+        self._may_close = True
+        self.close()
+
+    def reject(self) -> None:
+        """Esc: ask, like the close button."""
+        self.close()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
-        if not self.ended:
-            guard("what_mock", self.abandon)()
+        if not self._may_close and event is not None:
+            event.ignore()
+            tr = current.tr
+            ask(
+                tr("mock_close_title"),
+                tr("mock_close_question"),
+                [
+                    (tr("mock_pause"), guard("what_mock", self.pause_and_close)),
+                    (tr("mock_abandon"), self._abandon_now),
+                    (tr("mock_keep_going"), None),
+                ],
+                name="kbdeck-mock-close",
+                parent=self,
+            )
+            return
         self.closed = True
         self.ticker.stop()
         super().closeEvent(event)
+        guard("what_mock", self._on_closed)()
+
+
+def _clicked(action: Callable[[], None]) -> Callable[[bool], None]:
+    """A button's `clicked(bool)` slot running `action` guarded (an error becomes a message, never a crash)."""
+    guarded = guard("what_mock", action)
+
+    def slot(_checked: bool = False) -> None:
+        guarded()
+
+    return slot
 
 
 def _esc(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)

@@ -6,7 +6,9 @@ what the bundles offer: the knowledge base is the one whose build made the card 
 the topic must exist in that bundle, the anchor must be one of the topic's headings. The page is
 a pure function of the bundle: a bar with the roadmap day and its topics (to move between the
 topics of the day), "open in editor" when a content folder is configured, then the sanitized
-note. Every value is escaped; actions are `data-kbdeck` buttons (web/kbdeck.js).
+note. The day's band is left out when it has nothing to move to (a coding problem belongs to no
+day; a day may hold one topic). Every value is escaped; actions are `data-kbdeck` buttons
+(web/kbdeck.js).
 """
 
 from __future__ import annotations
@@ -82,7 +84,6 @@ def render_page(target: Target, note_html: str, tr: Translator, *, can_edit: boo
         week, day = place
         crumb += [esc(week.title.split(" —")[0]), esc(day.title)]
         siblings = tuple(s for s in day.topics if s in b.topics)
-    pills = "".join(_pill(b.topics[s], kb, current=s == t.id) for s in siblings)
     actions = ""
     if t.id in siblings:
         i = siblings.index(t.id)
@@ -94,18 +95,33 @@ def render_page(target: Target, note_html: str, tr: Translator, *, can_edit: boo
         line = target.heading.line if target.heading else 0
         tip = f"{t.path}:{line}" if line else t.path
         actions += button(tr("open_in_editor"), "edit", title=tip, kb=kb, topic=t.id, anchor=target.anchor)
-    day_label = f'<span class="kb-label">{esc(tr("topics_of_the_day"))}</span>' if pills else ""
     data = attrs(data_kb=kb, data_topic=t.id, data_anchor=target.anchor)
     return (
         f'<div id="{VIEWER_ID}" class="kbdeck kb-viewer"{data}>'
         f'<nav class="kb-nav"><div class="kb-nav-line"><span class="kb-crumb">{" › ".join(crumb)}</span>'
         f'<span class="kb-nav-actions">{actions}</span></div>'
-        f'<div class="kb-nav-line kb-pills">{day_label}{pills}</div></nav>'
+        f"{_day_band(b, siblings, t.id, tr)}</nav>"
         f"{note_html}</div>"
     )
 
 
+def _day_band(b: Bundle, siblings: tuple[str, ...], current: str, tr: Translator) -> str:
+    """The other topics of the day as pills that wrap, under a label of their own ("" when there are none)."""
+    if not any(s != current for s in siblings):
+        return ""
+    pills = "".join(_pill(b.topics[s], b.kb.id, current=s == current) for s in siblings)
+    label = esc(tr("topics_of_the_day"))
+    return (
+        f'<div class="kb-day" role="group" aria-labelledby="kb-day-label">'
+        f'<span class="kb-label" id="kb-day-label">{label}</span><div class="kb-pills">{pills}</div></div>'
+    )
+
+
 def _pill(topic: Topic, kb: str, *, current: bool) -> str:
+    """A topic of the day; the full title is its tooltip, since a long one is cut with an ellipsis."""
     if current:
-        return f'<span class="kb-pill kb-current" aria-current="page">{esc(topic.title)}</span>'
-    return button(topic.title, "note", kb=kb, topic=topic.id)
+        return (
+            f'<span class="kb-pill kb-current" aria-current="page"{attrs(title=topic.title)}>{esc(topic.title)}</span>'
+        )
+    data = attrs(data_kbdeck="note", title=topic.title, data_kb=kb, data_topic=topic.id)
+    return f'<button type="button" class="kb-btn kb-pill"{data}>{esc(topic.title)}</button>'

@@ -11,6 +11,7 @@ the whitelist sanitizer and styled with the kbdeck note type's own CSS, itself m
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from .bundle import NOTE_NAME_RE, Topic
 from .discovery import discover
 from .editor import EditorError, open_file, source_file
 from .errors import UserMessage, guard, report
+from .mock_plan import statement_of
 from .note_page import Target, find_target, render_page, resolve_source
 from .queries import FROZEN_NOTETYPE_IDS
 from .runtime import current
@@ -44,13 +46,20 @@ class LoadedNote:
     css: str
 
 
-def note_body(raw_html: str) -> str:
-    """The page body: the sanitized note inside the same wrappers as a card, so the note type's CSS applies."""
-    return f'<div class="card kbdeck-note"><div class="kb-card">{sanitize_html(raw_html)}</div></div>'
+def note_body(raw_html: str, notice: str = "") -> str:
+    """The page body: the sanitized note inside the same wrappers as a card, so the note type's CSS applies.
+
+    `notice` (plain text) ends the page, e.g. "the rest opens when the section ends" under a statement.
+    """
+    end = f'<p class="kb-statement-notice"><em>{html.escape(notice)}</em></p>' if notice else ""
+    return f'<div class="card kbdeck-note"><div class="kb-card">{sanitize_html(raw_html)}{end}</div></div>'
 
 
-def load_note(col: Collection, topic: Topic) -> LoadedNote:
-    """Read and sanitize the note of `topic` (raises UserMessage when it is missing)."""
+def load_note(col: Collection, topic: Topic, *, statement_only: bool = False) -> LoadedNote:
+    """Read and sanitize the note of `topic` (raises UserMessage when it is missing).
+
+    `statement_only`: a mock's coding section runs, so only the problem's statement shows (the
+    solutions follow it in the note: mock_plan.statement_of)."""
     from anki.models import NotetypeId
 
     tr = current.tr
@@ -65,12 +74,17 @@ def load_note(col: Collection, topic: Topic) -> LoadedNote:
         raise UserMessage(tr("note_missing", topic=topic.title)) from None
     notetype = col.models.get(NotetypeId(FROZEN_NOTETYPE_IDS[0])) or col.models.by_name("kbdeck Basic")
     css = sanitize_css(str(notetype.get("css", ""))) if notetype else ""
-    return LoadedNote(tr("note_title", topic=topic.title), note_body(raw), css)
+    notice = ""
+    if statement_only:
+        raw, cut = statement_of(raw)
+        notice = tr("mock_statement_only") if cut else ""
+    return LoadedNote(tr("note_title", topic=topic.title), note_body(raw, notice), css)
 
 
-def open_note(kb_id: str, topic_id: str, anchor: str = "") -> None:
-    """Show the note of `topic_id` in knowledge base `kb_id`, at the top (or at heading `anchor`)."""
-    _open(lambda col: find_target(discover(col.media.dir()).bundles, kb_id, topic_id, anchor))
+def open_note(kb_id: str, topic_id: str, anchor: str = "", *, statement_only: bool = False) -> None:
+    """Show the note of `topic_id` in knowledge base `kb_id`, at the top (or at heading `anchor`);
+    `statement_only` shows just a problem's statement (a mock's coding section is running)."""
+    _open(lambda col: find_target(discover(col.media.dir()).bundles, kb_id, topic_id, anchor), statement_only)
 
 
 def open_source(guid: str, src: str) -> None:
@@ -78,7 +92,7 @@ def open_source(guid: str, src: str) -> None:
     _open(lambda col: resolve_source(discover(col.media.dir()).bundles, guid, src))
 
 
-def _open(locate: Callable[[Collection], Target | None]) -> None:
+def _open(locate: Callable[[Collection], Target | None], statement_only: bool = False) -> None:
     from aqt import mw
     from aqt.operations import QueryOp
 
@@ -88,7 +102,7 @@ def _open(locate: Callable[[Collection], Target | None]) -> None:
         target = locate(col)
         if target is None:
             raise UserMessage(current.tr("unknown_topic"))
-        return target, load_note(col, target.topic)
+        return target, load_note(col, target.topic, statement_only=statement_only)
 
     QueryOp(parent=mw, op=op, success=guard("what_note", _show)).failure(
         lambda exc: report("what_note", exc)

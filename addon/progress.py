@@ -2,7 +2,8 @@
 
 Pure (no Anki, no Qt), so every number is unit-tested with hand-made rows; the definitions are
 in `report.py`. `aggregate.py` does the per-GUID work, this module folds its per-topic sums into
-each bundle's roadmap and picks the current day and the next topic.
+each bundle's roadmap and picks the current day and the next topic. A topic that a mock
+interview names as its coding problem belongs to that mock, not to "outside the roadmap".
 """
 
 from __future__ import annotations
@@ -37,26 +38,31 @@ def kb_progress(
             placed.update(day.topics)
             days.append(DayProgress(week, day, tps, total(t.counts for t in tps)))
         weeks.append(WeekProgress(week, tuple(days), total(d.counts for d in days)))
-    other = tuple(tp for tid, tp in sorted(topic_progress.items()) if tid not in placed and tp.topic.cards)
+    problems = {s.problem for m in bundle.mock_interviews for s in m.sections if s.problem}
+    unplaced = [(tid, tp) for tid, tp in sorted(topic_progress.items()) if tid not in placed and tp.topic.cards]
+    mock_topics = tuple(tp for tid, tp in unplaced if tid in problems)
+    other = tuple(tp for tid, tp in unplaced if tid not in problems)
     overall = total(topic_counts.values())
-    ordered = _roadmap_order(weeks, other)
+    ordered = _roadmap_order(weeks, (*mock_topics, *other))
     done = frozenset(m.id for m in bundle.mock_interviews) & frozenset(mocks_done)
     targets = bundle.kb.targets
+    roadmap = {tp.topic.id: tp for w in weeks for d in w.days for tp in d.topics if tp.counts.total}
     return KbProgress(
         bundle=bundle,
         weeks=tuple(weeks),
         counts=overall,
         other_topics=other,
         daily=tuple(daily),
-        topics_studied=Counter(sum(tp.studied for tp in topic_progress.values()), targets.topics),
+        topics_studied=Counter(sum(tp.studied for tp in roadmap.values()), len(roadmap)),
         flashcards=Counter(overall.notes, targets.flashcards),
         examples=Counter(len(bundle.examples), targets.examples),
-        mock_interviews=Counter(len(done), targets.mock_interviews),
+        mock_interviews=Counter(len(done), len(bundle.mock_interviews)),
         mocks_done=done,
         fsrs=fsrs,
         current_day=next((d for w in weeks for d in w.days if not d.done), None),
         next_topic=next((tp for tp in ordered if not tp.studied and tp.counts.total), None),
         mock_history={m: r for m, r in (mock_history or {}).items() if m in {x.id for x in bundle.mock_interviews}},
+        mock_topics=mock_topics,
     )
 
 

@@ -7,10 +7,14 @@ Definitions, which the UI repeats in its legend:
   *mature* (review, interval ≥ 21 days). So total = new + learning + young + mature + suspended;
 - *seen* = answered at least once (suspended ones included); *due* = what Anki's `is:due` finds
   (reviews due by today, learning cards due within the learn-ahead limit);
-- *retention* = share of review answers (not learning ones) other than Again in the window;
+- *retention* = share of review answers (not learning ones) other than Again in the window; with
+  no review answer yet it is unknown ("no data yet"), never 0% nor "no reviews" while learning;
 - *retrievability* = FSRS's average predicted recall of the cards that have a memory state;
 - a topic is *studied* when it has cards and none of them is still new (every card seen at
   least once, suspended ones aside).
+Units: a *card* is what Anki schedules; a *note* is an authored flashcard of the build, which
+gives one card (basic) or one per cloze deletion. Every count the learner sees is in cards;
+notes appear only beside the author's figures and say so.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .bundle import Bundle, Day, Topic, Week
 from .mock_plan import MockResult
+from .mock_state import ActiveMock
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Counts:
     """Authored flashcards (notes) of the build present in the collection."""
     missing: int = 0
     """Authored flashcards of the build not found in the collection (deleted, or not imported yet)."""
+    answered: int = 0
+    """Answers of any kind (learning steps included) in the retention window."""
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -61,6 +68,7 @@ class Counts:
             self.r_cards + other.r_cards,
             self.notes + other.notes,
             self.missing + other.missing,
+            self.answered + other.answered,
         )
 
     @property
@@ -130,7 +138,7 @@ class WeekProgress:
 
 @dataclass(frozen=True)
 class Counter:
-    """A study-guide counter: what you have against the roadmap's target."""
+    """A count against what it is measured by (the roadmap's size, or the author's target)."""
 
     have: int
     target: int
@@ -145,13 +153,17 @@ class KbProgress:
     counts: Counts
     """All cards of the knowledge base (topics outside the roadmap included)."""
     other_topics: tuple[TopicProgress, ...]
-    """Topics with cards that no roadmap day lists."""
+    """Topics with cards that no roadmap day lists and no mock interview names as its problem."""
     daily: tuple[int, ...]
     """Answers per day, oldest first, today last."""
     topics_studied: Counter
+    """The learner's: roadmap topics studied, of the roadmap topics that have cards."""
     flashcards: Counter
+    """The author's: notes of the build in the collection, against the roadmap's flashcard target."""
     examples: Counter
+    """The author's: runnable examples, against the roadmap's target."""
     mock_interviews: Counter
+    """The learner's: mock interviews done, of the roadmap's mock interviews."""
     mocks_done: frozenset[str]
     fsrs: bool
     current_day: DayProgress | None
@@ -160,6 +172,17 @@ class KbProgress:
     """First topic, in roadmap order, not studied yet."""
     mock_history: Mapping[str, tuple[MockResult, ...]] = field(default_factory=dict)
     """Finished mock interviews by mock id, oldest first."""
+    mock_topics: tuple[TopicProgress, ...] = ()
+    """Coding problems of the mock interviews (a section's `problem`) that no roadmap day lists."""
+
+    @property
+    def answers_today(self) -> int:
+        """Answers given today (Anki's day), learning steps included: what Anki calls cards studied today."""
+        return self.daily[-1] if self.daily else 0
+
+    def mocks_of(self, topic_id: str) -> tuple[str, ...]:
+        """Titles of the mock interviews that name `topic_id` as a coding problem."""
+        return tuple(m.title for m in self.bundle.mock_interviews if any(s.problem == topic_id for s in m.sections))
 
 
 @dataclass(frozen=True)
@@ -175,3 +198,5 @@ class Report:
     chart_days: int = 30
     day_cutoff: int = 0
     """Epoch seconds when Anki's next day starts (dates the chart)."""
+    active_mock: ActiveMock | None = None
+    """The mock interview in progress in this collection (started, neither finished nor abandoned)."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .discovery import clear_cache, discover
 from .errors import guard, report
+from .mock_state import ACTIVE_KEY, read_active
 from .progress import build_report
 from .queries import read_snapshot
 from .report import Report
@@ -74,13 +76,14 @@ class ProgressService:
         def compute(col: Collection) -> Report:
             found = discover(col.media.dir())
             snapshot = read_snapshot(col, window)
-            return build_report(
+            report = build_report(
                 found.bundles,
                 snapshot,
                 retention_days=cfg.retention_days,
                 chart_days=cfg.chart_days,
                 problems=found.problems,
             )
+            return replace(report, active_mock=read_active(col.get_config(ACTIVE_KEY, None)))
 
         QueryOp(parent=mw, op=compute, success=guard("what_progress", self._done)).failure(
             guard("what_progress", self._failed)

@@ -4,7 +4,9 @@ The search selects the topic's notes by their `Id` field (the authored card ids 
 bundle: stable, unlike tags, which Anki and users rewrite) restricted to the kbdeck note types,
 so another note type with an `Id` field never leaks in. Built with Anki's SearchNode API, which
 escapes every value. Runs as a `CollectionOp` (undoable, refreshes Anki's screens), then opens
-the deck's overview, as Anki's own filtered-deck dialog does.
+the deck's overview, as Anki's own filtered-deck dialog does, and brings the main window in
+front of our dialogs (focus.py): the progress view's button would otherwise change a window
+hidden behind it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .bundle import Topic
 from .errors import UserMessage, guard, report
+from .focus import bring_main_window_forward
 from .queries import notetype_ids
 from .runtime import current
 
@@ -98,6 +101,7 @@ def study_topic(topic: Topic) -> None:
     def success(out: OpChangesWithId) -> None:
         mw.col.decks.select(DeckId(out.id))
         mw.moveToState("overview")
+        bring_main_window_forward()
 
     def failure(exc: Exception) -> None:
         if isinstance(exc, FilteredDeckError | SearchError):

@@ -1,8 +1,9 @@
 """Package the Anki add-on: addon/ → build/kbdeck.ankiaddon.
 
 An .ankiaddon is a zip of the add-on folder's *contents* (no top-level folder). Only what the
-add-on needs at run time goes in: Python modules, manifest.json, config.json, config.md and
-web/ assets; never __pycache__, meta.json (Anki writes it on install) or user_files/. Files of
+add-on needs at run time goes in: Python modules, manifest.json, config.json, config.md,
+locale/*.json (the UI strings) and web/ assets; never __pycache__, meta.json (Anki writes it on
+install) or user_files/. Files of
 src/kbdeck that the add-on must import are copied in through VENDOR (the add-on never imports
 kbdeck itself). Entries are sorted with fixed dates, so the same sources give the same bytes.
 
@@ -36,8 +37,10 @@ def addon_files(addon: Path = ADDON) -> dict[str, Path]:
         if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] == "user_files":
             continue
         name = rel.as_posix()
-        if (len(rel.parts) == 1 and (path.suffix == ".py" or name in TOP_FILES)) or (
-            rel.parts[0] == "web" and path.suffix in WEB_SUFFIXES
+        if (
+            (len(rel.parts) == 1 and (path.suffix == ".py" or name in TOP_FILES))
+            or (rel.parts[0] == "web" and path.suffix in WEB_SUFFIXES)
+            or (len(rel.parts) == 2 and rel.parts[0] == "locale" and path.suffix == ".json")
         ):
             files[name] = path
     for source, target in VENDOR.items():

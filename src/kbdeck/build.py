@@ -16,6 +16,7 @@ from typing import ParamSpec, TypeVar
 from .bundle import bundle_bytes, bundle_data, canonical, media_name
 from .cache import forget_texts
 from .check import check
+from .collection import card_ords
 from .fragments import Fragments, render_workers
 from .images import Images
 from .ledger import (
@@ -282,14 +283,17 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     kind_tag = f"kb::{words_for(kb.roadmap.language).kind_tag}::"
     kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith(kind_tag))
     decks = {n.deck for n in result.notes}
+    # a note is one authored flashcard; Anki schedules cards (one per note, one per cloze deletion)
+    cards = sum(len(card_ords(n.notetype, n.fields)) for n in result.notes)
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
     lines = [
         f"kbdeck: {kb.roadmap.title} → {target}",
-        f"  {len(result.notes)} cards ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
-        f"in {len(kb.topics)} topics, {len(decks)} deck{'s' * (len(decks) != 1)}; {len(kb.examples)} examples; "
+        f"  {len(result.notes)} notes ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
+        f"→ {cards} Anki cards",
+        f"  {len(kb.topics)} topics, {len(decks)} deck{'s' * (len(decks) != 1)}; {len(kb.examples)} examples; "
         f"{len(kb.roadmap.mock_interviews)} mock interviews",
         f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
-        f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed",
+        f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed notes",
     ]
     if changes.sections:
         lines.append(

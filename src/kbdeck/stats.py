@@ -63,7 +63,7 @@ def render_text(stats: dict[str, Any]) -> str:
         verdict = "ok" if c["have"] >= c["target"] else "below target"
         lines.append(f"{key.replace('_', ' '):<16} {c['have']:>4} / {c['target']:<4} {verdict}")
     lines.append("")
-    lines.append(f"{'day':<8} {'cards':>5} / target  title")
+    lines.append(f"{'day':<8} {'notes':>5} / target  title")  # authored flashcards, not Anki's cards
     for d in stats["days"]:
         flag = "" if d["flashcards"] >= d["target"] else "  (below target)"
         lines.append(f"{d['id']:<8} {d['flashcards']:>5} / {d['target']:<6} {d['title']}{flag}")

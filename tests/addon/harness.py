@@ -81,8 +81,13 @@ def prepare_base(base: Path, ankiaddon: Path, media: dict[str, bytes] | None = N
         (media_dir / name).write_bytes(data)
 
 
-def run_anki(base: Path, settings: dict[str, Any], timeout_s: float = 110) -> AnkiRun:
-    """Launch Anki on `base`; the driver follows `settings` and writes settings["results"]."""
+def run_anki(
+    base: Path, settings: dict[str, Any], timeout_s: float = 110, env: dict[str, str] | None = None
+) -> AnkiRun:
+    """Launch Anki on `base`; the driver follows `settings` and writes settings["results"].
+
+    `env` adds to (or overrides) the environment Anki runs in, e.g. a PATH with a fake editor first.
+    """
     settings_file = base / "driver-settings.json"
     settings_file.write_text(json.dumps(settings))
     results = Path(settings["results"])
@@ -96,6 +101,7 @@ def run_anki(base: Path, settings: dict[str, Any], timeout_s: float = 110) -> An
         # Anki allows one instance per user and hands "second" launches to the first one: give each
         # test session its own key, so parallel runs (other suites, other engineers) never collide.
         "ANKI_SINGLE_INSTANCE_KEY": f"kbdeck-test-{uuid.uuid4().hex}",
+        **(env or {}),
     }
     started = time.monotonic()
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from addon.config import DEFAULTS, Config, parse_config
+from addon.config import _LIMITS, DEFAULTS, Config, parse_config
 from addon.i18n import EN, PT_BR, Translator, normalize
 from addon.markup import SEGMENTS
 
@@ -62,11 +62,20 @@ def test_config_json_holds_exactly_the_defaults() -> None:
     assert raw == {f.name: getattr(DEFAULTS, f.name) for f in fields(Config)}
 
 
-def test_config_md_documents_every_key_with_its_default() -> None:
+@pytest.mark.parametrize(("lang", "word"), [("en", "default"), ("pt-BR", "padrão")])
+def test_config_md_documents_every_key_with_its_default_in_both_languages(lang: str, word: str) -> None:
+    from addon.settings_checks import PT_MARKER, config_help
+
     doc = (ADDON / "config.md").read_text()
+    assert doc.count(PT_MARKER) == 1  # English first, then Portuguese
+    half = config_help(doc, lang)
+    documented = re.findall(r"^- `([a-z_]+)` \(", half, re.M)
+    assert documented == [f.name for f in fields(Config)]  # every key once, in the dataclass's order
     for f in fields(Config):
         default = json.dumps(getattr(DEFAULTS, f.name), ensure_ascii=False)
-        assert f"`{f.name}` (default `{default}`" in doc, f.name
+        limit = _LIMITS.get(f.name)
+        limits = f", {limit[0]}–{limit[1]}" if limit else ""  # the ranges config.py enforces
+        assert f"`{f.name}` ({word} `{default}`{limits})" in half, f.name
 
 
 def test_a_bad_config_falls_back_to_defaults_and_says_why() -> None:

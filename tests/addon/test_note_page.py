@@ -50,10 +50,43 @@ def test_the_page_has_the_days_topics_and_moves_between_them() -> None:
     b = make_bundle(ROADMAP, CARDS)
     page = render_page(find_target([b], "kb", "py/gc", "intro"), "<p>note</p>", TR, can_edit=True)  # type: ignore[arg-type]
     assert page.count('data-kbdeck="note"') == 4  # two other topics of the day, previous and next
-    assert 'class="kb-pill kb-current" aria-current="page">GC<' in page
+    assert 'class="kb-pill kb-current" aria-current="page" title="GC">GC<' in page
     assert 'data-kbdeck="edit"' in page and 'title="py/gc.md:3"' in page and 'data-anchor="intro"' in page
     other = render_page(find_target([b], "kb", "db/pg"), "", TR, can_edit=False)  # type: ignore[arg-type]
     assert 'data-kbdeck="note"' not in other and 'data-kbdeck="edit"' not in other  # in no roadmap day
+
+
+def day_band(page: str) -> str:
+    """The day's band of a viewer page ("" when it has none)."""
+    found = re.search(r'<div class="kb-day".*?</div></div>', page)
+    return found.group(0) if found else ""
+
+
+def test_the_days_band_has_its_label_then_every_topic_as_a_pill_with_its_full_title() -> None:
+    data = bundle_dict(ROADMAP, CARDS)
+    data["topics"]["py/async"]["title"] = 'Async & await — "a title long enough to be cut"'
+    b = parse_bundle(json.dumps(data).encode(), f"_kbdeck-kb-bundle-{'0' * 16}.json")
+    band = day_band(render_page(find_target([b], "kb", "py/gc"), "", TR, can_edit=False))  # type: ignore[arg-type]
+    label, pills = band.split('<div class="kb-pills">')
+    assert label.count('class="kb-label"') == 1 and ">Topics of the day</span>" in label  # beside the pills, not in
+    assert re.findall(r'title="([^"]*)"', pills) == [
+        "GIL",
+        "GC",
+        "Async &amp; await — &quot;a title long enough to be cut&quot;",
+    ]
+    assert pills.count('class="kb-btn kb-pill"') == 2 and pills.count('class="kb-pill kb-current"') == 1
+    pt = Translator("pt-BR")
+    assert ">Tópicos do dia</span>" in day_band(render_page(find_target([b], "kb", "py/gc"), "", pt, can_edit=False))  # type: ignore[arg-type]
+
+
+def test_no_day_band_when_there_is_no_other_topic_of_the_day() -> None:
+    roadmap = {"w1": {"d1": ["py/gil"], "d2": ["py/gc", "py/async"]}}
+    b = make_bundle(roadmap, CARDS)
+    for topic in ("py/gil", "db/pg"):  # alone in its day; in no day (a coding problem, say)
+        page = render_page(find_target([b], "kb", topic), "<h1>T</h1>", TR, can_edit=True)  # type: ignore[arg-type]
+        assert day_band(page) == "" and "kb-pills" not in page and "Topics of the day" not in page
+        assert 'data-kbdeck="note"' not in page and 'data-kbdeck="edit"' in page
+    assert day_band(render_page(find_target([b], "kb", "py/gc"), "", TR, can_edit=False))  # type: ignore[arg-type]
 
 
 def test_bundle_text_is_escaped_on_the_page() -> None:

@@ -32,9 +32,14 @@ def test_the_ankiaddon_is_the_folder_contents_without_caches_or_meta(tmp_path: P
     assert manifest["package"] == "kbdeck"
     assert "__init__.py" in names and "config.json" in names and "config.md" in names
     assert "web/kbdeck.css" in names and "web/kbdeck.js" in names
+    assert {"locale/en.json", "locale/pt-BR.json"} <= set(names)  # the UI strings
     assert {p.name for p in ADDON.glob("*.py")} <= set(names)
     assert not any(
-        "__pycache__" in n or n.endswith(".pyc") or n == "meta.json" or "/" in n.removeprefix("web/") for n in names
+        "__pycache__" in n
+        or n.endswith(".pyc")
+        or n == "meta.json"
+        or "/" in n.removeprefix("web/").removeprefix("locale/")
+        for n in names
     )
     assert not any(n.startswith("user_files") for n in names)
 

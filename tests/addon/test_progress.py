@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from addon_helpers import LEARNING, MATURE, NEW, SUSPENDED, YOUNG, guids, make_bundle
+from addon_helpers import LEARNING, MATURE, NEW, SUSPENDED, YOUNG, bundle_dict, bundle_name, guids, make_bundle
 
-from addon.bundle import Bundle, CardRef
+from addon.bundle import Bundle, CardRef, parse_bundle
 from addon.progress import build_report
 from addon.queries import AnswerRow, Snapshot, StateRow
 from addon.report import Counts, Report, TopicProgress
@@ -163,15 +164,19 @@ def test_a_topic_without_cards_in_the_collection_is_never_the_next_topic() -> No
     assert not topic(rep, "py/gil").studied  # no cards: not studied
 
 
-def test_counters_compare_with_the_targets_and_mocks_come_from_the_collection_config() -> None:
+def test_the_learners_counters_are_of_the_roadmap_and_the_authors_against_its_targets() -> None:
+    """Issue 17: the learner's figures count against what the roadmap holds (its topics with cards, its
+    mock interviews); only the author's figures (notes, examples) are measured against the targets."""
     rep = report_for(
-        [StateRow(NEW, 0, 0, None, guids("gil-1"))], mock_done={"kb": {"m1": 1, "ghost": 2}, "other": {"m2": 3}}
+        [StateRow(NEW, 0, 0, None, guids("gil-1", "pg-1"))],
+        mock_done={"kb": {"m1": 1, "ghost": 2}, "other": {"m2": 3}},
     )
     kb = rep.kbs[0]
-    assert (kb.mock_interviews.have, kb.mock_interviews.target) == (1, 1)
+    assert (kb.mock_interviews.have, kb.mock_interviews.target) == (1, 2)  # 2 mocks in the roadmap (target: 1)
     assert kb.mocks_done == frozenset({"m1"})
+    assert (kb.topics_studied.have, kb.topics_studied.target) == (0, 2)  # topics with cards here (target: 4)
     assert (kb.examples.have, kb.examples.target) == (1, 2)
-    assert (kb.flashcards.have, kb.flashcards.target) == (1, 10)
+    assert (kb.flashcards.have, kb.flashcards.target) == (2, 10)
 
 
 def test_several_knowledge_bases_never_mix_even_with_the_same_topic_ids() -> None:
@@ -229,3 +234,45 @@ def test_missing_flashcards_are_rechecked_only_when_the_note_set_changes() -> No
     assert report_for(one_gone, bundles=(b,), notes_key=(7, 1.0)).kbs[0].counts.missing == 0
     # a note was deleted: the signature moves and the check runs again
     assert report_for(one_gone, bundles=(b,), notes_key=(6, 0.5)).kbs[0].counts.missing == 1
+
+
+def test_learning_answers_count_as_answers_but_never_as_reviews() -> None:
+    """Issue 17: 21 answers to new cards gave "no reviews in 30 days"; they are answers, not reviews."""
+    rep = report_for(
+        [StateRow(LEARNING, 1, 1, None, guids("gil-1", "gil-2"))],
+        [AnswerRow(0, 0, 1, guids(*["gil-1"] * 11, *["gil-2"] * 10)), AnswerRow(40, 1, 1, guids("gil-1"))],
+    )
+    c = rep.kbs[0].counts
+    assert (c.answered, c.reviews, c.retention) == (21, 0, None)
+    assert rep.kbs[0].answers_today == 21
+
+
+def mock_bundle(*, orphan: bool = True) -> Bundle:
+    """The test roadmap with two mock interviews whose coding problems are topics no day lists, and
+    (with `orphan`) one more unlisted topic that is nobody's."""
+    cards = {**CARDS, "problems/coin": ["coin-1", "coin-2"], "problems/lru": ["lru-1"]}
+    if orphan:
+        cards["misc/extra"] = ["extra-1"]
+    data = bundle_dict(ROADMAP, cards, mocks=("m1", "m2"))
+    data["mock_interviews"][0]["sections"].append({"title": "Coin change", "minutes": 30, "problem": "problems/coin"})
+    data["mock_interviews"][1]["sections"].append({"title": "LRU", "minutes": 25, "problem": "problems/lru"})
+    data["mock_interviews"][1]["sections"].append({"title": "Coin again", "minutes": 5, "problem": "problems/coin"})
+    raw = json.dumps(data).encode()
+    return parse_bundle(raw, bundle_name("kb", raw))
+
+
+def test_a_mock_interviews_coding_problem_belongs_to_the_mock_not_outside_the_roadmap() -> None:
+    """Issue 17: Coin change and LRU cache, the mocks' own problems, were listed as "outside the roadmap"."""
+    every = [c for ids in CARDS.values() for c in ids]
+    rep = report_for(
+        [StateRow(MATURE, 1, 0, None, guids(*every)), StateRow(NEW, 0, 0, None, guids("coin-1", "coin-2", "lru-1"))],
+        bundles=(mock_bundle(),),
+    )
+    kb = rep.kbs[0]
+    assert [tp.topic.id for tp in kb.mock_topics] == ["problems/coin", "problems/lru"]
+    assert [tp.topic.id for tp in kb.other_topics] == ["misc/extra"]  # no card of it in the collection, still listed
+    assert kb.mocks_of("problems/coin") == ("Mock m1", "Mock m2") and kb.mocks_of("py/gil") == ()
+    assert kb.counts.total == len(every) + 3
+    assert kb.current_day is None  # the roadmap is done; the problems are what is left
+    assert kb.next_topic is not None and kb.next_topic.topic.id == "problems/coin"
+    assert (kb.topics_studied.have, kb.topics_studied.target) == (4, 4)  # roadmap topics only

@@ -1,5 +1,5 @@
 """Part II of the add-on inside the real Anki desktop app (offscreen): card → note, update from a
-rebuilt deck, a mock interview. One scripted session (tests/addon/driver/part2.py); screenshots go
+rebuilt deck. One scripted session (tests/addon/driver/part2.py); screenshots go
 to build/screenshots/addon/. v1 is the shipped deck, v2 the `rebuilt_deck` (one card edited, one
 moved to another area, one removed, stamped an hour later)."""
 
@@ -47,7 +47,6 @@ def session(tmp_path_factory: pytest.TempPathFactory, built_deck: Path, rebuilt_
             "edited": rebuilt_deck.edited,
             "moved": rebuilt_deck.moved,
             "removed": rebuilt_deck.removed,
-            "mock": read_package(built_deck).bundle.mock_interviews[0].id,
             "watchdog_s": 100,
         },
     )
@@ -142,28 +141,6 @@ def test_review_history_and_scheduling_survive_the_update(session: dict[str, Any
     assert after["cards"] == before["cards"]
 
 
-def test_a_mock_interview_creates_its_decks_and_records_a_result(session: dict[str, Any], built_deck: Path) -> None:
-    mock = read_package(built_deck).bundle.mock_interviews[0]
-    decks = session["mock_decks"]
-    assert [d["title"] for d in decks] == [s.title for s in mock.sections]
-    for d, s in zip(decks, mock.sections, strict=True):
-        if s.problem:
-            assert d["problem"] == s.problem and not d["deck"]
-        else:
-            assert d["drawn"] == d["in_deck"] == s.cards and d["deck"].startswith("kbdeck mock::")
-    assert session["mock_reviewer_deck"] == decks[0]["deck"]
-    assert ":" in session["mock_countdown"]
-    assert session["mock_problem_note"] == next(s.problem for s in mock.sections if s.problem)
-    (result,) = session["mock_results"]["python-senior-kb"][mock.id]
-    first = result["sections"][0]
-    assert (first["cards"], first["answered"], first["passed"]) == (mock.sections[0].cards, 4, 3)
-    assert all(s["answered"] == 0 for s in result["sections"][1:])
-    assert mock.id in session["mock_done"]["python-senior-kb"]
-    assert session["mock_decks_left"] == []
-    item = next(m for m in session["view_mock"]["mocks"] if m["mock"] == mock.id)
-    assert item["results"] == "1" and item["done"] == "1"
-
-
 def test_screenshots(session: dict[str, Any]) -> None:
     names = {Path(p).name for p in session["screens"]}
     assert names == {
@@ -171,8 +148,6 @@ def test_screenshots(session: dict[str, Any]) -> None:
         "note-viewer-heading.png",
         "update-summary.png",
         "update-edited-diff.png",
-        "mock-timer.png",
-        "progress-mock-history.png",
     }
     for name in names:
         assert (SCREENSHOTS / name).stat().st_size > 5_000

@@ -200,3 +200,21 @@ def test_a_filtered_deck_of_a_topic_starts_with_its_first_card(tmp_path: Path) -
     queued = col.sched.get_queued_cards()
     assert col.get_card(queued.cards[0].card.id).note()["Id"] == first
     col.close()
+
+
+def test_the_summary_counts_notes_and_the_anki_cards_they_make(tmp_path: Path) -> None:
+    """Issue 17: the summary said "526 cards" for 526 notes, which Anki and the add-on showed as 736 cards."""
+    from kbdeck.build import summary
+
+    content = make_content(tmp_path, {})
+    gil = content / "flashcards/lang/gil.yaml"
+    gil.write_text(gil.read_text(encoding="utf-8").replace("2, 3])", "2, {{c2::3}}])"), encoding="utf-8")
+    result = build(content, tmp_path / "out")
+    assert result.apkg is not None, result.problems.render_text()
+    text = summary(result)
+    col = new_collection(tmp_path)
+    import_apkg(col, result.apkg)
+    assert (col.note_count(), col.card_count()) == (5, 6)  # the cloze note has two deletions: two cards
+    col.close()
+    assert "  5 notes (" in text and ") → 6 Anki cards\n" in text and "5 cards" not in text
+    assert "0 removed notes" in text

@@ -10,7 +10,6 @@ configured folder; pytest asserts on those. A watchdog kills the process if anyt
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import logging
@@ -260,23 +259,44 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
     r["panel_imported"] = checked((yield until_js(mw.web, probe, what="panel after import")))
     r["truth_imported"] = truth(mw.col)
     log("imported", runs=service.runs)
+    r["screens"].append((yield shot(mw, shots, "deck-browser-fresh-light.png")))
+
+    # 2b. The fresh view, before any answer: nothing of the learner's is filled in.
+    action = next(a for a in mw.form.menuTools.actions() if a.text() == "kbdeck progress")
+    action.trigger()
+    dialog = checked((yield until(lambda: progress_view.dialog(), what="fresh progress dialog")))
+    dialog.resize(1040, 1300)
+    r["view_fresh"] = checked((yield until_js(dialog.web, when(VIEW, "kb"), what="fresh view")))
+    r["screens"].append((yield shot(dialog, shots, "progress-fresh-light.png")))
+    r["view_fresh_height"] = yield js(dialog.web, "document.body.scrollHeight")
+
+    # 2c. A few new cards answered (learning steps, not reviews) with the view open: no retention yet.
+    root = mw.col.decks.id_for_name(settings["deck"])
+    yield from review(mw, root, (3, 3, 1, 3, 3))
+    r["truth_learning"] = truth(mw.col)
+    answered = f"kb && kb.dataset.answered === '{r['truth_learning']['answers_today']}'"
+    r["view_learning"] = checked((yield until_js(dialog.web, when(VIEW, answered), what="view after 5 answers")))
+    dialog.close()
+    checked((yield until(lambda: progress_view.dialog() is None, what="fresh view closed")))
+    mw.moveToState("deckBrowser")
+    r["panel_learning"] = checked((yield until_js(mw.web, when(PANEL, answered), what="panel after 5 answers")))
+    log("first answers", runs=service.runs)
     done.clear()
     deck = settings["deck"]
     CollectionOp(parent=mw, op=lambda col: simulate_history(col, deck)).success(done.append).run_in_background()
     yield until(lambda: done, what="history")
 
     # 3. Review in the real reviewer (answers go through Anki's CollectionOp): the panel follows.
-    root = mw.col.decks.id_for_name(settings["deck"])
     yield from review(mw, root, (3, 3, 3, 4, 1, 3, 1, 3, 3, 4))
     mw.moveToState("deckBrowser")
-    probe = when(PANEL, f"kb && kb.dataset.seen !== '{r['panel_imported']['kb']['seen']}'")
-    r["panel_reviewed"] = checked((yield until_js(mw.web, probe, what="panel after reviews")))
     r["truth_reviewed"] = truth(mw.col)
+    # the panel may first show the report taken after the simulated history: wait for the one after the answers
+    probe = when(PANEL, f"kb && kb.dataset.seen === '{r['truth_reviewed']['seen']}'")
+    r["panel_reviewed"] = checked((yield until_js(mw.web, probe, what="panel after reviews")))
     log("reviewed", runs=service.runs)
     r["screens"].append((yield shot(mw, shots, "deck-browser-light.png")))
 
     # 4. Tools → kbdeck progress opens the full view.
-    action = next(a for a in mw.form.menuTools.actions() if a.text() == "kbdeck progress")
     r["shortcut"] = action.shortcut().toString()
     action.trigger()
     dialog = checked((yield until(lambda: progress_view.dialog(), what="progress dialog")))
@@ -285,6 +305,7 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
     log("view open")
     dialog.resize(1040, 1300)
     r["screens"].append((yield shot(dialog, shots, "progress-light.png")))
+    r["view_height"] = yield js(dialog.web, "document.body.scrollHeight")
 
     # 5. More answers with the view open: it updates in place.
     yield from review(mw, root, (3, 3, 3))
@@ -315,24 +336,33 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
     r["view_mock"] = checked((yield until_js(dialog.web, probe, what="mock done")))
     r["mock_config"] = mw.col.get_config("kbdeck_mock_interviews_done", None)
 
-    # 9. Dark mode, and the Portuguese UI: every screen again.
+    # 9. Dark mode: every screen again.
     mw.set_theme(Theme.DARK)
-    runtime = importlib.import_module(f"{addon.__name__}.runtime")
-    runtime.current.config = dataclasses.replace(runtime.current.config, language="pt-BR")
     mw.deckBrowser.refresh()
-    service.request(force=True)
     dark = "document.documentElement.classList.contains('night-mode')"
-    probe = when(PANEL, f"{dark} && p.innerText.includes('vistos')")
-    r["panel_dark"] = checked((yield until_js(mw.web, probe, what="dark panel")))
+    r["panel_dark"] = checked((yield until_js(mw.web, when(PANEL, dark), what="dark panel")))
     r["screens"].append((yield shot(mw, shots, "deck-browser-dark.png")))
-    probe = when(VIEW, f"{dark} && v.innerText.includes('Tópicos')")
-    r["view_dark"] = checked((yield until_js(dialog.web, probe, what="dark view")))
+    r["view_dark"] = checked((yield until_js(dialog.web, when(VIEW, dark), what="dark view")))
     r["screens"].append((yield shot(dialog, shots, "progress-dark.png")))
     r["note_dark"] = checked((yield until_js(viewer.web, when(NOTE, dark), what="dark note")))
     r["screens"].append((yield shot(viewer, shots, "note-dark.png")))
     log("dark")
 
-    # 10. "Study now" from the view: a filtered deck with the topic's cards, and its overview.
+    # 10. The Portuguese UI (the add-on's language setting, as saved from its config), light again.
+    mw.set_theme(Theme.LIGHT)
+    runtime = importlib.import_module(f"{addon.__name__}.runtime")
+    runtime.save_config(language="pt-BR")
+    mw.deckBrowser.refresh()
+    service.request(force=True)
+    probe = when(PANEL, f"!{dark} && p.innerText.includes('vistos')")
+    r["panel_pt"] = checked((yield until_js(mw.web, probe, what="Portuguese panel")))
+    r["screens"].append((yield shot(mw, shots, "deck-browser-pt-BR.png")))
+    probe = when(VIEW, f"!{dark} && v.innerText.includes('Tópicos')")
+    r["view_pt"] = checked((yield until_js(dialog.web, probe, what="Portuguese view")))
+    r["screens"].append((yield shot(dialog, shots, "progress-pt-BR.png")))
+    log("pt-BR")
+
+    # 11. "Study now" from the view: a filtered deck with the topic's cards, and its overview.
     study_button = "document.querySelector('.kb-callout button[data-kbdeck=study]')"
     r["study_topic"] = yield js(dialog.web, f"{study_button}.dataset.topic")
     yield js(dialog.web, f"{study_button}.click()")
@@ -346,8 +376,9 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
         "card_ids": [mw.col.get_card(c).note()["Id"] for c in in_deck],
     }
     log("study")
-    dialog.close()
-    viewer.close()
+    for window in (progress_view.dialog(), note_viewer.viewer()):  # "Study now" closes them (addon/focus.py)
+        if window is not None:
+            window.close()
     yield sleep(200)
 
 

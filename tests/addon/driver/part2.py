@@ -1,12 +1,12 @@
-"""The second scripted session: card → note, update from a rebuilt deck, a mock interview.
+"""The second scripted session: card → note, update from a rebuilt deck.
 
 A fresh profile; the build folder holds v1 of the shipped deck. Tools → kbdeck: update from
 build imports it. In the reviewer, a card's answer shows its source link: clicking it opens
 the note viewer at the card's heading ("Open in editor" runs a recording command); the same
 link works in the card layout screen and in Anki's previewer. Cards are answered, tagged
 leech/marked, one note is edited in Anki; then v2 lands in the build folder and the automatic
-update imports it (its summary opens because of the note edited in Anki). Finally a mock
-interview is started from the progress view, one section answered, and finished.
+update imports it (its summary opens because of the note edited in Anki). (Mock interviews
+have their own sessions: driver/mock.py.)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import checked, js, review, shot, sleep, until, until_js
-from .probes import CARD_LINK, SUMMARY, VIEW, VIEWER, scheduling, when
+from .probes import CARD_LINK, SUMMARY, VIEWER, scheduling, when
 
 KBDECK = '(note:"kbdeck Basic" OR note:"kbdeck Cloze")'
 
@@ -46,8 +46,6 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     runtime = importlib.import_module(f"{pkg}.runtime")
     note_viewer = importlib.import_module(f"{pkg}.note_viewer")
     updater = importlib.import_module(f"{pkg}.updater")
-    mock_session = importlib.import_module(f"{pkg}.mock_session")
-    progress_view = importlib.import_module(f"{pkg}.progress_view")
     shots = settings["screenshots"]
     mw.resize(1100, 860)
     started = time.monotonic()
@@ -228,47 +226,4 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     dialog.close()
     log("updated")
 
-    # 8. A mock interview from the progress view: decks, timer, one section answered, finished.
-    next(a for a in mw.form.menuTools.actions() if a.text() == "kbdeck progress").trigger()
-    view = checked((yield until(progress_view.dialog, what="progress view")))
-    checked((yield until_js(view.web, VIEW, what="view")))
-    mock = settings["mock"]
-    yield js(view.web, f'document.querySelector(\'button[data-kbdeck="mock-start"][data-mock="{mock}"]\').click()')
-    timer = checked((yield until(mock_session.running, what="mock timer")))
-    r["mock_decks"] = [
-        {
-            "title": s.title,
-            "drawn": len(s.cards),
-            "deck": mw.col.decks.name(s.deck_id) if s.deck_id else "",
-            "in_deck": len(mw.col.find_cards(f"did:{s.deck_id}")) if s.deck_id else 0,
-            "problem": s.problem,
-        }
-        for s in timer.run.sections
-    ]
-    r["mock_dids"] = [s.deck_id for s in timer.run.sections if s.deck_id]
-    timer.next_section()
-    checked((yield until(lambda: mw.reviewer.state == "question", what="mock section in the reviewer")))
-    r["mock_reviewer_deck"] = mw.col.decks.name(mw.col.decks.get_current_id())
-    yield sleep(1100)
-    r["mock_countdown"] = timer.countdown.text()
-    r["screens"].append((yield shot(timer, shots, "mock-timer.png")))
-    first_dids = timer.run.sections[0].deck_id
-    yield from review(mw, first_dids, (3, 1, 3, 4))
-    while timer.index + 1 < len(timer.run.sections) and not timer.run.sections[timer.index + 1].problem:
-        timer.next_section()
-    timer.next_section()  # the coding section: its problem note opens in the viewer
-    checked((yield until(lambda: note_viewer.shown(), what="problem note")))
-    r["mock_problem_note"] = note_viewer.shown().topic.id
-    note_viewer.viewer().close()
-    timer.finish()
-    checked((yield until(lambda: mw.col.get_config("kbdeck_mock_results", None), what="mock result")))
-    r["mock_results"] = mw.col.get_config("kbdeck_mock_results")
-    r["mock_done"] = mw.col.get_config("kbdeck_mock_interviews_done", None)
-    r["mock_decks_left"] = [d for d in r["mock_dids"] if mw.col.decks.get(d, default=False)]
-    probe = when(VIEW, f'v.querySelector(\'[data-mock="{mock}"][data-results="1"]\')')
-    r["view_mock"] = checked((yield until_js(view.web, probe, what="mock history in the view")))
-    yield js(view.web, "document.querySelector('.kb-mocks').scrollIntoView()")
-    r["screens"].append((yield shot(view, shots, "progress-mock-history.png")))
-    view.close()
-    log("mock")
     yield sleep(200)

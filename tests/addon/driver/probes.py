@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+LOOK = """{filled: [...ROOT.querySelectorAll('.kb-fill')].filter(s => parseFloat(s.style.width) > 0).length,
+  segments: ROOT.querySelectorAll('.kb-seg').length,
+  newBackground: [...new Set([...ROOT.querySelectorAll('.kb-seg.kb-new')].map(
+    s => getComputedStyle(s).backgroundColor))],
+  track: ROOT.querySelector('.kb-bar') ? getComputedStyle(ROOT.querySelector('.kb-bar')).backgroundColor : null,
+  retention: ROOT.querySelector('.kb-stats [data-retention]')?.innerText || null}"""
+"""How the bars and the retention figure look inside ROOT: learner-progress segments with a width, the
+computed colour of the new (not seen) segments, the track's colour."""
+
 PANEL = """(() => {
   const p = document.getElementById('kbdeck-panel');
   if (!p || p.classList.contains('kb-loading')) return null;
   const kb = p.querySelector('.kb-panel-kb');
   return {kbs: p.dataset.kbs, text: p.innerText, kb: kb ? Object.assign({}, kb.dataset) : null,
+          look: LOOK_P,
           day: p.querySelector('[data-day]')?.dataset.day || null,
           topic: p.querySelector('.kb-topic')?.dataset.topic || null,
           buttons: [...p.querySelectorAll('button[data-kbdeck]')].map(b => b.dataset.kbdeck),
@@ -25,9 +35,15 @@ VIEW = """(() => {
   if (!v || v.classList.contains('kb-loading')) return null;
   const kb = v.querySelector('section.kb-kb');
   return {kbs: v.dataset.kbs, kb: kb ? Object.assign({}, kb.dataset) : null,
-          counters: [...v.querySelectorAll('[data-counter]')].map(c => Object.assign({}, c.dataset)),
-          topics: [...v.querySelectorAll('tr[data-topic]')].map(r => Object.assign({}, r.dataset)),
-          days: [...v.querySelectorAll('details[data-day]')].map(d => Object.assign({}, d.dataset)),
+          counters: [...v.querySelectorAll('[data-counter]')].map(c => Object.assign(
+            {inGuide: !!c.closest('.kb-counters'), inAbout: !!c.closest('.kb-about')}, c.dataset)),
+          topics: [...v.querySelectorAll('tr[data-topic]')].map(r => Object.assign(
+            {section: r.closest('details')?.dataset.section || 'roadmap'}, r.dataset)),
+          days: [...v.querySelectorAll('details[data-day]')].map(d => Object.assign({open: d.open}, d.dataset)),
+          weeks: [...v.querySelectorAll('details[data-week]')].map(d => Object.assign({open: d.open}, d.dataset)),
+          today: v.querySelector('.kb-today') ? Object.assign(
+            {text: v.querySelector('.kb-today').innerText}, v.querySelector('.kb-today').dataset) : null,
+          look: LOOK_V, height: document.body.scrollHeight,
           mocks: [...v.querySelectorAll('[data-mock]')].map(m => Object.assign({}, m.dataset)),
           bars: [...v.querySelectorAll('svg.kb-chart rect')].map(r => Number(r.dataset.value)),
           warnings: [...v.querySelectorAll('.kb-warning')].map(w => w.innerText),
@@ -44,6 +60,10 @@ NOTE = """(() => {
           headings: [...n.querySelectorAll('h2[id]')].map(h => h.id), pre: n.querySelectorAll('pre').length,
           color: getComputedStyle(n).color, background: getComputedStyle(n).backgroundColor};
 })()"""
+
+
+PANEL = PANEL.replace("LOOK_P", LOOK.replace("ROOT", "p"))
+VIEW = VIEW.replace("LOOK_V", LOOK.replace("ROOT", "v"))
 
 
 def when(probe: str, condition: str) -> str:

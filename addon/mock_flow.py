@@ -1,0 +1,203 @@
+"""Mock interviews inside Anki: each step of mock_session.py as one undoable op, the timer, the restart question.
+
+Every step reads the stored state afresh inside its `CollectionOp` (the window may be behind it,
+e.g. after Edit → Undo), applies the transition and hands the outcome to the timer, which only
+shows it. Anki quitting pauses the running section (`profile_will_close`, the collection is still
+open, so the one write happens there); a profile that opens with a mock in progress asks
+*Resume / Abandon / Later* (question.py: Anki keeps running while it asks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .bundle import Bundle, MockInterview
+from .errors import UserMessage, guard, report
+from .mock_plan import MockResult
+from .mock_session import abandon_mock, begin_mock, load_active, now_ms, resume_mock
+from .mock_state import ACTIVE_KEY, ActiveMock, MockStateError
+from .runtime import current
+
+if TYPE_CHECKING:
+    from anki.collection import Collection, OpChanges
+
+    from .mock_timer import MockTimer
+
+_timer: MockTimer | None = None
+Step = Callable[["Collection", ActiveMock], "ActiveMock | MockResult | None"]
+
+
+def running() -> MockTimer | None:
+    """The timer window of the mock in progress (tests use it)."""
+    return _timer
+
+
+def start_mock(bundle: Bundle, mock: MockInterview) -> None:
+    """Start `mock` (or resume it when it is the one in progress) and show its timer."""
+    if _timer is not None and not _timer.closed and (_timer.active.kb, _timer.active.mock) == (bundle.kb.id, mock.id):
+        _timer.bring_forward()
+        return
+    label = current.tr("mock_undo_start", mock=mock.title)
+    _run(label, lambda col: resume_mock(col, begin_mock(col, bundle, mock), current.config.mock_deck_name), _show)
+
+
+def resume_stored() -> None:
+    """Open the timer of the mock in progress stored in the collection (after a restart, from the view)."""
+    label = current.tr("mock_undo_resume")
+
+    def op(col: Collection) -> ActiveMock | None:
+        active = load_active(col)
+        return resume_mock(col, active, current.config.mock_deck_name) if active is not None else None
+
+    _run(label, op, _show)
+
+
+def abandon_stored() -> None:
+    """Abandon the mock in progress stored in the collection (the restart question, the view)."""
+
+    def op(col: Collection) -> None:
+        active = load_active(col)
+        abandon_mock(col, active, current.config.mock_deck_name)
+
+    _run(current.tr("mock_undo_abandon"), op, lambda _: _closed_timer())
+
+
+def ask_abandon() -> None:
+    """Abandon the stored mock in progress, once the learner confirms (the progress view's Abandon)."""
+
+    def ask(active: ActiveMock | None) -> None:
+        if active is None:
+            return
+        from .question import ask as ask_user
+
+        tr = current.tr
+        ask_user(
+            tr("mock_abandon_title"),
+            tr("mock_abandon_question", mock=active.title),
+            [(tr("mock_abandon"), abandon_stored), (tr("mock_keep_going"), None)],
+            name="kbdeck-mock-abandon",
+        )
+
+    load_stored(ask)
+
+
+def step(label: str, fn: Step, then: Callable[[ActiveMock | MockResult | None], None]) -> None:
+    """Apply `fn` to the stored state (read fresh inside the op) and hand its outcome to `then`."""
+
+    def op(col: Collection) -> ActiveMock | MockResult | None:
+        active = load_active(col)
+        if active is None:
+            raise UserMessage(current.tr("mock_not_running"))
+        return fn(col, active)
+
+    _run(label, op, then)
+
+
+def _run(label: str, fn: Callable[[Collection], object], then: Callable[[Any], None]) -> None:
+    from aqt import mw
+    from aqt.operations import CollectionOp
+
+    from .service import service
+
+    assert mw is not None
+    out: list[object] = []
+
+    def op(col: Collection) -> OpChanges:
+        entry = col.add_custom_undo_entry(label)
+        try:
+            out.append(fn(col))
+        finally:
+            changes = col.merge_undo_entries(entry)
+        return changes
+
+    def success(_: OpChanges) -> None:
+        service.invalidate()
+        service.request()
+        then(out[0] if out else None)
+
+    def failure(exc: Exception) -> None:
+        if isinstance(exc, MockStateError):  # the window was behind the stored state (e.g. after an undo)
+            exc = UserMessage(current.tr("mock_out_of_date"))
+        report("what_mock", exc)
+        if _timer is not None and not _timer.closed:
+            _timer.reload()
+
+    CollectionOp(parent=mw, op=op).success(guard("what_mock", success)).failure(failure).run_in_background()
+
+
+def _show(active: object) -> None:
+    global _timer
+    from .mock_timer import MockTimer
+
+    if not isinstance(active, ActiveMock):
+        return
+    if _timer is None or _timer.closed:
+        _timer = MockTimer(active, on_closed=_closed_timer)
+    else:
+        _timer.show_state(active)
+    _timer.bring_forward()
+    _timer.enter_current()
+
+
+def _closed_timer() -> None:
+    global _timer
+    timer, _timer = _timer, None
+    if timer is not None and not timer.closed:
+        timer.close_quietly()
+
+
+def load_stored(then: Callable[[ActiveMock | None], None]) -> None:
+    """Read the stored mock in progress in the background."""
+    from aqt import mw
+    from aqt.operations import QueryOp
+
+    assert mw is not None
+    QueryOp(parent=mw, op=load_active, success=guard("what_mock", then)).failure(
+        lambda exc: report("what_mock", exc)
+    ).run_in_background()
+
+
+def on_profile_did_open() -> None:
+    """An unfinished mock (Anki quit or crashed mid-mock): ask to resume or abandon it."""
+
+    def ask(active: ActiveMock | None) -> None:
+        if active is None or (_timer is not None and not _timer.closed):
+            return
+        from .question import ask as ask_user
+
+        tr = current.tr
+        where = tr("mock_where", done=active.taken, n=len(active.sections))
+        ask_user(
+            tr("mock_unfinished_title"),
+            tr("mock_unfinished", mock=active.title, where=where),
+            [
+                (tr("mock_resume"), resume_stored),
+                (tr("mock_abandon"), abandon_stored),
+                (tr("mock_later"), None),
+            ],
+            name="kbdeck-mock-unfinished",
+        )
+
+    load_stored(ask)
+
+
+def on_profile_will_close() -> None:
+    """Anki is quitting or switching profiles: stop the section's clock, close the window without asking."""
+    from aqt import mw
+
+    if mw is None or mw.col is None:
+        return
+    active = load_active(mw.col)
+    if active is not None:
+        paused = active.pause(now_ms())
+        if paused != active:
+            mw.col.set_config(ACTIVE_KEY, paused.to_json())  # the collection closes next: no background op now
+    _closed_timer()
+
+
+def init_mocks() -> None:
+    from aqt import gui_hooks
+
+    gui_hooks.profile_did_open.append(guard("what_mock", on_profile_did_open))
+    gui_hooks.profile_will_close.append(guard("what_mock", on_profile_will_close))
