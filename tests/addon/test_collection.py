@@ -211,3 +211,21 @@ def test_a_collection_without_kbdeck_notes_gives_an_empty_report(tmp_path: Path)
         assert build_report([], snap, retention_days=30, chart_days=30).kbs == ()
     finally:
         col.close()
+
+
+def test_study_now_on_a_fresh_topic_shows_its_first_card_first(tmp_path: Path, built_deck: Path) -> None:
+    """The issue's "first card shown last": new-card positions start at 1, so the filtered deck keeps the
+    topic's authored order and the reviewer's first card is the topic's first card."""
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_apkg(col, built_deck)
+        (bundle,) = discover(col.media.dir()).bundles
+        first_day = bundle.weeks[0].days[0]
+        for topic_id in first_day.topics[:3]:
+            topic = bundle.topics[topic_id]
+            out = fill_study_deck(col, "kbdeck study", topic_search(col, topic.cards), 500)
+            col.decks.select(out.id)  # type: ignore[arg-type]
+            shown = col.get_card(col.sched.get_queued_cards().cards[0].card.id)
+            assert bundle.guids[shown.note().guid] == topic.cards[0], topic_id
+    finally:
+        col.close()
