@@ -11,8 +11,8 @@ from pathlib import Path
 import pygments
 
 from .cache import Memo, code_fingerprint, text_key
+from .clozes import strip_clozes
 from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
-from .highlight import strip_clozes
 from .images import check_images
 from .model import Card, Kind, KnowledgeBase
 from .problems import Problems, Span

@@ -9,46 +9,14 @@ with a light and a dark theme, and nothing needs JavaScript.
 from __future__ import annotations
 
 import html
-import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from .clozes import ClozeSpan, strip_clozes
 
 if TYPE_CHECKING:  # Pygments is imported on first use: a rebuild that renders nothing never needs it
     from pygments.lexer import Lexer
     from pygments.token import _TokenType
-
-
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(::[^{}]*?)?\}\}", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class ClozeSpan:
-    """A deletion inside code, in plain-code coordinates."""
-
-    start: int
-    end: int
-    opener: str
-    closer: str
-
-
-def strip_clozes(code: str) -> tuple[str, list[ClozeSpan]]:
-    """Plain code (deletion text kept) and where each deletion was."""
-    plain: list[str] = []
-    spans: list[ClozeSpan] = []
-    pos = 0
-    length = 0
-    for m in CLOZE_RE.finditer(code):
-        before = code[pos : m.start()]
-        plain.append(before)
-        length += len(before)
-        body = m.group(2)
-        spans.append(ClozeSpan(length, length + len(body), f"{{{{c{m.group(1)}::", f"{m.group(3) or ''}}}}}"))
-        plain.append(body)
-        length += len(body)
-        pos = m.end()
-    plain.append(code[pos:])
-    return "".join(plain), spans
 
 
 ACCELERATE_AFTER = 50_000

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from kbdeck.highlight import code_block, highlight, strip_clozes
+from kbdeck.clozes import strip_clozes
+from kbdeck.highlight import code_block, highlight
 from kbdeck.markdown_html import Renderer
 from kbdeck.slug import Slugger, slugify
 from kbdeck.theme import DARK_SCOPES, card_css
