@@ -4,7 +4,7 @@ The bundle comes from a deck file, which may be shared: it is untrusted input. P
 every field's type, caps sizes, drops what it does not know and never evaluates anything; a
 bundle that fails the check is rejected with a message naming the offending path, so a bad
 deck can never crash Anki. Strings are kept as text: whoever puts them into HTML escapes them.
-The schema it reads is `src/kbdeck/bundle.py` (`SCHEMA_VERSION = 1`); this module must stay
+The schema it reads is `src/kbdeck/apkg/bundle.py` (`SCHEMA_VERSION = 1`); this module must stay
 stdlib-only so the pure tests run without Anki.
 """
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NOTETYPE_PREFIX = "kbdeck "
 FROZEN_NOTETYPE_IDS = (1739812401, 1739812402)
-"""`src/kbdeck/notetypes.py`: BASIC_MODEL_ID, CLOZE_MODEL_ID (fixed forever)."""
+"""`src/kbdeck/model/notetypes.py`: BASIC_MODEL_ID, CLOZE_MODEL_ID (fixed forever)."""
 
 
 class StateRow(NamedTuple):

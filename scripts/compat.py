@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from kbdeck.build import BuildResult, build
-from kbdeck.model import Kind
-from kbdeck.notetypes import BASIC, CLOZE
+from kbdeck.model.kb import Kind
+from kbdeck.model.notetypes import BASIC, CLOZE
 
 ROOT = Path(__file__).resolve().parent.parent
 # The oldest supported release, the last release of each later year, and the newest: keep in sync with the README.

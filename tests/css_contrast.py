@@ -1,4 +1,4 @@
-"""WCAG contrast and a tiny reader for the flat CSS that `kbdeck.theme.card_css()` ships.
+"""WCAG contrast and a tiny reader for the flat CSS that `kbdeck.apkg.theme.card_css()` ships.
 
 The reader only understands what the theme writes (no nesting, no @media): a list of
 `selectors { declarations }` rules. Enough to answer "which colour does this exact selector get".

@@ -13,13 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from .bundle import bundle_bytes, bundle_data, canonical, media_name
-from .cache import forget_texts
-from .check import check
-from .collection import card_ords
-from .fragments import Fragments, render_workers
-from .images import Images
-from .ledger import (
+from .apkg.bundle import bundle_bytes, bundle_data, canonical, media_name
+from .apkg.collection import card_ords
+from .apkg.ledger import (
     LEDGER_NAME,
     Changes,
     Ledger,
@@ -30,15 +26,18 @@ from .ledger import (
     update,
     write_ledger,
 )
-from .load import load, shown_path
-from .lock import build_lock
-from .model import KnowledgeBase
-from .notetypes import BASIC, CLOZE
-from .outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
-from .package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
-from .problems import Problems, Span
-from .renames import find_renames
-from .render import (
+from .apkg.package import Package, is_current, notetype_hash, package_digest, remember, write_apkg
+from .apkg.renames import find_renames
+from .content.check import check
+from .content.images import Images
+from .content.load import load, shown_path
+from .content.outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
+from .model.kb import KnowledgeBase
+from .model.notetypes import BASIC, CLOZE
+from .model.problems import Problems, Span
+from .model.words import words_for
+from .render.fragments import Fragments, render_workers
+from .render.notes import (
     RenderedNote,
     attach_images,
     render_notes,
@@ -46,7 +45,8 @@ from .render import (
     request_fragments,
     section_digest,
 )
-from .words import words_for
+from .support.cache import forget_texts
+from .support.lock import build_lock
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .check import check
-from .load import load
-from .model import KnowledgeBase
-from .outputs import Policy, runner_for
-from .problems import Problems
-from .render import render_notes
-from .words import words_for
+from .content.check import check
+from .content.load import load
+from .content.outputs import Policy, runner_for
+from .model.kb import KnowledgeBase
+from .model.problems import Problems
+from .model.words import words_for
+from .render.notes import render_notes
 
 
 def loaded(content: Path) -> tuple[KnowledgeBase | None, Problems]:
@@ -102,8 +102,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_ids(args: argparse.Namespace) -> int:
-    from .ids import assign_ids
-    from .load import content_files, shown_path
+    from .content.ids import assign_ids
+    from .content.load import content_files, shown_path
 
     kb, problems = loaded(args.content)
     if kb is None:
@@ -134,8 +134,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
-    from .load import shown_path
-    from .trust import set_trust, trust_file, trusted
+    from .content.load import shown_path
+    from .support.trust import set_trust, trust_file, trusted
 
     if args.list:
         rows = trusted()
@@ -164,8 +164,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from .ledger import LedgerError, ledger_path, read_ledger, salvage, write_ledger
-    from .load import shown_path
+    from .apkg.ledger import LedgerError, ledger_path, read_ledger, salvage, write_ledger
+    from .content.load import shown_path
 
     kb, _problems = loaded(args.content)
     if kb is None:
@@ -208,8 +208,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from .content.load import shown_path
     from .init import InitError, init
-    from .load import shown_path
 
     try:
         written = init(args.dir, args.language)

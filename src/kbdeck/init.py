@@ -13,7 +13,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .outputs import RECORD_NAME, Record, current_python, record_key, write_record
+from .content.outputs import RECORD_NAME, Record, current_python, record_key, write_record
 
 TEMPLATES = ("en", "pt-BR")
 
@@ -56,9 +56,9 @@ def init(target: Path, language: str) -> list[Path]:
 
 def _output_code(root: Path, card_id: str) -> str:
     """The code the template's output card runs, resolved as the build resolves it."""
-    from .load import load
-    from .problems import Problems
-    from .render import output_code
+    from .content.load import load
+    from .model.problems import Problems
+    from .render.notes import output_code
 
     kb = load(root, Problems())
     assert kb is not None, "the template does not load"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .model import KnowledgeBase
-from .words import PORTUGUESE, Words
+from .model.kb import KnowledgeBase
+from .model.words import PORTUGUESE, Words
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .build import build, summary
-from .load import content_files, shown_path
-from .outputs import Policy
+from .content.load import content_files, shown_path
+from .content.outputs import Policy
 
 Snapshot = dict[Path, tuple[int, int]]
 

@@ -187,7 +187,7 @@ def test_bad_mock_sections_are_rejected_with_their_path(section: dict[str, Any],
 def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
     """The add-on refuses bundles whose cards carry other GUIDs than the build's: both functions must agree."""
     from addon.identity import expected_guid
-    from kbdeck.render import note_guid
+    from kbdeck.render.notes import note_guid
 
     assert expected_guid(kb_id, card_id) == note_guid(kb_id, card_id)
 
@@ -196,7 +196,7 @@ def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
 @given(st.lists(st.text(), min_size=1, max_size=6))
 def test_the_add_on_computes_the_builds_field_digests(fields: list[str]) -> None:
     from addon.identity import fields_digest
-    from kbdeck.bundle import fields_digest as built
+    from kbdeck.apkg.bundle import fields_digest as built
 
     joined = "\x1f".join(fields)
     assert fields_digest(joined) == built(joined)

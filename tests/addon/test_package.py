@@ -47,9 +47,9 @@ def test_the_ankiaddon_is_the_folder_contents_without_caches_or_meta(tmp_path: P
 def test_packaging_is_reproducible_and_includes_vendored_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = package_addon.package(tmp_path / "a.ankiaddon").read_bytes()
     assert package_addon.package(tmp_path / "b.ankiaddon").read_bytes() == first
-    monkeypatch.setattr(package_addon, "VENDOR", {"src/kbdeck/slug.py": "_vendor/slug.py"})
+    monkeypatch.setattr(package_addon, "VENDOR", {"src/kbdeck/model/slug.py": "_vendor/slug.py"})
     with zipfile.ZipFile(package_addon.package(tmp_path / "c.ankiaddon")) as zf:
-        assert zf.read("_vendor/slug.py") == (ROOT / "src/kbdeck/slug.py").read_bytes()
+        assert zf.read("_vendor/slug.py") == (ROOT / "src/kbdeck/model/slug.py").read_bytes()
 
 
 def test_link_and_unlink_a_dev_copy(tmp_path: Path) -> None:

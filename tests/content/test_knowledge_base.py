@@ -11,7 +11,7 @@ from kbtest import CONTENT
 
 from kbdeck.build import build
 from kbdeck.cli import main
-from kbdeck.outputs import Policy
+from kbdeck.content.outputs import Policy
 
 
 def test_content_is_clean_under_strict(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,18 +21,18 @@ from hypothesis import strategies as st
 from kbtest import FIXTURES, make_content
 
 import kbdeck
-import kbdeck.fragments
-import kbdeck.yamlspan
+import kbdeck.content.yamlspan
+import kbdeck.render.fragments
+from kbdeck.apkg.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
 from kbdeck.build import BuildResult, build, summary
-from kbdeck.check import check
-from kbdeck.fragments import Fragments, Workers, render_workers
-from kbdeck.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
-from kbdeck.load import load
-from kbdeck.markdown_html import Renderer
-from kbdeck.outputs import OutputRunner, Policy, read_record, record_path
-from kbdeck.problems import Problems
-from kbdeck.render import GUID_NAMESPACE, note_guid, render_notes
-from kbdeck.yamlspan import parse_yaml
+from kbdeck.content.check import check
+from kbdeck.content.load import load
+from kbdeck.content.outputs import OutputRunner, Policy, read_record, record_path
+from kbdeck.content.yamlspan import parse_yaml
+from kbdeck.model.problems import Problems
+from kbdeck.render.fragments import Fragments, Workers, render_workers
+from kbdeck.render.markdown_html import Renderer
+from kbdeck.render.notes import GUID_NAMESPACE, note_guid, render_notes
 
 INCLUDING = {
     "flashcards/lang/listas.yaml": """
@@ -66,7 +66,7 @@ def test_warm_rebuild_renders_nothing_and_gives_the_same_bytes(
     assert apkg is not None
     data = apkg.read_bytes()
     (apkg.parent / ".cache" / "package.json").unlink()  # force packaging, from cached fragments only
-    monkeypatch.setattr(kbdeck.fragments.Renderer, "render", lambda self, text: pytest.fail("rendered again"))
+    monkeypatch.setattr(kbdeck.render.fragments.Renderer, "render", lambda self, text: pytest.fail("rendered again"))
     again = built(sample, tmp_path / "out")
     assert apkg.read_bytes() == data
     assert fields_of(again) == fields_of(first)
@@ -135,7 +135,7 @@ def test_a_new_kbdeck_version_renders_everything_again(
         rendered.append(text)
         return original(self, text)
 
-    monkeypatch.setattr(kbdeck.fragments.Renderer, "render", spy)
+    monkeypatch.setattr(kbdeck.render.fragments.Renderer, "render", spy)
     built(sample, tmp_path / "out")
     assert rendered == []
     monkeypatch.setattr(kbdeck, "__version__", "999.0.0")
@@ -157,7 +157,7 @@ def test_parallel_rendering_equals_serial(sample: Path, monkeypatch: pytest.Monk
         return OutputRunner(read_record(record_path(sample), "3.11"), "3.11")
 
     serial = render_notes(kb, Problems(), runner(), Fragments(kb.examples, workers=Workers(1)))
-    monkeypatch.setattr(kbdeck.fragments, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(kbdeck.render.fragments, "PARALLEL_MIN", 1)
     with render_workers(None, 2) as workers:
         fragments = Fragments(kb.examples, workers=workers)
         parallel = render_notes(kb, Problems(), runner(), fragments)
@@ -206,16 +206,16 @@ def _parsed(text: str) -> tuple[object, list[str]]:
 @given(yaml_text)
 def test_libyaml_and_pure_python_parse_alike(text: str) -> None:
     fast = _parsed(text)
-    saved = kbdeck.yamlspan._FAST_LOADER
-    kbdeck.yamlspan._FAST_LOADER = None
+    saved = kbdeck.content.yamlspan._FAST_LOADER
+    kbdeck.content.yamlspan._FAST_LOADER = None
     try:
         assert fast == _parsed(text)
     finally:
-        kbdeck.yamlspan._FAST_LOADER = saved
+        kbdeck.content.yamlspan._FAST_LOADER = saved
 
 
 def test_libyaml_is_used() -> None:
-    assert kbdeck.yamlspan._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
+    assert kbdeck.content.yamlspan._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
 
 
 def test_ledger_text_is_json_dumps_with_indent() -> None:

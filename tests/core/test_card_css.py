@@ -13,12 +13,12 @@ import pytest
 from css_contrast import AA, contrast, declared, parse_css
 from pygments.token import STANDARD_TYPES
 
-from kbdeck.examples import load_example
-from kbdeck.highlight import code_block
-from kbdeck.markdown_html import Renderer, fence_options
-from kbdeck.notetypes import BASIC, CLOZE
-from kbdeck.problems import Problems
-from kbdeck.theme import DARK_SCOPES, LIGHT_SCOPES, card_css
+from kbdeck.apkg.theme import DARK_SCOPES, LIGHT_SCOPES, card_css
+from kbdeck.content.examples import load_example
+from kbdeck.model.notetypes import BASIC, CLOZE
+from kbdeck.model.problems import Problems
+from kbdeck.render.highlight import code_block
+from kbdeck.render.markdown_html import Renderer, fence_options
 
 RULES = parse_css(card_css())
 SCOPES = [*LIGHT_SCOPES, *DARK_SCOPES]

@@ -20,12 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kbtest import CONTENT, FIXTURES
 
-from kbdeck import collection
+from kbdeck.apkg import collection
+from kbdeck.apkg.package import Package, deck_id, write_apkg
+from kbdeck.apkg.theme import card_css
 from kbdeck.build import build
-from kbdeck.notetypes import BASIC, CLOZE, NoteTypeSpec
-from kbdeck.package import Package, deck_id, write_apkg
-from kbdeck.render import RenderedNote
-from kbdeck.theme import card_css
+from kbdeck.model.notetypes import BASIC, CLOZE, NoteTypeSpec
+from kbdeck.render.notes import RenderedNote
 
 TABLES = ("col", "notes", "cards", "revlog", "graves")
 

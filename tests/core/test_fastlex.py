@@ -1,4 +1,4 @@
-"""The accelerated lexers (`kbdeck.fastlex`) give exactly the tokens stock Pygments gives.
+"""The accelerated lexers (`kbdeck.render.fastlex`) give exactly the tokens stock Pygments gives.
 
 Compared on every code block and example of the shipped knowledge base, on the test fixtures, and on
 random text (hypothesis) for each language the content uses and a few more, so that a Pygments
@@ -17,8 +17,8 @@ from kbtest import CONTENT, FIXTURES
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from kbdeck import fastlex, highlight
-from kbdeck.codeblocks import iter_fences
+from kbdeck.content.codeblocks import iter_fences
+from kbdeck.render import fastlex, highlight
 
 LANGS = [
     "python",

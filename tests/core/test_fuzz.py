@@ -7,11 +7,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbdeck.cards import load_text_cards, load_yaml_cards
-from kbdeck.examples import load_example
-from kbdeck.notes import load_topic
-from kbdeck.problems import Problems
-from kbdeck.roadmap import load_roadmap
+from kbdeck.content.cards import load_text_cards, load_yaml_cards
+from kbdeck.content.examples import load_example
+from kbdeck.content.notes import load_topic
+from kbdeck.content.roadmap import load_roadmap
+from kbdeck.model.problems import Problems
 
 
 # YAML-ish and Markdown-ish alphabets hit the parsers' interesting paths far more than random unicode

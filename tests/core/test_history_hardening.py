@@ -10,9 +10,9 @@ import pytest
 from anki.collection import Collection
 from anki_helpers import import_apkg, new_collection
 
+from kbdeck.apkg.ledger import LEDGER_NAME
 from kbdeck.build import BuildResult, build
 from kbdeck.cli import main
-from kbdeck.ledger import LEDGER_NAME
 
 CARDS = "flashcards/lang/gil.yaml"
 

@@ -11,7 +11,7 @@ from kbtest import make_content
 
 from kbdeck.build import build, summary
 from kbdeck.cli import main
-from kbdeck.outputs import Policy
+from kbdeck.content.outputs import Policy
 
 ENGLISH_KB = {
     "roadmap.yaml": """
@@ -103,21 +103,21 @@ def test_the_progress_block_is_in_the_knowledge_bases_language(
 )
 def test_math_reaches_the_card_as_anki_mathjax(markdown: str, html: str) -> None:
     """Issue 21: Markdown escaping ate the backslashes, so Anki's MathJax never saw the formula."""
-    from kbdeck.markdown_html import Renderer
+    from kbdeck.render.markdown_html import Renderer
 
     assert html in Renderer({}).render(markdown)
 
 
 @pytest.mark.parametrize("markdown", ["Custa $5 e $10.", "R$ 10 e R$ 20", "`$x$` em código", "\\$x$ escapado"])
 def test_dollars_that_are_not_math_stay_text(markdown: str) -> None:
-    from kbdeck.markdown_html import Renderer
+    from kbdeck.render.markdown_html import Renderer
 
     rendered = Renderer({}).render(markdown)
     assert "\\(" not in rendered and "\\[" not in rendered
 
 
 def test_math_inside_code_blocks_is_code() -> None:
-    from kbdeck.markdown_html import Renderer
+    from kbdeck.render.markdown_html import Renderer
 
     rendered = Renderer({}).render("```bash\necho $HOME $PATH\n```")
     assert "\\(" not in rendered and "HOME" in rendered

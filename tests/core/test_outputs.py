@@ -17,7 +17,7 @@ from kbtest import make_content
 
 from kbdeck.build import build, summary
 from kbdeck.cli import main
-from kbdeck.outputs import RECORD_NAME, Policy, record_key, run_snippet
+from kbdeck.content.outputs import RECORD_NAME, Policy, record_key, run_snippet
 from kbdeck.watch import watch
 
 

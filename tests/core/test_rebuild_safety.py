@@ -12,10 +12,10 @@ from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 from anki_helpers import import_apkg, new_collection
 
+import kbdeck.apkg.package
 import kbdeck.build
-import kbdeck.package
 from kbdeck.build import build
-from kbdeck.notetypes import BASIC
+from kbdeck.model.notetypes import BASIC
 
 CARDS = "flashcards/lang/gil.yaml"
 
@@ -73,9 +73,9 @@ def test_edit_rebuild_reimport_keeps_history_and_tags(
     # edit the text of one card, a template and the CSS; reorder cards; move a card to another topic file
     text = (sample / CARDS).read_text(encoding="utf-8").replace("em especial as contagens", "sobretudo as contagens")
     (sample / CARDS).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(kbdeck.package, "card_css", lambda: "/* v2 */ .card { color: #111; }")
+    monkeypatch.setattr(kbdeck.apkg.package, "card_css", lambda: "/* v2 */ .card { color: #111; }")
     new_basic = dataclasses.replace(BASIC, qfmt=BASIC.qfmt.replace("kb-front", "kb-front v2"))
-    monkeypatch.setattr(kbdeck.package, "BASIC", new_basic)
+    monkeypatch.setattr(kbdeck.apkg.package, "BASIC", new_basic)
     monkeypatch.setattr(kbdeck.build, "BASIC", new_basic)
     v2 = rebuild(sample, tmp_path / "v2", 1_800_000_000, monkeypatch)
     assert v2.changes is not None and v2.changes.changed == ("gil-o-que-e",)

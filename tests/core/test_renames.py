@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kbtest import make_content
 
-from kbdeck.ledger import Changes
-from kbdeck.renames import Rename, find_renames, git_renames
+from kbdeck.apkg.ledger import Changes
+from kbdeck.apkg.renames import Rename, find_renames, git_renames
 
 
 def git(cwd: Path, *args: str) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from kbdeck.clozes import strip_clozes
-from kbdeck.highlight import code_block, highlight
-from kbdeck.markdown_html import Renderer
-from kbdeck.slug import Slugger, slugify
-from kbdeck.theme import DARK_SCOPES, card_css
+from kbdeck.apkg.theme import DARK_SCOPES, card_css
+from kbdeck.content.clozes import strip_clozes
+from kbdeck.model.slug import Slugger, slugify
+from kbdeck.render.highlight import code_block, highlight
+from kbdeck.render.markdown_html import Renderer
 
 
 def test_slugs_match_github() -> None:
@@ -65,7 +65,7 @@ def test_css_has_light_and_dark_rules_for_every_token() -> None:
 
 def test_note_headings_and_rendered_ids_agree() -> None:
     """`see:` is checked against notes.iter_headings; links land on the renderer's ids: they must match."""
-    from kbdeck.notes import iter_headings
+    from kbdeck.content.notes import iter_headings
 
     body = "\n\n".join(
         [

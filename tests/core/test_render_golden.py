@@ -1,14 +1,14 @@
 """Rendering goldens: the exact HTML of a representative card text (code, cloze in code, table, anchors).
 
 Regenerate after an intentional change: render tests/fixtures/render/card.md with
-`kbdeck.markdown_html.Renderer({}).render(...)` and write the result to card.html.
+`kbdeck.render.markdown_html.Renderer({}).render(...)` and write the result to card.html.
 """
 
 from __future__ import annotations
 
 from kbtest import FIXTURES
 
-from kbdeck.markdown_html import Renderer
+from kbdeck.render.markdown_html import Renderer
 
 GOLDEN = FIXTURES / "render"
 

@@ -293,7 +293,7 @@ def test_a_hostile_source_url_is_refused(tmp_path: Path) -> None:
 def test_the_refused_tags_are_the_ones_the_note_viewer_drops() -> None:
     import importlib.util
 
-    from kbdeck.rawhtml import DANGEROUS_TAGS
+    from kbdeck.content.rawhtml import DANGEROUS_TAGS
 
     spec = importlib.util.spec_from_file_location("addon_sanitize", Path(__file__).parents[2] / "addon/sanitize.py")
     assert spec is not None and spec.loader is not None
@@ -332,7 +332,7 @@ def test_a_knowledge_base_id_fits_the_add_ons_file_names(tmp_path: Path) -> None
 def test_the_build_accepts_exactly_the_ids_the_add_on_reads() -> None:
     import ast
 
-    from kbdeck.check import BUNDLE_ID_RE
+    from kbdeck.content.check import BUNDLE_ID_RE
 
     tree = ast.parse((Path(__file__).parents[2] / "addon/bundle.py").read_text(encoding="utf-8"))
     found = [

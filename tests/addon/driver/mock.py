@@ -84,6 +84,7 @@ def _part1(settings: dict[str, Any], r: dict[str, Any], mods: dict[str, Any], lo
     timer.main_button.click()
     checked((yield until(lambda: mw.reviewer.state == "question" and timer.active.current == 0, what="section 1")))
     yield sleep(1100)
+    timer.tick()  # the ticker runs every second, not in step with the section's start: read a fresh value
     s1 = timer.active.sections[0]
     r["section1"] = {
         "deck": mw.col.decks.name(mw.col.decks.get_current_id()),

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_if_changed
-from .problems import Problems, Span
+from ..model.problems import Problems, Span
+from ..support.files import write_if_changed
 
 RECORD_NAME = ".kbdeck-outputs.json"
 SCHEMA = 1
@@ -341,8 +341,8 @@ def runner_for(
     """The runner for a knowledge base: its record, and what the user allowed (`policy`, from the
     command line; else a trusted knowledge base runs what has no record, and any other runs nothing).
     None when the record is damaged (a problem at its path says how to recover)."""
+    from ..support.trust import is_trusted
     from .load import shown_path
-    from .trust import is_trusted
 
     python = declared or current_python()
     path = record_path(content)

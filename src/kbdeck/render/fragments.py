@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 import pygments
 
-from .cache import CACHE_FILE, Memo, code_fingerprint, text_key
-from .codeblocks import expand_includes
+from ..content.codeblocks import expand_includes
+from ..model.kb import Example
+from ..support.cache import CACHE_FILE, Memo, code_fingerprint, text_key
 from .highlight import code_block, warm
 from .markdown_html import Renderer, parser_version
-from .model import Example
 
 if TYPE_CHECKING:  # a rebuild that renders in-process never imports them
     from concurrent.futures import Executor, Future

@@ -13,16 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .codeblocks import resolve_include
+from ..content.codeblocks import resolve_include
+from ..content.images import Images
+from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
+from ..model.kb import Area, Card, Kind, KnowledgeBase, Topic
+from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec
+from ..model.problems import Problems
+from ..model.words import words_for
 from .fragments import Fragments
-from .images import Images
 from .markdown_html import Renderer
-from .model import Area, Card, Kind, KnowledgeBase, Topic
-from .notetypes import BASIC, CLOZE, NoteTypeSpec
-from .outputs import OutputRunner, Policy, RunResult, drift_diff
-from .problems import Problems
 from .sections import section_markdown
-from .words import words_for
 
 GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
 """Part of every GUID's hash (a UUID's text; never change it: GUIDs are what keep review history)."""

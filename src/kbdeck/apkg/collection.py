@@ -15,7 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 
-from .notetypes import NoteTypeSpec
+from ..model.notetypes import NoteTypeSpec
 
 __all__ = ["NoteTypeSpec"]
 

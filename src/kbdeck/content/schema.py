@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .problems import Problems, Span
+from ..model.problems import Problems, Span
 
 if TYPE_CHECKING:
     from .yamlspan import Located

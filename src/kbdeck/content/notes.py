@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import Heading, Topic
-from .problems import Problems, Span
+from ..model.kb import Heading, Topic
+from ..model.problems import Problems, Span
+from ..model.slug import Slugger
 from .schema import check_keys, expect_mapping, str_list
-from .slug import Slugger
 
 FRONT_KEYS = {"title": str, "tags": list, "summary": str}
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Heading, Topic
+from ..model.kb import Heading, Topic
 
 LIMIT = 1800
 """Characters of a section's Markdown a card carries before it says "continues in the note"."""

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from ..model.problems import Problems, Span
 from .chars import BAD_CHARS, report_value
-from .problems import Problems, Span
 
 
 @dataclass(frozen=True)

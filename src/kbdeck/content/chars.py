@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .problems import Problems, Span
+from ..model.problems import Problems, Span
 
 BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
 """C0 controls except tab, newline, form feed and carriage return; lone surrogates."""

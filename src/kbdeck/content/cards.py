@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Card, Kind
-from .problems import Problems, Span
+from ..model.kb import Card, Kind
+from ..model.problems import Problems, Span
 from .schema import check_keys, describe, expect_mapping, str_list
 
 CARD_KEYS = {

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import write_if_changed
+from ..support.files import write_if_changed
 
 LEDGER_NAME = ".kbdeck-ledger.json"
 SCHEMA = 1

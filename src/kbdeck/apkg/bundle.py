@@ -14,10 +14,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .codeblocks import INCLUDE_RE, split_ref
-from .model import Card, KnowledgeBase
-from .render import REVERSE_SUFFIX, RenderedNote
+from .. import __version__
+from ..content.codeblocks import INCLUDE_RE, split_ref
+from ..model.kb import Card, KnowledgeBase
+from ..render.notes import REVERSE_SUFFIX, RenderedNote
 
 SCHEMA_VERSION = 1
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .model import Card
+from ..model.kb import Card
 
 MAX_WORDS = 6
 
@@ -93,8 +93,8 @@ def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Pa
 
 def _reads_back(text: str, path: Path, shown: str, cards: list[Card], new_ids: set[str]) -> bool:
     """Whether the edited file parses cleanly and holds its old cards' ids plus exactly `new_ids`."""
+    from ..model.problems import Problems
     from .cards import load_text_cards, load_yaml_cards
-    from .problems import Problems
 
     problems = Problems()
     topic = next(c.topic for c in cards if c.span.path == shown)

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pygments
 
-from .cache import Memo, code_fingerprint, text_key
+from ..model.kb import Card, Kind, KnowledgeBase
+from ..model.problems import Problems, Span
+from ..model.words import LANGUAGES, words_for
+from ..model.words import known as known_words
+from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import strip_clozes
 from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
 from .images import check_images
-from .model import Card, Kind, KnowledgeBase
-from .problems import Problems, Span
 from .rawhtml import strip_code, unsafe
-from .words import LANGUAGES, words_for
-from .words import known as known_words
 
 
 def did_you_mean(value: str, options: list[str]) -> str:

@@ -12,7 +12,7 @@ import html
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .clozes import ClozeSpan, strip_clozes
+from ..content.clozes import ClozeSpan, strip_clozes
 
 if TYPE_CHECKING:  # Pygments is imported on first use: a rebuild that renders nothing never needs it
     from pygments.lexer import Lexer

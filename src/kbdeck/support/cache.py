@@ -25,14 +25,15 @@ Value = str | bytes
 def _source_digest() -> str:
     """Hash of kbdeck's own modules, so that editing the code (an editable install) invalidates too."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent.parent  # src/kbdeck: every stage's modules
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def code_fingerprint(*libraries: str) -> str:
     """kbdeck's version and source, Python's version, and the given library versions, as one hash."""
-    from . import __version__  # looked up on each call, never frozen at import
+    from .. import __version__  # looked up on each call, never frozen at import
 
     parts = [__version__, _source_digest(), sys.version, *libraries]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -15,11 +15,11 @@ from __future__ import annotations
 import html
 import re
 
+from ..content.codeblocks import PLAIN_LANGS, expand_includes, iter_fences
+from ..model.kb import Example
+from ..model.slug import Slugger
 from . import cmark
-from .codeblocks import PLAIN_LANGS, expand_includes, iter_fences
 from .highlight import code_block
-from .model import Example
-from .slug import Slugger
 
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
 TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")

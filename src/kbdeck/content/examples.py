@@ -7,8 +7,8 @@ import re
 import textwrap
 from pathlib import Path
 
-from .model import Example, Region
-from .problems import Problems, Span
+from ..model.kb import Example, Region
+from ..model.problems import Problems, Span
 
 START_RE = re.compile(r"^\s*#\s*region:?\s+([A-Za-z0-9_.-]+)\s*$")
 END_RE = re.compile(r"^\s*#\s*endregion:?\s*([A-Za-z0-9_.-]*)\s*$")

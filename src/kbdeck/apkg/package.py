@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..model.notetypes import BASIC, CLOZE
+from ..render.fragments import renderer_fingerprint
+from ..render.notes import RenderedNote
 from . import collection
-from .fragments import renderer_fingerprint
-from .notetypes import BASIC, CLOZE
-from .render import RenderedNote
 from .theme import card_css
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .model import Area, Day, MockInterview, MockSection, Roadmap, Targets, Week
-from .problems import Problems, Span
+from ..model.kb import Area, Day, MockInterview, MockSection, Roadmap, Targets, Week
+from ..model.problems import Problems, Span
 from .schema import check_keys, expect_mapping, str_list
 
 if TYPE_CHECKING:

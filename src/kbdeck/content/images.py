@@ -15,7 +15,7 @@ import html
 import re
 from pathlib import Path
 
-from .problems import Problems, Span
+from ..model.problems import Problems, Span
 
 SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 MAX_BYTES = 2_000_000

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from .cache import Memo, code_fingerprint, key_of
+from ..model.kb import Card, Example, Heading, KnowledgeBase, Region, Roadmap, Topic
+from ..model.problems import Problem, Problems, Span
+from ..support.cache import Memo, code_fingerprint, key_of
 from .cards import load_text_cards, load_yaml_cards
 from .chars import report_raw
 from .examples import load_example
-from .model import Card, Example, Heading, KnowledgeBase, Region, Roadmap, Topic
 from .notes import load_topic
-from .problems import Problem, Problems, Span
 from .roadmap import load_roadmap
 
 SKIP_DIRS = {"__pycache__", "node_modules"}

@@ -1,0 +1,1 @@
+"""Infrastructure with no knowledge of content: the build cache, atomic files, locks, trusted knowledge bases."""
