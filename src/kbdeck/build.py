@@ -36,15 +36,15 @@ from .model.kb import KnowledgeBase
 from .model.notetypes import BASIC, CLOZE
 from .model.problems import Problems, Span
 from .model.words import words_for
-from .render.fragments import Fragments, render_workers
+from .render.fragments import Fragments
 from .render.notes import (
     RenderedNote,
     attach_images,
     render_notes,
     render_topic_html,
-    request_fragments,
     section_digest,
 )
+from .render.prefetch import fragments_for, render_workers
 from .support.cache import forget_texts
 from .support.lock import build_lock
 
@@ -146,14 +146,12 @@ def _build(
     problems = Problems()
     result = BuildResult(problems)
     cache = out / ".cache"
-    with render_workers(cache) as workers:  # a cold build forks them now, while this process is small
+    with render_workers(cache) as workers:  # a cold build's head start: render/prefetch.py
         kb = load(content, problems, cache)
         if kb is None:
             return result
         result.kb = kb
-        fragments = Fragments(kb.examples, cache, workers)
-        if workers.started:  # a cold build: render in the workers while this process checks
-            request_fragments(kb, fragments)
+        fragments = fragments_for(kb, cache, workers)
         check(kb, problems, cache)
         runner = runner_for(content, kb.roadmap.id, kb.roadmap.python, problems, policy=execute)
         if runner is None:
