@@ -122,7 +122,7 @@ def dispatch(command: Command, context: object | None = None) -> None:
     from .mocks import toggle_mock
     from .progress_view import open_view
     from .service import service
-    from .study import study_topic
+    from .study_flow import study_topic
 
     name = command.name
     if name == "view":

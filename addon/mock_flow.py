@@ -1,31 +1,29 @@
-"""Mock interviews inside Anki: each step of mock_session.py as one undoable op, the timer, the restart question.
+"""Mock interviews inside Anki: starting and resuming, the one timer window, the restart question.
 
-Every step reads the stored state afresh inside its `CollectionOp` (the window may be behind it,
-e.g. after Edit → Undo), applies the transition and hands the outcome to the timer, which only
-shows it. Anki quitting pauses the running section (`profile_will_close`, the collection is still
-open, so the one write happens there); a profile that opens with a mock in progress asks
+Every step runs through mock_ops.py (one undoable op that reads the stored state afresh) and
+hands its outcome to the timer, which only shows it. Anki quitting pauses the running section
+(`profile_will_close`: the collection is still open, so the one write happens there); a profile
+that opens with a mock in progress asks
 *Resume / Abandon / Later* (question.py: Anki keeps running while it asks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .bundle import Bundle, MockInterview
-from .errors import UserMessage, guard, report
-from .mock_plan import MockResult
+from .errors import guard
+from .mock_ops import load_stored, run
 from .mock_session import abandon_mock, begin_mock, load_active, now_ms, resume_mock
-from .mock_state import ACTIVE_KEY, ActiveMock, MockStateError
+from .mock_state import ACTIVE_KEY, ActiveMock
 from .runtime import current
 
 if TYPE_CHECKING:
-    from anki.collection import Collection, OpChanges
+    from anki.collection import Collection
 
     from .mock_timer import MockTimer
 
 _timer: MockTimer | None = None
-Step = Callable[["Collection", ActiveMock], "ActiveMock | MockResult | None"]
 
 
 def running() -> MockTimer | None:
@@ -39,7 +37,12 @@ def start_mock(bundle: Bundle, mock: MockInterview) -> None:
         _timer.bring_forward()
         return
     label = current.tr("mock_undo_start", mock=mock.title)
-    _run(label, lambda col: resume_mock(col, begin_mock(col, bundle, mock), current.config.mock_deck_name), _show)
+    run(
+        label,
+        lambda col: resume_mock(col, begin_mock(col, bundle, mock), current.config.mock_deck_name),
+        _show,
+        _reload,
+    )
 
 
 def resume_stored() -> None:
@@ -50,7 +53,7 @@ def resume_stored() -> None:
         active = load_active(col)
         return resume_mock(col, active, current.config.mock_deck_name) if active is not None else None
 
-    _run(label, op, _show)
+    run(label, op, _show, _reload)
 
 
 def abandon_stored() -> None:
@@ -60,7 +63,7 @@ def abandon_stored() -> None:
         active = load_active(col)
         abandon_mock(col, active, current.config.mock_deck_name)
 
-    _run(current.tr("mock_undo_abandon"), op, lambda _: _closed_timer())
+    run(current.tr("mock_undo_abandon"), op, lambda _: _closed_timer(), _reload)
 
 
 def ask_abandon() -> None:
@@ -82,50 +85,6 @@ def ask_abandon() -> None:
     load_stored(ask)
 
 
-def step(label: str, fn: Step, then: Callable[[ActiveMock | MockResult | None], None]) -> None:
-    """Apply `fn` to the stored state (read fresh inside the op) and hand its outcome to `then`."""
-
-    def op(col: Collection) -> ActiveMock | MockResult | None:
-        active = load_active(col)
-        if active is None:
-            raise UserMessage(current.tr("mock_not_running"))
-        return fn(col, active)
-
-    _run(label, op, then)
-
-
-def _run(label: str, fn: Callable[[Collection], object], then: Callable[[Any], None]) -> None:
-    from aqt import mw
-    from aqt.operations import CollectionOp
-
-    from .service import service
-
-    assert mw is not None
-    out: list[object] = []
-
-    def op(col: Collection) -> OpChanges:
-        entry = col.add_custom_undo_entry(label)
-        try:
-            out.append(fn(col))
-        finally:
-            changes = col.merge_undo_entries(entry)
-        return changes
-
-    def success(_: OpChanges) -> None:
-        service.invalidate()
-        service.request()
-        then(out[0] if out else None)
-
-    def failure(exc: Exception) -> None:
-        if isinstance(exc, MockStateError):  # the window was behind the stored state (e.g. after an undo)
-            exc = UserMessage(current.tr("mock_out_of_date"))
-        report("what_mock", exc)
-        if _timer is not None and not _timer.closed:
-            _timer.reload()
-
-    CollectionOp(parent=mw, op=op).success(guard("what_mock", success)).failure(failure).run_in_background()
-
-
 def _show(active: object) -> None:
     global _timer
     from .mock_timer import MockTimer
@@ -140,22 +99,17 @@ def _show(active: object) -> None:
     _timer.enter_current()
 
 
+def _reload() -> None:
+    """A step failed (the window was behind the stored state): show the state as stored."""
+    if _timer is not None and not _timer.closed:
+        _timer.reload()
+
+
 def _closed_timer() -> None:
     global _timer
     timer, _timer = _timer, None
     if timer is not None and not timer.closed:
         timer.close_quietly()
-
-
-def load_stored(then: Callable[[ActiveMock | None], None]) -> None:
-    """Read the stored mock in progress in the background."""
-    from aqt import mw
-    from aqt.operations import QueryOp
-
-    assert mw is not None
-    QueryOp(parent=mw, op=load_active, success=guard("what_mock", then)).failure(
-        lambda exc: report("what_mock", exc)
-    ).run_in_background()
 
 
 def on_profile_did_open() -> None:

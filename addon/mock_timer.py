@@ -1,7 +1,7 @@
 """The mock interview's timer: a small window that shows the stored mock in progress and drives it.
 
 A view of mock_state.ActiveMock, never the owner of the state: every button is a step of
-mock_session.py run by mock_flow.py (an undoable op on the collection), and the window shows the state the step
+mock_session.py run by mock_ops.py (an undoable op on the collection), and the window shows the state the step
 returns. The section list says what each section became (✓ taken, – skipped, ▶ running); the
 countdown turns red when the time is up (it never stops you). A flashcard section runs in the
 reviewer, brought forward; a coding section opens the problem's statement only, the whole note
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aqt import mw
 from aqt.qt import (
@@ -30,7 +31,7 @@ from aqt.qt import (
     qconnect,
 )
 
-from . import mock_flow as flow
+from . import mock_ops as ops
 from . import mock_session as session
 from . import mock_text as text
 from .errors import guard
@@ -38,6 +39,9 @@ from .mock_plan import MockResult
 from .mock_state import GRADES, PENDING, RUNNING, UNGRADED, ActiveMock
 from .question import ask
 from .runtime import current
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
 
 
 class MockTimer(QDialog):
@@ -199,7 +203,7 @@ class MockTimer(QDialog):
             else:
                 self.show_state(active)
 
-        flow.load_stored(got)
+        ops.load_stored(got)
 
     def enter_current(self) -> None:
         """Put the learner where the current section happens: the reviewer, or the problem's statement."""
@@ -260,7 +264,7 @@ class MockTimer(QDialog):
     def _finish_now(self) -> None:
         label = current.tr("mock_undo_finish", mock=self.active.title)
         self._set_busy()
-        flow.step(label, lambda col, a: session.finish_mock(col, a, self._parent()), self._finished)
+        ops.step(label, lambda col, a: session.finish_mock(col, a, self._parent()), self._finished, self.reload)
 
     def abandon(self) -> None:
         tr = current.tr
@@ -274,16 +278,21 @@ class MockTimer(QDialog):
 
     def _abandon_now(self) -> None:
         self._set_busy()
-        flow.abandon_stored()
+        parent = self._parent()
+
+        def gone(col: Collection) -> None:
+            session.abandon_mock(col, session.load_active(col), parent)
+
+        ops.run(current.tr("mock_undo_abandon"), gone, lambda _: self.close_quietly(), self.reload)
 
     def pause_and_close(self) -> None:
         def paused(_: object) -> None:
             self.close_quietly()
 
         self._set_busy()
-        flow.step(current.tr("mock_undo_pause"), lambda col, a: session.pause_mock(col, a), paused)
+        ops.step(current.tr("mock_undo_pause"), lambda col, a: session.pause_mock(col, a), paused, self.reload)
 
-    def _step(self, label: str, fn: flow.Step) -> None:
+    def _step(self, label: str, fn: ops.Step) -> None:
         self._set_busy()
 
         def then(out: object) -> None:
@@ -294,7 +303,7 @@ class MockTimer(QDialog):
                     self._reveal(i)
                 self.enter_current()
 
-        flow.step(label, fn, then)
+        ops.step(label, fn, then, self.reload)
 
     def _reveal(self, i: int) -> None:
         """The coding section ended: the whole note (the solutions) may show now."""

@@ -87,3 +87,4 @@ def init_progress_view() -> None:
     _apply_shortcut()
     current.config_listeners.append(_apply_shortcut)
     service.listen(on_report)
+    service.watchers.append(is_open)

@@ -64,11 +64,12 @@ def _load_config(raw: dict[str, Any] | None) -> None:
 
 
 def _on_config_updated(raw: dict[str, Any] | None) -> None:
-    from .errors import guard
-
     _load_config(raw)
     for listener in current.config_listeners:
-        guard("what_view", listener)()
+        try:  # one broken listener must not keep the others from the new settings
+            listener()
+        except Exception:
+            current.log.exception("applying the new settings failed in %s", getattr(listener, "__name__", listener))
 
 
 def save_config(**changes: Any) -> None:

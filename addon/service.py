@@ -41,6 +41,9 @@ class ProgressService:
         self.runs = 0
         """Completed computations (tests and logs use it)."""
         self._listeners: list[Listener] = []
+        self.watchers: list[Callable[[], bool]] = []
+        """Views that show numbers now (the progress view registers `is_open`): while one does, a
+        change to the collection recomputes soon; the service never imports a view."""
         self._timer_armed = False
 
     def listen(self, fn: Listener) -> Callable[[], None]:
@@ -140,9 +143,8 @@ def on_operation_did_execute(changes: OpChanges, handler: object | None) -> None
         service.invalidate()
         from aqt import mw
 
-        from .progress_view import is_open
-
-        if is_open() or (mw is not None and mw.state == "deckBrowser"):
+        shown = any(watch() for watch in service.watchers)
+        if shown or (mw is not None and mw.state == "deckBrowser"):
             service.request_soon()
 
 

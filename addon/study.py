@@ -3,10 +3,8 @@
 The search selects the topic's notes by their `Id` field (the authored card ids from the
 bundle: stable, unlike tags, which Anki and users rewrite) restricted to the kbdeck note types,
 so another note type with an `Id` field never leaks in. Built with Anki's SearchNode API, which
-escapes every value. Runs as a `CollectionOp` (undoable, refreshes Anki's screens), then opens
-the deck's overview, as Anki's own filtered-deck dialog does, and brings the main window in
-front of our dialogs (focus.py): the progress view's button would otherwise change a window
-hidden behind it.
+escapes every value. Functions on a collection only: study_flow.py runs the fill as a
+`CollectionOp` and takes the learner to the deck.
 """
 
 from __future__ import annotations
@@ -14,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .bundle import Topic
-from .errors import UserMessage, guard, report
-from .focus import bring_main_window_forward
+from .errors import UserMessage
 from .queries import notetype_ids
 from .runtime import current
 
@@ -80,32 +76,3 @@ def fill_study_deck(col: Collection, name: str, search: str, limit: int) -> OpCh
     )
     fd.config.reschedule = True
     return col.sched.add_or_update_filtered_deck(fd)
-
-
-def study_topic(topic: Topic) -> None:
-    """Fill the study deck with `topic`'s cards in the background, then open its overview."""
-    from anki.decks import DeckId
-    from anki.errors import FilteredDeckError, SearchError
-    from aqt import mw
-    from aqt.operations import CollectionOp
-
-    assert mw is not None
-    cfg, tr = current.config, current.tr
-
-    def op(col: Collection) -> OpChangesWithId:
-        search = topic_search(col, topic.cards)
-        if not search:
-            raise UserMessage(tr("study_empty", topic=topic.title))
-        return fill_study_deck(col, cfg.study_deck_name, search, cfg.study_limit)
-
-    def success(out: OpChangesWithId) -> None:
-        mw.col.decks.select(DeckId(out.id))
-        mw.moveToState("overview")
-        bring_main_window_forward()
-
-    def failure(exc: Exception) -> None:
-        if isinstance(exc, FilteredDeckError | SearchError):
-            exc = UserMessage(tr("study_empty", topic=topic.title))
-        report("what_study", exc)
-
-    CollectionOp(parent=mw, op=op).success(guard("what_study", success)).failure(failure).run_in_background()
