@@ -12,7 +12,6 @@ or keep going. Qt widgets only, no web view: it stays light on top of the review
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -63,7 +62,7 @@ class MockTimer(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("kbdeck-mock-timer")
-        self.title = QLabel(f"<b>{_esc(active.title)}</b>")
+        self.title = QLabel(f"<b>{text.esc(active.title)}</b>")
         self.sections = QLabel()
         self.sections.setObjectName("kbdeck-mock-sections")
         self.sections.setTextFormat(Qt.TextFormat.RichText)
@@ -81,7 +80,7 @@ class MockTimer(QDialog):
         self.grades = QWidget()
         grade_row = QHBoxLayout(self.grades)
         grade_row.setContentsMargins(0, 0, 0, 0)
-        grade_row.addWidget(QLabel(_esc(tr("mock_grade_question"))))
+        grade_row.addWidget(QLabel(text.esc(tr("mock_grade_question"))))
         self.grade_buttons: dict[str, QPushButton] = {}
         for g in GRADES:
             b = QPushButton(tr(f"mock_grade_{g}"))
@@ -136,21 +135,21 @@ class MockTimer(QDialog):
         if s is not None and s.status == RUNNING:
             self.main_button.setText(tr("mock_end_section"))
             self.section.setText(text.heading(active, i))
-            self.hint.setText(_esc(text.hint(active, i, tr, text.again_label(tr))))
+            self.hint.setText(text.esc(text.hint(active, i, tr, text.again_label(tr))))
             self.bar.setRange(0, max(1, 60 * s.minutes))
         elif s is not None:  # a coding section waiting for its grade
             self.section.setText(text.heading(active, i))
-            self.hint.setText(_esc(tr("mock_hint_grade")))
+            self.hint.setText(text.esc(tr("mock_hint_grade")))
         elif nxt >= 0:
             self.main_button.setText(tr("mock_start_n", n=nxt + 1))
             total = sum(x.minutes for x in active.sections if x.status == PENDING)
             self.section.setText(
-                _esc(tr("mock_ready", n=sum(x.status == PENDING for x in active.sections), minutes=total))
+                text.esc(tr("mock_ready", n=sum(x.status == PENDING for x in active.sections), minutes=total))
             )
-            self.hint.setText(_esc(tr("mock_next_is", section=active.sections[nxt].title)))
+            self.hint.setText(text.esc(tr("mock_next_is", section=active.sections[nxt].title)))
         else:  # every section ended: what is left is to finish
             self.main_button.setText(tr("mock_finish"))
-            self.section.setText(_esc(tr("mock_all_ended")))
+            self.section.setText(text.esc(tr("mock_all_ended")))
             self.hint.setText("")
         self.tick()
         self._fit()
@@ -187,7 +186,7 @@ class MockTimer(QDialog):
         over = left < 0
         self.countdown.setStyleSheet("font-size: 34px; font-weight: 600;" + (" color: #dc2626;" if over else ""))
         if over:
-            self.hint.setText(_esc(current.tr("mock_time_up")))
+            self.hint.setText(text.esc(current.tr("mock_time_up")))
 
     def bring_forward(self) -> None:
         self.show()
@@ -342,7 +341,7 @@ class MockTimer(QDialog):
         self.countdown.setStyleSheet("font-size: 34px; font-weight: 600;")
         self.bar.setVisible(False)
         caption = "mock_result_caption" if result.answered else "mock_minutes"
-        self.hint.setText(_esc(tr(caption, minutes=result.minutes)))
+        self.hint.setText(text.esc(tr(caption, minutes=result.minutes)))
         self.grades.setVisible(False)
         for b in (self.main_button, self.skip_button, self.abandon_button):
             b.setVisible(False)
@@ -398,7 +397,3 @@ def _clicked(action: Callable[[], None]) -> Callable[[bool], None]:
         guarded()
 
     return slot
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
