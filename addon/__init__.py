@@ -18,15 +18,15 @@ def _running_in_anki() -> bool:
 
 
 def _init() -> None:
-    from .bridge import init_bridge
-    from .card_link import init_card_link
-    from .deck_browser import init_deck_browser
-    from .mock_flow import init_mocks
-    from .progress_view import init_progress_view
+    from .ops.service import init_refresh
     from .runtime import init_runtime
-    from .service import init_refresh
-    from .settings_menu import init_settings
-    from .updater import init_updater
+    from .views.bridge import init_bridge
+    from .views.card_link import init_card_link
+    from .views.deck_browser import init_deck_browser
+    from .views.mock_flow import init_mocks
+    from .views.progress_view import init_progress_view
+    from .views.settings_menu import init_settings
+    from .views.updater import init_updater
 
     init_runtime(__name__)
     init_refresh()

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config, parse_config
-from .i18n import Translator, translator
+from .data.config import Config, parse_config
+from .data.i18n import Translator, translator
 
 WEB_EXPORTS = r"web/.*\.(css|js)"
 

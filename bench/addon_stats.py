@@ -29,13 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from anki.collection import Collection  # noqa: E402
 
-from addon import aggregate, i18n  # noqa: E402
-from addon.discovery import clear_cache, discover  # noqa: E402
-from addon.progress import build_report  # noqa: E402
-from addon.queries import read_snapshot  # noqa: E402
-from addon.render_panel import render_panel  # noqa: E402
-from addon.render_view import render_view  # noqa: E402
-from addon.report import Report  # noqa: E402
+from addon.data import aggregate, i18n  # noqa: E402
+from addon.data.discovery import clear_cache, discover  # noqa: E402
+from addon.data.identity import expected_guid  # noqa: E402
+from addon.data.progress import build_report  # noqa: E402
+from addon.data.queries import read_snapshot  # noqa: E402
+from addon.data.report import Report  # noqa: E402
+from addon.views.render_panel import render_panel  # noqa: E402
+from addon.views.render_view import render_view  # noqa: E402
 
 KB = "bench-kb"
 WEEKS, DAYS, TOPICS = 12, 5, 5
@@ -67,7 +68,8 @@ def make_collection(path: Path, cards: int, reviews: int, fsrs: bool, seed: int 
     seen_cards = []
     for i in range(cards):
         topic = topic_ids[i * n_topics // cards]
-        cid_text, guid = f"card-{i:06d}", f"bench{i:010d}"
+        cid_text = f"card-{i:06d}"
+        guid = expected_guid(KB, cid_text)  # the add-on refuses a bundle claiming GUIDs outside its namespace
         nid = cid = base_id + i
         tags = f" kb::{topic.replace('/', '::')} "
         flds = "\x1f".join((cid_text, f"Question {i}", f"Answer {i}", "", f"{topic}.md", "", topic, "", "", ""))

@@ -254,7 +254,7 @@ def run_addon_update(case: dict[str, Any], tmp: Path) -> str:
     sys.path.insert(0, str(Path(addon).parent))
     import importlib
 
-    update_op = importlib.import_module(f"{Path(addon).name}.update_op")
+    update_op = importlib.import_module(f"{Path(addon).name}.ops.update_op")
     col = Collection(str(tmp / f"{case['name']}-addon.anki2"))
     try:
         first = update_op.run_update(col, case["v1"]).summary

@@ -1,9 +1,9 @@
 """Package the Anki add-on: addon/ → build/kbdeck.ankiaddon.
 
 An .ankiaddon is a zip of the add-on folder's *contents* (no top-level folder). Only what the
-add-on needs at run time goes in: Python modules, manifest.json, config.json, config.md,
-locale/*.json (the UI strings) and web/ assets; never __pycache__, meta.json (Anki writes it on
-install) or user_files/. Files of
+add-on needs at run time goes in: Python modules (the root's and data/, ops/, views/),
+manifest.json, config.json, config.md, locale/*.json (the UI strings) and web/ assets; never
+__pycache__, meta.json (Anki writes it on install) or user_files/. Files of
 src/kbdeck that the add-on must import are copied in through VENDOR (the add-on never imports
 kbdeck itself). Entries are sorted with fixed dates, so the same sources give the same bytes.
 
@@ -24,6 +24,8 @@ DEFAULT_OUT = ROOT / "build" / "kbdeck.ankiaddon"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TOP_FILES = {"manifest.json", "config.json", "config.md"}
 WEB_SUFFIXES = {".css", ".js", ".svg", ".png"}
+ROLES = {"data", "ops", "views"}
+"""The add-on's packages by role (addon/data, addon/ops, addon/views): their modules ship too."""
 VENDOR: dict[str, str] = {}
 """Repository path → path inside the package, for stdlib-only kbdeck modules the add-on imports.
 Empty today: the bundle carries every anchor and title precomputed, so the add-on needs none."""
@@ -39,6 +41,7 @@ def addon_files(addon: Path = ADDON) -> dict[str, Path]:
         name = rel.as_posix()
         if (
             (len(rel.parts) == 1 and (path.suffix == ".py" or name in TOP_FILES))
+            or (len(rel.parts) == 2 and rel.parts[0] in ROLES and path.suffix == ".py")
             or (rel.parts[0] == "web" and path.suffix in WEB_SUFFIXES)
             or (len(rel.parts) == 2 and rel.parts[0] == "locale" and path.suffix == ".json")
         ):

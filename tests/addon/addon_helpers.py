@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addon.bundle import Bundle, parse_bundle
+from addon.data.bundle import Bundle, parse_bundle
 
 NEW, LEARNING, YOUNG, MATURE, SUSPENDED = 1, 2, 3, 4, 5
 

@@ -14,8 +14,8 @@ from addon_helpers import bundle_dict, bundle_name
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addon.bundle import BundleError, latest_per_kb, parse_bundle
-from addon.discovery import discover
+from addon.data.bundle import BundleError, latest_per_kb, parse_bundle
+from addon.data.discovery import discover
 
 ROADMAP = {"w1": {"d1": ["py/gil"]}}
 CARDS = {"py/gil": ["gil-1", "gil-2"]}
@@ -153,7 +153,7 @@ def test_any_json_is_either_a_bundle_or_a_bundle_error(extra: dict[str, Any]) ->
 
 
 def test_part_two_reads_heading_lines_areas_and_mock_sections(built_deck: Path) -> None:
-    from addon.apkg import read_bundle
+    from addon.data.apkg import read_bundle
 
     bundle = read_bundle(built_deck)
     assert all(h.line > 0 for t in bundle.topics.values() for h in t.headings)
@@ -186,7 +186,7 @@ def test_bad_mock_sections_are_rejected_with_their_path(section: dict[str, Any],
 @given(st.text(min_size=1, max_size=30), st.text(max_size=40))
 def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
     """The add-on refuses bundles whose cards carry other GUIDs than the build's: both functions must agree."""
-    from addon.identity import expected_guid
+    from addon.data.identity import expected_guid
     from kbdeck.render.notes import note_guid
 
     assert expected_guid(kb_id, card_id) == note_guid(kb_id, card_id)
@@ -195,7 +195,7 @@ def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=6))
 def test_the_add_on_computes_the_builds_field_digests(fields: list[str]) -> None:
-    from addon.identity import fields_digest
+    from addon.data.identity import fields_digest
     from kbdeck.apkg.bundle import fields_digest as built
 
     joined = "\x1f".join(fields)

@@ -14,13 +14,13 @@ from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 from anki_helpers import import_apkg
 
-from addon.bundle import Bundle
-from addon.discovery import discover
-from addon.note_viewer import load_note
-from addon.progress import build_report
-from addon.queries import read_snapshot
-from addon.report import Counts, Report
-from addon.study import fill_study_deck, topic_search
+from addon.data.bundle import Bundle
+from addon.data.discovery import discover
+from addon.data.progress import build_report
+from addon.data.queries import read_snapshot
+from addon.data.report import Counts, Report
+from addon.ops.study import fill_study_deck, topic_search
+from addon.views.note_viewer import load_note
 
 KBDECK = '(note:"kbdeck Basic" OR note:"kbdeck Cloze")'
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from addon.config import _LIMITS, DEFAULTS, Config, parse_config
-from addon.i18n import EN, PT_BR, Translator, normalize
-from addon.markup import SEGMENTS
+from addon.data.config import _LIMITS, DEFAULTS, Config, parse_config
+from addon.data.i18n import EN, PT_BR, Translator, normalize
+from addon.views.markup import SEGMENTS
 
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 
@@ -32,7 +32,7 @@ def test_both_languages_use_the_same_placeholders(key: str) -> None:
 
 def test_every_key_used_in_the_code_exists() -> None:
     used: set[str] = set()
-    for path in ADDON.glob("*.py"):
+    for path in ADDON.rglob("*.py"):
         text = path.read_text()
         used.update(re.findall(r"\btr\(\s*\"([a-z_]+)\"[,)]", text))
         used.update(re.findall(r"\btr\(\s*'([a-z_]+)'[,)]", text))
@@ -64,7 +64,7 @@ def test_config_json_holds_exactly_the_defaults() -> None:
 
 @pytest.mark.parametrize(("lang", "word"), [("en", "default"), ("pt-BR", "padrão")])
 def test_config_md_documents_every_key_with_its_default_in_both_languages(lang: str, word: str) -> None:
-    from addon.settings_checks import PT_MARKER, config_help
+    from addon.views.settings_checks import PT_MARKER, config_help
 
     doc = (ADDON / "config.md").read_text()
     assert doc.count(PT_MARKER) == 1  # English first, then Portuguese

@@ -13,10 +13,9 @@ from anki.collection import Collection
 from anki_helpers import import_apkg
 from test_collection import answer_next
 
-from addon.bundle import Bundle, MockSection
-from addon.discovery import discover
-from addon.errors import UserMessage
-from addon.mock_plan import (
+from addon.data.bundle import Bundle, MockSection
+from addon.data.discovery import discover
+from addon.data.mock_plan import (
     MAX_HISTORY,
     RESULTS_KEY,
     MockResult,
@@ -28,7 +27,19 @@ from addon.mock_plan import (
     statement_of,
     with_result,
 )
-from addon.mock_session import (
+from addon.data.mock_state import (
+    PENDING,
+    SKIPPED,
+    TAKEN,
+    UNGRADED,
+    ActiveMock,
+    MockStateError,
+    SectionState,
+    read_active,
+)
+from addon.data.queries import MOCK_CONFIG_KEY, read_snapshot
+from addon.errors import UserMessage
+from addon.ops.mock_session import (
     abandon_mock,
     begin_mock,
     deck_name,
@@ -40,17 +51,6 @@ from addon.mock_session import (
     resume_mock,
     start_section,
 )
-from addon.mock_state import (
-    PENDING,
-    SKIPPED,
-    TAKEN,
-    UNGRADED,
-    ActiveMock,
-    MockStateError,
-    SectionState,
-    read_active,
-)
-from addon.queries import MOCK_CONFIG_KEY, read_snapshot
 
 PARENT = "kbdeck mock"
 CARDS = {"py/gil": ["gil-1", "gil-2"], "py/gc": ["gc-1"], "db/pg": ["pg-1", "pg-2"]}
@@ -313,8 +313,8 @@ def test_a_normal_deck_with_a_mock_decks_name_is_never_touched(col_and_bundle: t
 
 
 def test_the_timer_says_what_became_of_each_section_escaped() -> None:
-    from addon.i18n import Translator
-    from addon.mock_text import again_label, result_lines, section_line
+    from addon.data.i18n import Translator
+    from addon.data.mock_text import again_label, result_lines, section_line
 
     en, pt = Translator("en"), Translator("pt-BR")
     a = ActiveMock("kb", "m", "M", 1, (SectionState("<i>Py</i>", 10, (1,)), SectionState("Code", 30, problem="p")))

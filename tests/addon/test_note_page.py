@@ -13,11 +13,11 @@ from addon_helpers import bundle_dict, guid, make_bundle
 from anki.collection import Collection
 from anki_helpers import import_apkg
 
-from addon.bridge import BadMessage, Command, parse_message
-from addon.bundle import parse_bundle
-from addon.editor import EditorError, editor_argv, source_file
-from addon.i18n import Translator
-from addon.note_page import find_target, render_page, resolve_source
+from addon.data.bundle import parse_bundle
+from addon.data.editor import EditorError, editor_argv, source_file
+from addon.data.i18n import Translator
+from addon.views.bridge import BadMessage, Command, parse_message
+from addon.views.note_page import find_target, render_page, resolve_source
 
 ROADMAP = {"w1": {"d1": ["py/gil", "py/gc", "py/async"]}}
 CARDS = {"py/gil": ["gil-1", "gil-2"], "py/gc": ["gc-1"], "py/async": ["as-1"], "db/pg": ["pg-1"]}
@@ -127,7 +127,7 @@ def test_card_pages_may_only_ask_for_a_note() -> None:
     assert parse_message('kbdeck:browse:{"what":"edited"}') == Command("browse", what="edited")
     with pytest.raises(BadMessage):
         parse_message('kbdeck:src:{"src":' + '"' + "x" * 400 + '"}')
-    from addon import bridge
+    from addon.views import bridge
 
     seen: list[Command] = []
     original = bridge.dispatch

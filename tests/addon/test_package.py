@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import shutil
 import sys
 import zipfile
@@ -33,12 +34,12 @@ def test_the_ankiaddon_is_the_folder_contents_without_caches_or_meta(tmp_path: P
     assert "__init__.py" in names and "config.json" in names and "config.md" in names
     assert "web/kbdeck.css" in names and "web/kbdeck.js" in names
     assert {"locale/en.json", "locale/pt-BR.json"} <= set(names)  # the UI strings
-    assert {p.name for p in ADDON.glob("*.py")} <= set(names)
+    assert {p.relative_to(ADDON).as_posix() for p in ADDON.rglob("*.py")} <= set(names)
     assert not any(
         "__pycache__" in n
         or n.endswith(".pyc")
         or n == "meta.json"
-        or "/" in n.removeprefix("web/").removeprefix("locale/")
+        or "/" in re.sub(r"^(web|locale|data|ops|views)/", "", n)
         for n in names
     )
     assert not any(n.startswith("user_files") for n in names)
@@ -67,7 +68,16 @@ def test_link_and_unlink_a_dev_copy(tmp_path: Path) -> None:
 ALLOWED = {"aqt", "anki", "markdown"}
 
 
-@pytest.mark.parametrize("path", sorted(ADDON.glob("*.py")), ids=lambda p: p.name)
+MODULES = sorted(ADDON.rglob("*.py"))
+"""Every module of the add-on: the root's and its role packages' (data/, ops/, views/)."""
+
+
+def module_of(path: Path) -> str:
+    parts = path.relative_to(ADDON).with_suffix("").parts
+    return ".".join(["addon", *(p for p in parts if p != "__init__")])
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ADDON).as_posix())
 def test_the_addon_imports_only_what_anki_ships(path: Path) -> None:
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
@@ -81,7 +91,7 @@ def test_the_addon_imports_only_what_anki_ships(path: Path) -> None:
         assert not bad, f"{path.name} imports {bad}"
 
 
-@pytest.mark.parametrize("path", sorted(ADDON.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(ADDON).as_posix())
 def test_modules_are_small(path: Path) -> None:
     assert len(path.read_text().splitlines()) <= 400
 
@@ -91,7 +101,6 @@ def test_importing_the_addon_outside_anki_has_no_effect() -> None:
 
     hooks = [gui_hooks.deck_browser_will_render_content, gui_hooks.operation_did_execute]
     before = [len(h._hooks) for h in hooks]
-    for path in sorted(ADDON.glob("*.py")):
-        name = "addon" if path.stem == "__init__" else f"addon.{path.stem}"
-        importlib.import_module(name)
+    for path in MODULES:
+        importlib.import_module(module_of(path))
     assert [len(h._hooks) for h in hooks] == before

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from addon_helpers import LEARNING, MATURE, NEW, SUSPENDED, YOUNG, bundle_dict, bundle_name, guids, make_bundle
 
-from addon.bundle import Bundle, CardRef, parse_bundle
-from addon.progress import build_report
-from addon.queries import AnswerRow, Snapshot, StateRow
-from addon.report import Counts, Report, TopicProgress
+from addon.data.bundle import Bundle, CardRef, parse_bundle
+from addon.data.progress import build_report
+from addon.data.queries import AnswerRow, Snapshot, StateRow
+from addon.data.report import Counts, Report, TopicProgress
 
 ROADMAP = {"w1": {"d1": ["py/gil", "py/gc"], "d2": ["db/pg"]}, "w2": {"d3": ["db/redis"]}}
 CARDS = {"py/gil": ["gil-1", "gil-2"], "py/gc": ["gc-1"], "db/pg": ["pg-1", "pg-2"], "db/redis": ["redis-1"]}

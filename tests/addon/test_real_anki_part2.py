@@ -16,7 +16,7 @@ import pytest
 from addon_helpers import Rebuild
 from harness import prepare_base, run_anki
 
-from addon.apkg import read_package
+from addon.data.apkg import read_package
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots" / "addon"

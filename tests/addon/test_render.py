@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from addon_helpers import LEARNING, MATURE, NEW, YOUNG, guids, make_bundle
 
-from addon.bridge import BadMessage, Command, parse_message
-from addon.chart import nice_max, render_chart
-from addon.i18n import Translator
-from addon.markup import state_bar, stats_line
-from addon.progress import build_report
-from addon.queries import AnswerRow, Snapshot, StateRow
-from addon.render_panel import render_panel, render_placeholder
-from addon.render_view import render_view
-from addon.report import Counts, Report
+from addon.data.i18n import Translator
+from addon.data.progress import build_report
+from addon.data.queries import AnswerRow, Snapshot, StateRow
+from addon.data.report import Counts, Report
+from addon.views.bridge import BadMessage, Command, parse_message
+from addon.views.chart import nice_max, render_chart
+from addon.views.markup import state_bar, stats_line
+from addon.views.render_panel import render_panel, render_placeholder
+from addon.views.render_view import render_view
 
 EN, PT = Translator("en"), Translator("pt-BR")
 ROADMAP = {"w1": {"d1": ["py/gil", "py/gc"]}, "w2": {"d2": ["db/pg"]}}
@@ -188,7 +188,7 @@ def test_bad_bridge_messages_are_rejected(message: str) -> None:
 
 
 def test_the_view_lists_each_mocks_results_newest_first_with_a_start_button() -> None:
-    from addon.mock_plan import MockResult, SectionResult
+    from addon.data.mock_plan import MockResult, SectionResult
 
     b = make_bundle(ROADMAP, CARDS, mocks=("m1",))
     results = (
@@ -226,7 +226,7 @@ def test_the_view_lists_each_mocks_results_newest_first_with_a_start_button() ->
 
 
 def test_a_mock_in_progress_offers_resume_and_abandon_and_the_others_say_why_not() -> None:
-    from addon.mock_state import ActiveMock, SectionState
+    from addon.data.mock_state import ActiveMock, SectionState
 
     b = make_bundle(ROADMAP, CARDS, mocks=("m1", "m2"))
     active = ActiveMock("kb", "m1", "Mock m1", 1, (SectionState("Py", 10, (1,), status="taken"), SectionState("X", 5)))
@@ -241,8 +241,8 @@ def test_a_mock_in_progress_offers_resume_and_abandon_and_the_others_say_why_not
 
 
 def test_the_update_summary_shows_every_count_and_what_undo_cannot_do() -> None:
-    from addon.render_update import render_summary, short_summary
-    from addon.update_op import UpdateSummary
+    from addon.ops.update_op import UpdateSummary
+    from addon.views.render_update import render_summary, short_summary
 
     s = UpdateSummary(
         "Python Senior KB.apkg",
@@ -286,7 +286,7 @@ def test_counters_a_knowledge_base_has_nothing_of_are_not_shown() -> None:
 def test_take_build_is_a_command_of_our_pages_only() -> None:
     command = parse_message('kbdeck:take-build:{"what": "gil-1"}')
     assert command is not None and command.name == "take-build" and command.what == "gil-1"
-    from addon.bridge import CARD_COMMANDS
+    from addon.views.bridge import CARD_COMMANDS
 
     assert "take-build" not in CARD_COMMANDS  # a card page (deck content) can never ask for it
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addon.sanitize import sanitize_css, sanitize_html
+from addon.data.sanitize import sanitize_css, sanitize_html
 
 HOSTILE = [
     ("<script>alert(1)</script><p>ok</p>", "<p>ok</p>"),

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from addon.config import DEFAULTS, LANGUAGES, Config
-from addon.i18n import EN, PT_BR, Translator
-from addon.settings_checks import (
+from addon.data.config import DEFAULTS, LANGUAGES, Config
+from addon.data.i18n import EN, PT_BR, Translator
+from addon.views.settings_checks import (
     PT_MARKER,
     SAMPLE_NAME,
     config_help,
@@ -27,7 +27,7 @@ from addon.settings_checks import (
     run_editor_test,
     validate,
 )
-from addon.settings_dialog import LANGUAGE_KEYS, SECTIONS
+from addon.views.settings_dialog import LANGUAGE_KEYS, SECTIONS
 
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 EN_TR, PT_TR = Translator("en"), Translator("pt-BR")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from harness import prepare_base, run_anki
 
-from addon.config import _LIMITS, Config
+from addon.data.config import _LIMITS, Config
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots" / "addon"

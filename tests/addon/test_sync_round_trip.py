@@ -24,7 +24,7 @@ from card_pages import ANKIDROID, RenderedCard, page_html, problems, show
 from chromium import Chromium
 from kbtest import make_content
 
-from addon.update_op import run_update
+from addon.ops.update_op import run_update
 from kbdeck.build import build
 
 REVIEWS = "select id, cid, ease, ivl, lastIvl, factor, time, type from revlog order by id"

@@ -15,8 +15,8 @@ from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 from kbtest import make_content
 
-from addon.apkg import read_package
-from addon.update_op import run_update
+from addon.data.apkg import read_package
+from addon.ops.update_op import run_update
 from kbdeck.build import build
 
 CARDS = "".join(f"- id: tw-{i}\n  q: Pergunta {i}?\n  a: Resposta {i}.\n  see: por-que-existe\n\n" for i in range(8))
@@ -157,9 +157,9 @@ def test_ten_rebuild_update_cycles_leave_one_bundle_and_the_current_notes(
 def test_an_anki_edit_is_offered_with_its_diff_and_the_builds_text_can_be_taken_and_undone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from addon.i18n import Translator
-    from addon.render_update import render_summary
-    from addon.update_op import take_build_text
+    from addon.data.i18n import Translator
+    from addon.ops.update_op import take_build_text
+    from addon.views.render_update import render_summary
 
     content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
     col = Collection(str(tmp_path / "collection.anki2"))
@@ -198,7 +198,7 @@ def test_open_the_source_runs_the_editor_on_the_cards_file_and_line(tmp_path: Pa
     import sys
     import time
 
-    from addon.editor import EditorError, card_file, open_file
+    from addon.data.editor import EditorError, card_file, open_file
 
     content = tmp_path / "content"
     (content / "flashcards/lang").mkdir(parents=True)
@@ -224,7 +224,7 @@ def test_superseded_files_left_by_plain_imports_are_trashed_when_a_profile_opens
 
     from anki_helpers import import_apkg
 
-    from addon.update_op import trash_superseded_everywhere
+    from addon.ops.update_op import trash_superseded_everywhere
 
     content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
     other = make_content(tmp_path / "other", {})

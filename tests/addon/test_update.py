@@ -15,9 +15,9 @@ from addon_helpers import Rebuild, guid, make_bundle
 from anki.collection import Collection
 from test_collection import KBDECK, answer_next
 
-from addon.apkg import IncomingNote, Package, PackageError, newest_build, read_package
-from addon.discovery import discover
-from addon.reconcile import (
+from addon.data.apkg import IncomingNote, Package, PackageError, newest_build, read_package
+from addon.data.discovery import discover
+from addon.data.reconcile import (
     ORPHAN_TAG,
     ExistingCard,
     ExistingNote,
@@ -26,7 +26,7 @@ from addon.reconcile import (
     superseded_media,
     tags_to_restore,
 )
-from addon.update_op import UpdateSummary, has_news, run_update
+from addon.ops.update_op import UpdateSummary, has_news, run_update
 
 LABEL = "kbdeck: update from build"
 
@@ -251,7 +251,7 @@ def test_a_bundle_cannot_claim_another_knowledge_bases_notes() -> None:
 
     from addon_helpers import bundle_dict, bundle_name
 
-    from addon.bundle import BundleError, parse_bundle
+    from addon.data.bundle import BundleError, parse_bundle
 
     data = bundle_dict({"w1": {"d1": ["py/gil"]}}, {"py/gil": ["gil-1"]}, kb="evil")
     (card,) = data["cards"].values()

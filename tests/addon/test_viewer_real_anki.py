@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from harness import prepare_base, run_anki
 
-from addon.apkg import read_package
-from addon.bundle import Bundle
+from addon.data.apkg import read_package
+from addon.data.bundle import Bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots" / "addon"

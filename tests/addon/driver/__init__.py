@@ -235,9 +235,9 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
 
     assert mw is not None
     addon = importlib.import_module(settings.get("package", "kbdeck"))
-    progress_view = importlib.import_module(f"{addon.__name__}.progress_view")
-    note_viewer = importlib.import_module(f"{addon.__name__}.note_viewer")
-    service = importlib.import_module(f"{addon.__name__}.service").service
+    progress_view = importlib.import_module(f"{addon.__name__}.views.progress_view")
+    note_viewer = importlib.import_module(f"{addon.__name__}.views.note_viewer")
+    service = importlib.import_module(f"{addon.__name__}.ops.service").service
     shots = settings["screenshots"]
     mw.resize(1200, 880)
     started = time.monotonic()

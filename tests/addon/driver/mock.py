@@ -31,7 +31,8 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
 
     assert mw is not None
     pkg = settings.get("package", "kbdeck")
-    mods = {m: importlib.import_module(f"{pkg}.{m}") for m in ("mock_flow", "progress_view", "question", "runtime")}
+    names = ("views.mock_flow", "views.progress_view", "views.question", "runtime")
+    mods = {m.split(".")[-1]: importlib.import_module(f"{pkg}.{m}") for m in names}
     mw.resize(1000, 760)
     started = time.monotonic()
 
@@ -156,7 +157,7 @@ def _part2(settings: dict[str, Any], r: dict[str, Any], mods: dict[str, Any], lo
     timer.main_button.click()
     checked((yield until(lambda: timer.active.sections[2].status == "skipped", what="section 3 skipped")))
     timer.main_button.click()
-    note_viewer = importlib.import_module(f"{settings.get('package', 'kbdeck')}.note_viewer")
+    note_viewer = importlib.import_module(f"{settings.get('package', 'kbdeck')}.views.note_viewer")
     viewer = checked((yield until(note_viewer.viewer, what="problem statement")))
     heads = "[...document.querySelectorAll('.kbdeck-note h2')]"
     probe = f"document.querySelector('.kbdeck-note') && {heads}.map(h => h.innerText)"

@@ -44,8 +44,8 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     assert mw is not None
     pkg = settings.get("package", "kbdeck")
     runtime = importlib.import_module(f"{pkg}.runtime")
-    note_viewer = importlib.import_module(f"{pkg}.note_viewer")
-    updater = importlib.import_module(f"{pkg}.updater")
+    note_viewer = importlib.import_module(f"{pkg}.views.note_viewer")
+    updater = importlib.import_module(f"{pkg}.views.updater")
     shots = settings["screenshots"]
     mw.resize(1100, 860)
     started = time.monotonic()

@@ -38,7 +38,7 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     assert mw is not None
     pkg = settings.get("package", "kbdeck")
     runtime = importlib.import_module(f"{pkg}.runtime")
-    sd = importlib.import_module(f"{pkg}.settings_menu")
+    sd = importlib.import_module(f"{pkg}.views.settings_menu")
     shots = settings["screenshots"]
     kb, builds, empty = Path(settings["kb"]), settings["builds"], settings["empty"]
     content = str(kb / "content")

@@ -57,8 +57,8 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
 
     assert mw is not None
     pkg = settings.get("package", "kbdeck")
-    note_viewer = importlib.import_module(f"{pkg}.note_viewer")
-    progress_view = importlib.import_module(f"{pkg}.progress_view")
+    note_viewer = importlib.import_module(f"{pkg}.views.note_viewer")
+    progress_view = importlib.import_module(f"{pkg}.views.progress_view")
     shots, kb = settings["screenshots"], settings["kb"]
     mw.resize(1100, 860)
     r["screens"], r["layouts"] = [], {}

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .apkg import FIELD_SEPARATOR, Package, read_package
-from .bundle import Bundle
-from .discovery import bundles_of
-from .queries import notetype_ids
-from .reconcile import (
+from ..data.apkg import FIELD_SEPARATOR, Package, read_package
+from ..data.bundle import Bundle
+from ..data.discovery import bundles_of
+from ..data.queries import notetype_ids
+from ..data.reconcile import (
     ORPHAN_TAG,
     ExistingCard,
     ExistingNote,
@@ -324,7 +324,7 @@ def trash_superseded_everywhere(col: Collection) -> list[str]:
     """For every knowledge base in the media folder, send the files its newest bundle no longer uses
     (older bundles, their note pages) to Anki's media trash, so they also leave the other devices at
     the next sync. Run when a profile opens: builds imported with File → Import leave them too."""
-    from .discovery import discover
+    from ..data.discovery import discover
 
     names = _media_names(col)
     stale: list[str] = []

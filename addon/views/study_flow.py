@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .bundle import Topic
-from .errors import UserMessage, guard, report
+from ..data.bundle import Topic
+from ..errors import UserMessage, guard, report
+from ..ops.study import fill_study_deck, topic_search
+from ..runtime import current
 from .focus import bring_main_window_forward
-from .runtime import current
-from .study import fill_study_deck, topic_search
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChangesWithId

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import UserMessage
-from .queries import notetype_ids
-from .runtime import current
+from ..data.queries import notetype_ids
+from ..errors import UserMessage
+from ..runtime import current
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChangesWithId

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 
-from .i18n import Translator
-from .report import Counts
+from ..data.i18n import Translator
+from ..data.report import Counts
 
 SEGMENTS = ("new", "learning", "young", "mature", "suspended")
 """Card states, in the legend's order."""

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import time
 
+from ..data.i18n import Translator
+from ..data.mock_plan import MockResult, SectionResult
+from ..data.mock_state import ActiveMock
+from ..data.report import Counter, Counts, DayProgress, KbProgress, Report, TopicProgress, WeekProgress, total
 from .chart import render_chart
-from .i18n import Translator
 from .markup import attrs, button, count_attrs, esc, legend, pct_bar, state_bar, stats_line
-from .mock_plan import MockResult, SectionResult
-from .mock_state import ActiveMock
-from .report import Counter, Counts, DayProgress, KbProgress, Report, TopicProgress, WeekProgress, total
 
 VIEW_ID = "kbdeck-view"
 MAX_HISTORY_SHOWN = 5

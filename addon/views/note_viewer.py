@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .bundle import NOTE_NAME_RE, Topic
-from .discovery import discover
-from .editor import EditorError, open_file, source_file
-from .errors import UserMessage, guard, report
-from .mock_plan import statement_of
+from ..data.bundle import NOTE_NAME_RE, Topic
+from ..data.discovery import discover
+from ..data.editor import EditorError, open_file, source_file
+from ..data.mock_plan import statement_of
+from ..data.queries import FROZEN_NOTETYPE_IDS
+from ..data.sanitize import sanitize_css, sanitize_html
+from ..errors import UserMessage, guard, report
+from ..runtime import current
 from .note_page import Target, find_target, render_page, resolve_source
-from .queries import FROZEN_NOTETYPE_IDS
-from .runtime import current
-from .sanitize import sanitize_css, sanitize_html
 
 if TYPE_CHECKING:
     from anki.collection import Collection

@@ -14,11 +14,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .apkg import newest_build
-from .config import OPTIONAL_TEXT, Config, parse_config
-from .editor import EditorError, editor_argv, open_file
-from .i18n import Translator
-from .runtime import current
+from ..data.apkg import newest_build
+from ..data.config import OPTIONAL_TEXT, Config, parse_config
+from ..data.editor import EditorError, editor_argv, open_file
+from ..data.i18n import Translator
+from ..runtime import current
 
 PT_MARKER = "<!-- pt-BR -->"
 """Splits config.md into its English and its Portuguese half."""

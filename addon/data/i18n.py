@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-LOCALE = Path(__file__).parent / "locale"
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
 def _table(name: str) -> dict[str, str]:

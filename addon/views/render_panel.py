@@ -7,9 +7,9 @@ thread in well under a millisecond and tests can snapshot it. The element keeps 
 
 from __future__ import annotations
 
-from .i18n import Translator
+from ..data.i18n import Translator
+from ..data.report import KbProgress, Report
 from .markup import attrs, button, count_attrs, esc, state_bar, stats_line
-from .report import KbProgress, Report
 
 PANEL_ID = "kbdeck-panel"
 

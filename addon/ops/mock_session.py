@@ -18,12 +18,12 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from .bundle import Bundle, MockInterview
-from .errors import UserMessage
-from .mock_plan import RESULTS_KEY, MockResult, draw, first_answers, score, section_card_ids, with_result
-from .mock_state import ACTIVE_KEY, RUNNING, ActiveMock, MockStateError, SectionState, read_active
-from .queries import MOCK_CONFIG_KEY, mock_marks
-from .runtime import current
+from ..data.bundle import Bundle, MockInterview
+from ..data.mock_plan import RESULTS_KEY, MockResult, draw, first_answers, score, section_card_ids, with_result
+from ..data.mock_state import ACTIVE_KEY, RUNNING, ActiveMock, MockStateError, SectionState, read_active
+from ..data.queries import MOCK_CONFIG_KEY, mock_marks
+from ..errors import UserMessage
+from ..runtime import current
 from .study import drawable_cards
 
 if TYPE_CHECKING:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .errors import guard
+from ..data.report import Report
+from ..errors import guard
+from ..ops.service import service
+from ..runtime import current
 from .render_panel import PANEL_ID, render_panel, render_placeholder
-from .report import Report
-from .runtime import current
-from .service import service
 
 if TYPE_CHECKING:
     from aqt.deckbrowser import DeckBrowser, DeckBrowserContent

@@ -11,8 +11,8 @@ add-on can follow (cards built without a `source_url`).
 
 from __future__ import annotations
 
-from .errors import UserMessage, guard
-from .runtime import current
+from ..errors import UserMessage, guard
+from ..runtime import current
 
 SCRIPT = "card_link.js"
 STYLE = "card_link.css"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .bundle import Bundle, Topic
-from .errors import UserMessage, report
-from .runtime import current
+from ..data.bundle import Bundle, Topic
+from ..errors import UserMessage, report
+from ..runtime import current
 
 PREFIX = "kbdeck:"
 COMMANDS = frozenset(
@@ -117,11 +117,11 @@ def on_js_message(handled: tuple[bool, object], message: str, context: object | 
 
 
 def dispatch(command: Command, context: object | None = None) -> None:
+    from ..ops.mocks import toggle_mock
+    from ..ops.service import service
     from . import card_link, note_viewer, updater
     from .mock_flow import ask_abandon, start_mock
-    from .mocks import toggle_mock
     from .progress_view import open_view
-    from .service import service
     from .study_flow import study_topic
 
     name = command.name
@@ -160,7 +160,7 @@ def dispatch(command: Command, context: object | None = None) -> None:
 
 
 def _find_bundle(kb_id: str) -> Bundle:
-    from .service import service
+    from ..ops.service import service
 
     report_ = service.report
     for kb in report_.kbs if report_ else ():

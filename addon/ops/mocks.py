@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .errors import guard, report
-from .queries import MOCK_CONFIG_KEY, mock_marks
+from ..data.queries import MOCK_CONFIG_KEY, mock_marks
+from ..errors import guard, report
 from .service import service
 
 if TYPE_CHECKING:

@@ -30,14 +30,14 @@ from aqt.qt import (
     qconnect,
 )
 
-from . import mock_ops as ops
-from . import mock_session as session
-from . import mock_text as text
-from .errors import guard
-from .mock_plan import MockResult
-from .mock_state import GRADES, PENDING, RUNNING, UNGRADED, ActiveMock
+from ..data import mock_text as text
+from ..data.mock_plan import MockResult
+from ..data.mock_state import GRADES, PENDING, RUNNING, UNGRADED, ActiveMock
+from ..errors import guard
+from ..ops import mock_ops as ops
+from ..ops import mock_session as session
+from ..runtime import current
 from .question import ask
-from .runtime import current
 
 if TYPE_CHECKING:
     from anki.collection import Collection

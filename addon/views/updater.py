@@ -14,12 +14,12 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from .apkg import newest_build, read_bundle
-from .errors import UserMessage, guard, report
+from ..data.apkg import newest_build, read_bundle
+from ..errors import UserMessage, guard, report
+from ..ops.service import service
+from ..ops.update_op import UpdateResult, UpdateSummary, has_news, run_update
+from ..runtime import current, save_config
 from .render_update import render_summary, short_summary
-from .runtime import current, save_config
-from .service import service
-from .update_op import UpdateResult, UpdateSummary, has_news, run_update
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -109,7 +109,7 @@ def start_update(path: str, *, automatic: bool) -> None:
     def failure(exc: Exception) -> None:
         global _running
         _running = False
-        from .apkg import PackageError
+        from ..data.apkg import PackageError
 
         if isinstance(exc, PackageError):
             exc = UserMessage(tr("upd_bad_package", error=str(exc)))
@@ -161,7 +161,7 @@ def take_build(card_id: str) -> None:
     from aqt.operations import CollectionOp
     from aqt.utils import tooltip
 
-    from .update_op import take_build_text
+    from ..ops.update_op import take_build_text
 
     edit = next((e for e in _last.edits if e.card_id == card_id), None) if _last else None
     if edit is None or _last is None:
@@ -183,7 +183,7 @@ def take_build(card_id: str) -> None:
 
 def edit_card(card_id: str) -> None:
     """ "Open the source" on a note the last update listed as edited in Anki: its card's file, at its line."""
-    from .editor import EditorError, card_file, open_file
+    from ..data.editor import EditorError, card_file, open_file
 
     edit = next((e for e in _last.edits if e.card_id == card_id), None) if _last else None
     if edit is None or not edit.file:
@@ -241,7 +241,7 @@ def _on_profile_did_open() -> None:
     from aqt import mw
     from aqt.operations import QueryOp
 
-    from .update_op import trash_superseded_everywhere
+    from ..ops.update_op import trash_superseded_everywhere
 
     # media hygiene in the background: superseded kbdeck files (left by plain imports) go to the trash
     QueryOp(parent=mw, op=trash_superseded_everywhere, success=lambda _: None).run_in_background()

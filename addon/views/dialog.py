@@ -15,8 +15,8 @@ from aqt.qt import QCloseEvent, QDialog, Qt, QVBoxLayout, QWidget, qconnect
 from aqt.utils import restoreGeom, saveGeom
 from aqt.webview import AnkiWebView
 
-from .errors import guard
-from .runtime import current
+from ..errors import guard
+from ..runtime import current
 
 _PAGE_STYLE = "<style>body { margin: 0; } html { background: var(--canvas); }</style>"
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserMessage, guard, report
-from .mock_plan import MockResult
+from ..data.mock_plan import MockResult
+from ..data.mock_state import ActiveMock, MockStateError
+from ..errors import UserMessage, guard, report
+from ..runtime import current
 from .mock_session import load_active
-from .mock_state import ActiveMock, MockStateError
-from .runtime import current
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges

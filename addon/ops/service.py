@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .discovery import clear_cache, discover
-from .errors import guard, report
-from .mock_state import ACTIVE_KEY, read_active
-from .progress import build_report
-from .queries import read_snapshot
-from .report import Report
-from .runtime import current
+from ..data.discovery import clear_cache, discover
+from ..data.mock_state import ACTIVE_KEY, read_active
+from ..data.progress import build_report
+from ..data.queries import read_snapshot
+from ..data.report import Report
+from ..errors import guard, report
+from ..runtime import current
 
 if TYPE_CHECKING:
     from anki.collection import Collection, OpChanges

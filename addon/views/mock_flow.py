@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .bundle import Bundle, MockInterview
-from .errors import guard
-from .mock_ops import load_stored, run
-from .mock_session import abandon_mock, begin_mock, load_active, now_ms, resume_mock
-from .mock_state import ACTIVE_KEY, ActiveMock
-from .runtime import current
+from ..data.bundle import Bundle, MockInterview
+from ..data.mock_state import ACTIVE_KEY, ActiveMock
+from ..errors import guard
+from ..ops.mock_ops import load_stored, run
+from ..ops.mock_session import abandon_mock, begin_mock, load_active, now_ms, resume_mock
+from ..runtime import current
 
 if TYPE_CHECKING:
     from anki.collection import Collection

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from .i18n import Translator
+from ..data.i18n import Translator
 from .markup import esc
 
 WIDTH, HEIGHT = 640, 150

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .bundle import Bundle, Heading, Topic
-from .i18n import Translator
+from ..data.bundle import Bundle, Heading, Topic
+from ..data.i18n import Translator
 from .markup import attrs, button, esc
 
 VIEWER_ID = "kbdeck-viewer"

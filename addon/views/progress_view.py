@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import guard
+from ..data.report import Report
+from ..errors import guard
+from ..ops.service import service
+from ..runtime import current
 from .markup import esc
 from .render_view import VIEW_ID, render_view
-from .report import Report
-from .runtime import current
-from .service import service
 
 if TYPE_CHECKING:
     from aqt.qt import QAction

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from .errors import guard
+from ..errors import guard
 
 if TYPE_CHECKING:
     from aqt.qt import QMessageBox, QWidget

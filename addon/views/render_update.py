@@ -7,10 +7,10 @@ the notes up in the summary it kept, so the page never carries ids or searches o
 
 from __future__ import annotations
 
-from .i18n import Translator
+from ..data.i18n import Translator
+from ..data.reconcile import ORPHAN_TAG
+from ..ops.update_op import EditedNote, UpdateSummary
 from .markup import attrs, button, esc
-from .reconcile import ORPHAN_TAG
-from .update_op import EditedNote, UpdateSummary
 
 SUMMARY_ID = "kbdeck-update"
 ROWS = (

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aqt.qt import QAction, qconnect
 
-from .errors import guard
-from .runtime import current
+from ..errors import guard
+from ..runtime import current
 from .settings_checks import config_help
 from .settings_dialog import SettingsDialog
 

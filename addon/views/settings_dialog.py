@@ -34,10 +34,10 @@ from aqt.qt import (
     qconnect,
 )
 
-from .config import _LIMITS, DEFAULTS, LANGUAGES, OPTIONAL_TEXT, Config
-from .errors import guard
-from .i18n import Translator, translator
-from .runtime import current, save_config
+from ..data.config import _LIMITS, DEFAULTS, LANGUAGES, OPTIONAL_TEXT, Config
+from ..data.i18n import Translator, translator
+from ..errors import guard
+from ..runtime import current, save_config
 from .settings_checks import Hint, folder_hint, run_editor_test, validate
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
