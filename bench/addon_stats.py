@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from anki.collection import Collection  # noqa: E402
 
 from addon.data import aggregate, i18n  # noqa: E402
+from addon.data.contract import note_guid  # noqa: E402
 from addon.data.discovery import clear_cache, discover  # noqa: E402
-from addon.data.identity import expected_guid  # noqa: E402
 from addon.data.progress import build_report  # noqa: E402
 from addon.data.queries import read_snapshot  # noqa: E402
 from addon.data.report import Report  # noqa: E402
@@ -69,7 +69,7 @@ def make_collection(path: Path, cards: int, reviews: int, fsrs: bool, seed: int 
     for i in range(cards):
         topic = topic_ids[i * n_topics // cards]
         cid_text = f"card-{i:06d}"
-        guid = expected_guid(KB, cid_text)  # the add-on refuses a bundle claiming GUIDs outside its namespace
+        guid = note_guid(KB, cid_text)  # the add-on refuses a bundle claiming GUIDs outside its namespace
         nid = cid = base_id + i
         tags = f" kb::{topic.replace('/', '::')} "
         flds = "\x1f".join((cid_text, f"Question {i}", f"Answer {i}", "", f"{topic}.md", "", topic, "", "", ""))

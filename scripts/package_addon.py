@@ -26,9 +26,10 @@ TOP_FILES = {"manifest.json", "config.json", "config.md"}
 WEB_SUFFIXES = {".css", ".js", ".svg", ".png"}
 ROLES = {"data", "ops", "views"}
 """The add-on's packages by role (addon/data, addon/ops, addon/views): their modules ship too."""
-VENDOR: dict[str, str] = {}
-"""Repository path → path inside the package, for stdlib-only kbdeck modules the add-on imports.
-Empty today: the bundle carries every anchor and title precomputed, so the add-on needs none."""
+VENDOR: dict[str, str] = {"src/kbdeck/model/contract.py": "data/contract.py"}
+"""Repository path → path inside the package, for stdlib-only kbdeck modules the add-on imports: the
+bundle contract (addon/data/contract.py is the same bytes, so the add-on runs from its folder too;
+a test fails when the two differ)."""
 
 
 def addon_files(addon: Path = ADDON) -> dict[str, Path]:

@@ -4,8 +4,9 @@ The bundle comes from a deck file, which may be shared: it is untrusted input. P
 every field's type, caps sizes, drops what it does not know and never evaluates anything; a
 bundle that fails the check is rejected with a message naming the offending path, so a bad
 deck can never crash Anki. Strings are kept as text: whoever puts them into HTML escapes them.
-The schema it reads is `src/kbdeck/apkg/bundle.py` (`SCHEMA_VERSION = 1`); this module must stay
-stdlib-only so the pure tests run without Anki.
+What the build and this reader must agree on (names, GUIDs, digests, version) is contract.py, the
+same bytes as the build's `src/kbdeck/model/contract.py`; the data's shape is what
+`src/kbdeck/apkg/bundle.py` writes. Stdlib only, so the pure tests run without Anki.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .identity import expected_guid
+from .contract import BUNDLE_NAME_RE as BUNDLE_NAME_RE  # the contract's, re-exported for the readers
+from .contract import NOTE_NAME_RE as NOTE_NAME_RE
+from .contract import SCHEMA_VERSION as SCHEMA_VERSION
+from .contract import note_guid
 
-SCHEMA_VERSION = 1
 MAX_BYTES = 32 * 1024 * 1024
 MAX_TEXT = 2000
 MAX_ITEMS = 200_000
-BUNDLE_NAME_RE = re.compile(r"^_kbdeck-(?P<kb>[A-Za-z0-9][A-Za-z0-9._-]{0,99})-bundle-(?P<hash>[0-9a-f]{8,64})\.json$")
-NOTE_NAME_RE = re.compile(r"^_kbdeck-[A-Za-z0-9][A-Za-z0-9._-]{0,99}-note-[0-9a-f]{8,64}\.html$")
 ID_RE = re.compile(r"^[^\x00-\x1f\"\\]{1,200}$")
 
 
@@ -254,7 +255,7 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
             r.text(o, "file", path, default=""),
             r.int_(o, "line", path),
         )
-        if ref.guid != expected_guid(kb.id, ref.id):
+        if ref.guid != note_guid(kb.id, ref.id):
             raise BundleError(f"{path}.guid: not the GUID of card {ref.id!r} of knowledge base {kb.id!r}")
         cards[ref.id] = ref
     weeks = tuple(

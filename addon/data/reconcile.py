@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .apkg import Package
 from .bundle import Bundle
-from .identity import fields_digest
+from .contract import fields_digest
 
 ORPHAN_TAG = "kbdeck::orphan"
 ANKI_TAGS = frozenset({"leech", "marked"})

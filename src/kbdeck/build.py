@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from .apkg.bundle import bundle_bytes, bundle_data, canonical, media_name
+from .apkg.bundle import bundle_bytes, bundle_data
 from .apkg.collection import card_ords
 from .apkg.ledger import (
     LEDGER_NAME,
@@ -32,6 +32,7 @@ from .content.check import check
 from .content.images import Images
 from .content.load import load, shown_path
 from .content.outputs import RECORD_NAME, Policy, record_path, runner_for, write_record
+from .model.contract import canonical, media_name
 from .model.kb import KnowledgeBase
 from .model.notetypes import BASIC, CLOZE
 from .model.problems import Problems, Span

@@ -19,7 +19,7 @@ NEW, LEARNING, YOUNG, MATURE, SUSPENDED = 1, 2, 3, 4, 5
 
 def guid(card_id: str, kb: str = "kb") -> str:
     """The GUID the build gives the card (bundles whose cards carry other GUIDs are refused)."""
-    from kbdeck.render.notes import note_guid
+    from kbdeck.model.contract import note_guid
 
     return note_guid(kb, card_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 
 from addon.data.bundle import BundleError, latest_per_kb, parse_bundle
 from addon.data.discovery import discover
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ROADMAP = {"w1": {"d1": ["py/gil"]}}
 CARDS = {"py/gil": ["gil-1", "gil-2"]}
@@ -182,21 +185,42 @@ def test_bad_mock_sections_are_rejected_with_their_path(section: dict[str, Any],
         parse_bundle(raw, bundle_name("kb", raw))
 
 
+def test_the_contract_is_one_module_the_build_and_the_add_on_share_byte_for_byte(tmp_path: Path) -> None:
+    """addon/data/contract.py is a copy of src/kbdeck/model/contract.py, and the .ankiaddon ships that file."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from package_addon import package
+
+    built = (ROOT / "src/kbdeck/model/contract.py").read_bytes()
+    assert (ROOT / "addon/data/contract.py").read_bytes() == built, (
+        "copy src/kbdeck/model/contract.py over addon/data/contract.py (the add-on cannot import kbdeck)"
+    )
+    with zipfile.ZipFile(package(tmp_path / "kbdeck.ankiaddon")) as zf:
+        assert zf.read("data/contract.py") == built
+
+
+def test_the_contract_imports_nothing_but_the_stdlib() -> None:
+    import ast
+
+    tree = ast.parse((ROOT / "src/kbdeck/model/contract.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0 and (node.module or "").split(".")[0] in sys.stdlib_module_names | {"__future__"}
+        elif isinstance(node, ast.Import):
+            assert all(a.name.split(".")[0] in sys.stdlib_module_names for a in node.names)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1, max_size=30), st.text(max_size=40))
-def test_the_add_on_computes_the_builds_guids(kb_id: str, card_id: str) -> None:
-    """The add-on refuses bundles whose cards carry other GUIDs than the build's: both functions must agree."""
-    from addon.data.identity import expected_guid
-    from kbdeck.render.notes import note_guid
+def test_the_guid_is_the_documented_hash(kb_id: str, card_id: str) -> None:
+    """The GUID is sha256(namespace:kb:card) in 14 base-62 digits, least significant first (cached prefix,
+    two digits per division: still exactly that)."""
+    import hashlib
 
-    assert expected_guid(kb_id, card_id) == note_guid(kb_id, card_id)
+    from addon.data.contract import GUID_NAMESPACE, note_guid
 
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(), min_size=1, max_size=6))
-def test_the_add_on_computes_the_builds_field_digests(fields: list[str]) -> None:
-    from addon.data.identity import fields_digest
-    from kbdeck.apkg.bundle import fields_digest as built
-
-    joined = "\x1f".join(fields)
-    assert fields_digest(joined) == built(joined)
+    n = int.from_bytes(hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}".encode()).digest()[:12], "big")
+    digits = []
+    for _ in range(14):
+        n, r = divmod(n, 62)
+        digits.append("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[r])
+    assert note_guid(kb_id, card_id) == "kb" + "".join(digits)

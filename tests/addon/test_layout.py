@@ -16,7 +16,7 @@ from pathlib import Path
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 ROLES = {
     "data": (
-        "config", "i18n", "identity", "bundle", "apkg", "discovery", "sanitize", "queries", "aggregate",
+        "config", "i18n", "contract", "bundle", "apkg", "discovery", "sanitize", "queries", "aggregate",
         "progress", "report", "mock_state", "mock_plan", "mock_text", "reconcile", "editor",
     ),
     "base": ("runtime", "errors"),

@@ -13,8 +13,8 @@ from kbtest import make_content
 
 from kbdeck.build import build
 from kbdeck.cli import main
+from kbdeck.model.contract import note_guid
 from kbdeck.model.notetypes import BASIC_FIELDS, BASIC_NAME, CLOZE_FIELDS, CLOZE_NAME
-from kbdeck.render.notes import note_guid
 
 
 def built(content: Path, out: Path) -> Path:

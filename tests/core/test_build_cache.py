@@ -29,10 +29,11 @@ from kbdeck.content.check import check
 from kbdeck.content.load import load
 from kbdeck.content.outputs import OutputRunner, Policy, read_record, record_path
 from kbdeck.content.yamlspan import parse_yaml
+from kbdeck.model.contract import GUID_NAMESPACE, note_guid
 from kbdeck.model.problems import Problems
 from kbdeck.render.fragments import Fragments, Workers, render_workers
 from kbdeck.render.markdown_html import Renderer
-from kbdeck.render.notes import GUID_NAMESPACE, note_guid, render_notes
+from kbdeck.render.notes import render_notes
 
 INCLUDING = {
     "flashcards/lang/listas.yaml": """

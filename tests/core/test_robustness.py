@@ -295,7 +295,8 @@ def test_the_refused_tags_are_the_ones_the_note_viewer_drops() -> None:
 
     from kbdeck.content.rawhtml import DANGEROUS_TAGS
 
-    spec = importlib.util.spec_from_file_location("addon_sanitize", Path(__file__).parents[2] / "addon/sanitize.py")
+    sanitize = Path(__file__).parents[2] / "addon/data/sanitize.py"
+    spec = importlib.util.spec_from_file_location("addon_sanitize", sanitize)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -334,7 +335,7 @@ def test_the_build_accepts_exactly_the_ids_the_add_on_reads() -> None:
 
     from kbdeck.content.check import BUNDLE_ID_RE
 
-    tree = ast.parse((Path(__file__).parents[2] / "addon/bundle.py").read_text(encoding="utf-8"))
+    tree = ast.parse((Path(__file__).parents[2] / "addon/data/bundle.py").read_text(encoding="utf-8"))
     found = [
         node.value.args[0].value
         for node in ast.walk(tree)

@@ -1,4 +1,5 @@
-"""The bundle: the pipeline → add-on contract, shipped as media inside the `.apkg`.
+"""The bundle: the pipeline → add-on data, shipped as media inside the `.apkg` (names, identity,
+digest and encoding are the contract's: contract.py, shared byte for byte with the add-on).
 
 Anki never replaces an existing media file on re-import, so every name is content-addressed and
 per knowledge base (`_kbdeck-<kb>-<hash>.json`); the add-on picks the bundle with the highest
@@ -8,35 +9,20 @@ Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..content.codeblocks import INCLUDE_RE, split_ref
+from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
 from ..model.kb import Card, KnowledgeBase
 from ..render.notes import REVERSE_SUFFIX, RenderedNote
-
-SCHEMA_VERSION = 1
-
-
-def media_name(kb_id: str, kind: str, data: bytes, suffix: str) -> str:
-    return f"_kbdeck-{kb_id}-{kind}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
 
 
 def _examples_used(text: str) -> set[str]:
     if "@include" not in text:
         return set()  # most texts: skip the regex scan
     return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
-
-
-def fields_digest(joined: str) -> str:
-    """A short digest of a note's fields as Anki stores them (joined with U+001F, NFC-normalised, as
-    Anki normalises on import). The add-on compares it with the collection's note to tell "Anki still
-    has what this build gave it" from "edited in Anki" (`addon/bundle.py` computes the same)."""
-    return hashlib.sha256(unicodedata.normalize("NFC", joined).encode()).hexdigest()[:16]
 
 
 def card_source(kb: KnowledgeBase, card: Card) -> dict[str, Any]:
@@ -140,10 +126,6 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
             for m in rm.mock_interviews
         ],
     }
-
-
-def canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def bundle_bytes(data: dict[str, Any], generation: int, changed_at: int, encoded: bytes | None = None) -> bytes:

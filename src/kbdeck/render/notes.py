@@ -16,6 +16,7 @@ from pathlib import Path
 from ..content.codeblocks import resolve_include
 from ..content.images import Images
 from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
+from ..model.contract import note_guid
 from ..model.kb import Area, Card, Kind, KnowledgeBase, Topic
 from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec
 from ..model.problems import Problems
@@ -23,9 +24,6 @@ from ..model.words import words_for
 from .fragments import Fragments
 from .markdown_html import Renderer
 from .sections import section_markdown
-
-GUID_NAMESPACE = "6f0d6a8e-5a3c-4f43-9d0e-6b8f3f9a1c27"
-"""Part of every GUID's hash (a UUID's text; never change it: GUIDs are what keep review history)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,32 +48,6 @@ class RenderedNote:
     """Topic id."""
     content_hash: str
     """Hash of everything Anki stores for the note (fields, tags, note type)."""
-
-
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGIT_PAIRS = [_ALPHABET[i % 62] + _ALPHABET[i // 62] for i in range(62 * 62)]
-
-
-_GUID_PREFIXES: dict[str, hashlib._Hash] = {}
-
-
-def note_guid(kb_id: str, card_id: str) -> str:
-    """GUID from identity only, never from content or position, so edits keep review history.
-
-    14 base-62 digits of the hash, least significant first (taken two at a time: same digits, half
-    the big-integer divisions).
-    """
-    prefix = _GUID_PREFIXES.get(kb_id)
-    if prefix is None:
-        prefix = _GUID_PREFIXES[kb_id] = hashlib.sha256(f"{GUID_NAMESPACE}:{kb_id}:".encode())
-    hasher = prefix.copy()  # = sha256(f"{GUID_NAMESPACE}:{kb_id}:{card_id}")
-    hasher.update(card_id.encode())
-    n = int.from_bytes(hasher.digest()[:12], "big")
-    out = []
-    for _ in range(7):
-        n, r = divmod(n, 62 * 62)
-        out.append(_DIGIT_PAIRS[r])
-    return "kb" + "".join(out)
 
 
 def tag_part(text: str) -> str:

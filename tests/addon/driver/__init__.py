@@ -376,7 +376,7 @@ def _scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Wait, An
         "card_ids": [mw.col.get_card(c).note()["Id"] for c in in_deck],
     }
     log("study")
-    for window in (progress_view.dialog(), note_viewer.viewer()):  # "Study now" closes them (addon/focus.py)
+    for window in (progress_view.dialog(), note_viewer.viewer()):  # "Study now" closes them (addon/views/focus.py)
         if window is not None:
             window.close()
     yield sleep(200)
