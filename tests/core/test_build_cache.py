@@ -266,3 +266,19 @@ def test_note_guid_is_unchanged() -> None:
 
     assert note_guid("sample-kb", "gil-o-que-e") == reference("sample-kb", "gil-o-que-e")
     assert all(note_guid("kb", f"card-{i}") == reference("kb", f"card-{i}") for i in range(20000))
+
+
+def test_workers_count_the_cores_this_process_may_use_not_the_machines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinned to one core (taskset, a container's cpuset) a cold build renders in-process: two workers
+    taking turns on one core only added pickling (25% slower on the 3,000-card bench)."""
+    from kbdeck.render import fragments
+
+    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(fragments.os, "cpu_count", lambda: 8)
+    assert fragments.Workers().count == 1
+    with fragments.render_workers(tmp_path / "cold-cache") as workers:
+        assert not workers.started
+    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    assert fragments.Workers().count == 3

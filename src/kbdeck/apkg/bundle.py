@@ -15,7 +15,7 @@ from typing import Any
 from .. import __version__
 from ..content.codeblocks import INCLUDE_RE, split_ref
 from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
-from ..model.kb import Card, KnowledgeBase
+from ..model.kb import KnowledgeBase
 from ..render.notes import REVERSE_SUFFIX, RenderedNote
 
 
@@ -25,13 +25,24 @@ def _examples_used(text: str) -> set[str]:
     return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
 
 
-def card_source(kb: KnowledgeBase, card: Card) -> dict[str, Any]:
-    """Where a card is written, relative to the content folder (the add-on opens it at that line)."""
-    try:
-        rel = Path(card.span.path).resolve().relative_to(kb.root.resolve()).as_posix()
-    except ValueError:
-        return {}
-    return {"file": rel, "line": card.span.line}
+def card_sources(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """Where each card is written, relative to the content folder (the add-on opens it at that line).
+
+    Each file is resolved once, not each card (~30 per file): resolving two paths per card was 40%
+    of a 3,000-card no-op rebuild. A card outside the content folder gets no source."""
+    root = kb.root.resolve()
+    files: dict[str, str | None] = {}
+    out: dict[str, dict[str, Any]] = {}
+    for card in kb.cards:
+        path = card.span.path
+        if path not in files:
+            try:
+                files[path] = Path(path).resolve().relative_to(root).as_posix()
+            except ValueError:
+                files[path] = None
+        rel = files[path]
+        out[card.id] = {"file": rel, "line": card.span.line} if rel is not None else {}
+    return out
 
 
 def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str]) -> dict[str, Any]:
@@ -48,7 +59,7 @@ def bundle_data(kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[s
         examples_by_topic.setdefault(card.topic, set()).update(used)
     for topic in kb.topics.values():
         examples_by_topic.setdefault(topic.id, set()).update(_examples_used(topic.body))
-    sources = {c.id: card_source(kb, c) for c in kb.cards}
+    sources = card_sources(kb)
     return {
         "schema_version": SCHEMA_VERSION,
         "kb": {

@@ -54,7 +54,7 @@ class Workers:
     """
 
     def __init__(self, count: int = 0) -> None:
-        self.count = count or os.cpu_count() or 1
+        self.count = count or usable_cpus()
         self._pool: Executor | None = None
 
     def start(self) -> None:
@@ -111,6 +111,19 @@ def _worker_start(parent: int) -> None:
 
     threading.Thread(target=watch_parent, name="kbdeck-parent-watch", daemon=True).start()
     warm()
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on: its affinity (`taskset`, a container's cpuset), not the machine's.
+
+    `os.cpu_count()` counts the machine's: pinned to one core, a cold build forked two workers
+    that took turns on it and paid for pickling every fragment across, 10–20% slower than
+    rendering in-process (bench/README.md, one-core figures).
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no affinity API (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 @contextmanager
