@@ -318,13 +318,14 @@ def section_digest(note: RenderedNote) -> str:
 
 def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:
     """Cards whose HTML shows local images, pointed at the packaged copies (the others as they are)."""
-    sources = {c.id: Path(c.span.path).parent for c in kb.cards}
+    files = {c.id: c.span.path for c in kb.cards}  # a Path only for the few cards with images (30,000 Paths: 0.3 s)
     out = []
     for note in notes:
         if not any("<img" in f for f in note.fields):
             out.append(note)
             continue
-        bases = [sources.get(note.card_id.removesuffix(REVERSE_SUFFIX), kb.root), kb.root]  # a reverse: its card's file
+        path = files.get(note.card_id.removesuffix(REVERSE_SUFFIX))  # a reverse: its card's file
+        bases = [Path(path).parent if path else kb.root, kb.root]
         fields = tuple(images.attach(f, bases) for f in note.fields)
         if fields == note.fields:
             out.append(note)
