@@ -2,10 +2,12 @@
 
 The newest `.apkg` of the configured build folder (or a file the user picks) goes through
 update_op.run_update inside one `CollectionOp` (import progress shown, one undo step), then a
-summary dialog says what happened. With `auto_update`, a `QTimer` lists the build folder every
-`poll_seconds` (one directory listing; a file is looked into only when its size or time
-changed, and imported only when the collection lacks its bundle), and a tooltip reports the
-update; the full summary opens only when something needs attention. Never two updates at once.
+summary dialog says what happened. With `auto_update`, the build folder is watched
+(`QFileSystemWatcher`: a new build is looked at ~0.1 s after it lands, so save → updated card stays
+within a second of the build) and listed every `poll_seconds` as a fallback (file systems without
+change notification); a file is looked into only when its size or time changed, and imported only
+when the collection lacks its bundle. A tooltip reports the update; the full summary opens only when
+something needs attention. Never two updates at once.
 """
 
 from __future__ import annotations
@@ -23,18 +25,23 @@ from .render_update import render_summary, short_summary
 
 if TYPE_CHECKING:
     from anki.collection import Collection
-    from aqt.qt import QTimer
+    from aqt.qt import QFileSystemWatcher, QTimer
 
     from .dialog import WebDialog
 
-SETTLE_SECONDS = 1.0
-"""A build file younger than this may still be being written: look again at the next poll."""
+SETTLE_SECONDS = 0.3
+"""A build file younger than this may still be being written (kbdeck writes atomically, a copy by
+hand may not): look again once it is this old."""
+WATCH_DELAY_MS = 100
+"""After a change in the build folder, wait this long (a burst of changes becomes one look)."""
 
 _last: UpdateSummary | None = None
 _dialog: WebDialog | None = None
 _running = False
 _seen: tuple[str, int, int] | None = None
 _timer: QTimer | None = None
+_watcher: QFileSystemWatcher | None = None
+_soon = False
 
 
 def last_summary() -> UpdateSummary | None:
@@ -207,8 +214,14 @@ def poll() -> None:
     cfg = current.config
     if not cfg.auto_update or not cfg.build_folder or mw is None or mw.col is None or _running:
         return
+    if _watcher is not None and not _watcher.directories() and os.path.isdir(cfg.build_folder):
+        _watcher.addPath(cfg.build_folder)  # the folder was created (or re-created) since: watch it now
     found = newest_build(cfg.build_folder)
-    if found is None or found.signature == _seen or time.time() - found.mtime_ns / 1e9 < SETTLE_SECONDS:
+    if found is None or found.signature == _seen:
+        return
+    age = time.time() - found.mtime_ns / 1e9
+    if age < SETTLE_SECONDS:
+        look_soon(int((SETTLE_SECONDS - age) * 1000) + 20)
         return
     _seen = found.signature
 
@@ -224,20 +237,45 @@ def poll() -> None:
     ).run_in_background()
 
 
+def look_soon(delay_ms: int = WATCH_DELAY_MS) -> None:
+    """One look at the build folder shortly (coalesced: many changes in a burst give one look)."""
+    global _soon
+    from aqt.qt import QTimer
+
+    if _soon:
+        return
+    _soon = True
+
+    def fire() -> None:
+        global _soon
+        _soon = False
+        poll()
+
+    QTimer.singleShot(delay_ms, guard("what_update", fire))
+
+
 def _apply_timer() -> None:
     cfg = current.config
     if _timer is None:
         return
-    if cfg.auto_update and cfg.build_folder:
+    watching = cfg.auto_update and bool(cfg.build_folder)
+    if watching:
         _timer.start(cfg.poll_seconds * 1000)
     else:
         _timer.stop()
+    if _watcher is not None:
+        if _watcher.directories():
+            _watcher.removePaths(_watcher.directories())
+        if watching and os.path.isdir(cfg.build_folder):
+            _watcher.addPath(cfg.build_folder)
 
 
 def _on_profile_did_open() -> None:
     global _seen
     _seen = None
     _apply_timer()
+    if current.config.auto_update:
+        look_soon()  # a build made while Anki was closed is imported now, not at the first poll
     from aqt import mw
     from aqt.operations import QueryOp
 
@@ -250,12 +288,14 @@ def _on_profile_did_open() -> None:
 def _on_profile_will_close() -> None:
     if _timer is not None:
         _timer.stop()
+    if _watcher is not None and _watcher.directories():
+        _watcher.removePaths(_watcher.directories())
 
 
 def init_updater() -> None:
-    global _timer
+    global _timer, _watcher
     from aqt import gui_hooks, mw
-    from aqt.qt import QAction, QTimer, qconnect
+    from aqt.qt import QAction, QFileSystemWatcher, QTimer, qconnect
 
     assert mw is not None
     action = QAction(current.tr("menu_update"), mw)
@@ -264,6 +304,8 @@ def init_updater() -> None:
     mw.form.menuTools.addAction(action)
     _timer = QTimer(mw)
     qconnect(_timer.timeout, guard("what_update", poll))
+    _watcher = QFileSystemWatcher(mw)
+    qconnect(_watcher.directoryChanged, lambda _path: guard("what_update", look_soon)())
     current.config_listeners.append(_apply_timer)
     gui_hooks.profile_did_open.append(guard("what_update", _on_profile_did_open))
     gui_hooks.profile_will_close.append(guard("what_update", _on_profile_will_close))

@@ -1,0 +1,85 @@
+"""How kbdeck grows with the deck: cold, no-op and one-card-edit builds at several sizes, kbdeck only.
+
+    .venv/bin/python bench/scale.py --n 30000 --n 300000 [--repeat 1] [--json]
+
+Issue 22's targets: the largest size within 11× the time of a size ten times smaller (linear growth
+gives 10×), and its peak memory under 1.5 GB. Same corpus and harness as `run.py` (whole processes,
+`wait4` CPU time, the tree's summed VmHWM); ankdown is left out (at 300,000 cards it alone would take
+minutes per run). Prints one table and, with `--json`, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import generate  # noqa: E402
+from run import WORK, edit_one_card, timed  # noqa: E402
+
+STEPS = ("cold", "noop", "one_edit")
+MEMORY_LIMIT_MB = 1536
+GROWTH_LIMIT = 11.0
+
+
+def measure(n: int, repeat: int) -> dict[str, float]:
+    content, _ = generate(n, WORK / f"n{n}")
+    out = WORK / f"n{n}" / "out-scale"
+    kbdeck = Path(sys.executable).parent / "kbdeck"
+    cmd = [str(kbdeck), "build", "--content", str(content), "--out", str(out)]
+    runs: dict[str, list[tuple[float, float]]] = {s: [] for s in STEPS}
+    for r in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+        for step in STEPS:
+            if step == "one_edit":
+                edit_one_card(content, n, r)
+            run = timed(cmd)
+            runs[step].append((run.seconds, run.hwm_mb))
+    result: dict[str, float] = {"n": n}
+    for step, items in runs.items():
+        result[f"{step}_s"] = round(statistics.median(s for s, _ in items), 2)
+        result[f"{step}_mb"] = round(max(m for _, m in items))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--n", type=int, action="append", required=True, help="cards (repeatable; the first is the base)"
+    )
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = [measure(n, args.repeat) for n in args.n]
+    base = results[0]
+    print(f"| cards | {' | '.join(f'{s} s (peak MB)' for s in STEPS)} | growth vs {base['n']:,.0f} |")
+    print("|---:|" + "---:|" * (len(STEPS) + 1))
+    verdicts = []
+    for res in results:
+        growth = [res[f"{s}_s"] / base[f"{s}_s"] for s in STEPS]
+        cells = " | ".join(f"{res[f'{s}_s']:.2f} ({res[f'{s}_mb']:.0f})" for s in STEPS)
+        print(f"| {res['n']:,.0f} | {cells} | {' / '.join(f'{g:.1f}×' for g in growth)} |")
+        if res is not base:
+            scale = res["n"] / base["n"]
+            limit = GROWTH_LIMIT * scale / 10
+            peak = max(res[f"{s}_mb"] for s in STEPS)
+            verdicts.append(
+                f"- {res['n']:,.0f} cards within {limit:.0f}× the {base['n']:,.0f} times: "
+                f"{'met' if max(growth) <= limit else 'NOT met'} ({max(growth):.1f}×)"
+            )
+            memory = "met" if peak < MEMORY_LIMIT_MB else "NOT met"
+            verdicts.append(f"- peak memory < {MEMORY_LIMIT_MB} MB: {memory} ({peak:.0f} MB)")
+    print("\n".join(["", *verdicts]))
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
