@@ -19,7 +19,7 @@ from ..ops.mock_session import abandon_mock, begin_mock, load_active, now_ms, re
 from ..runtime import current
 
 if TYPE_CHECKING:
-    from anki.collection import Collection
+    from anki.collection import Collection, OpChanges
 
     from .mock_timer import MockTimer
 
@@ -150,8 +150,15 @@ def on_profile_will_close() -> None:
     _closed_timer()
 
 
+def on_operation_did_execute(changes: OpChanges, handler: object | None) -> None:
+    """Edit → Undo (or a sync) may change the stored mock under the open timer: it shows it again."""
+    if _timer is not None and not _timer.closed and changes.config:
+        _timer.reload()
+
+
 def init_mocks() -> None:
     from aqt import gui_hooks
 
+    gui_hooks.operation_did_execute.append(guard("what_mock", on_operation_did_execute))
     gui_hooks.profile_did_open.append(guard("what_mock", on_profile_did_open))
     gui_hooks.profile_will_close.append(guard("what_mock", on_profile_will_close))

@@ -37,7 +37,7 @@ from ..errors import guard
 from ..ops import mock_ops as ops
 from ..ops import mock_session as session
 from ..runtime import current
-from .question import ask
+from .question import ask, clicked_slot
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -54,6 +54,8 @@ class MockTimer(QDialog):
         self.closed = False
         """Set when the window closed (Qt deletes it then: no Qt call may follow)."""
         self._may_close = False
+        self._ending = False
+        """Finish or Abandon was confirmed: a re-read of the stored state must not close the window."""
         self._on_closed = on_closed
         self._entered = -1
         """The section whose reviewer/note was last opened (entering twice would reopen it)."""
@@ -100,10 +102,10 @@ class MockTimer(QDialog):
         for w in (self.title, self.sections, self.section, self.countdown, self.bar, self.hint, self.grades):
             layout.addWidget(w)
         layout.addLayout(buttons)
-        qconnect(self.main_button.clicked, _clicked(self.main_action))
-        qconnect(self.skip_button.clicked, _clicked(self.skip))
-        qconnect(self.finish_button.clicked, _clicked(self.finish))
-        qconnect(self.abandon_button.clicked, _clicked(self.abandon))
+        qconnect(self.main_button.clicked, clicked_slot(self.main_action))
+        qconnect(self.skip_button.clicked, clicked_slot(self.skip))
+        qconnect(self.finish_button.clicked, clicked_slot(self.finish))
+        qconnect(self.abandon_button.clicked, clicked_slot(self.abandon))
         self.ticker = QTimer(self)
         qconnect(self.ticker.timeout, guard("what_mock", self.tick))
         self.ticker.start(1000)
@@ -162,7 +164,7 @@ class MockTimer(QDialog):
         self.adjustSize()
 
     def _grade_clicked(self, grade: str) -> Callable[[bool], None]:
-        return _clicked(lambda: self.grade(grade))
+        return clicked_slot(lambda: self.grade(grade))
 
     def tick(self) -> None:
         if self.closed or self.outcome is not None:
@@ -197,9 +199,11 @@ class MockTimer(QDialog):
         """Re-read the stored state (after a failed step or an undo)."""
 
         def got(active: ActiveMock | None) -> None:
+            if self.closed or self.outcome is not None or self._ending:
+                return  # finishing or abandoning: the step's own outcome decides what shows
             if active is None:
                 self.close_quietly()
-            else:
+            elif active != self.active:
                 self.show_state(active)
 
         ops.load_stored(got)
@@ -262,6 +266,7 @@ class MockTimer(QDialog):
 
     def _finish_now(self) -> None:
         label = current.tr("mock_undo_finish", mock=self.active.title)
+        self._ending = True
         self._set_busy()
         ops.step(label, lambda col, a: session.finish_mock(col, a, self._parent()), self._finished, self.reload)
 
@@ -276,6 +281,7 @@ class MockTimer(QDialog):
         )
 
     def _abandon_now(self) -> None:
+        self._ending = True
         self._set_busy()
         parent = self._parent()
 
@@ -349,7 +355,7 @@ class MockTimer(QDialog):
         self.finish_button.setText(tr("close"))
         self.finish_button.setEnabled(True)
         self.finish_button.clicked.disconnect()
-        qconnect(self.finish_button.clicked, _clicked(self.close_quietly))
+        qconnect(self.finish_button.clicked, clicked_slot(self.close_quietly))
 
     def _parent(self) -> str:
         return current.config.mock_deck_name
@@ -387,13 +393,3 @@ class MockTimer(QDialog):
         self.ticker.stop()
         super().closeEvent(event)
         guard("what_mock", self._on_closed)()
-
-
-def _clicked(action: Callable[[], None]) -> Callable[[bool], None]:
-    """A button's `clicked(bool)` slot running `action` guarded (an error becomes a message, never a crash)."""
-    guarded = guard("what_mock", action)
-
-    def slot(_checked: bool = False) -> None:
-        guarded()
-
-    return slot

@@ -70,3 +70,13 @@ def answer(name: str, label: str) -> bool:
             button.click()
             return True
     return False
+
+
+def clicked_slot(action: Callable[[], None]) -> Callable[[bool], None]:
+    """A button's `clicked(bool)` slot running `action` guarded (an error becomes a message, never a crash)."""
+    guarded = guard("what_mock", action)
+
+    def slot(_checked: bool = False) -> None:
+        guarded()
+
+    return slot

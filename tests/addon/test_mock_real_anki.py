@@ -121,6 +121,10 @@ def test_an_incomplete_mock_asks_before_finishing_and_is_not_done(sessions: Any,
     assert "Em parte" in second["result_text"] and "pulada" in second["result_text"]
 
 
+def test_edit_undo_takes_a_step_back_and_the_timer_follows(sessions: Any) -> None:
+    assert sessions[1]["after_undo"] == {"main": "Começar a seção 1", "cards_home": True, "stored_pending": "pending"}
+
+
 def test_pausing_keeps_the_mock_and_the_view_offers_resume_and_abandon(sessions: Any) -> None:
     second = sessions[1]
     paused = second["paused"]

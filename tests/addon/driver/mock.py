@@ -198,6 +198,16 @@ def _part2(settings: dict[str, Any], r: dict[str, Any], mods: dict[str, Any], lo
     timer.main_button.click()
     checked((yield until(lambda: timer.active.current == 0, what="mock 2 section 1")))
     held = list(timer.active.sections[0].cards)
+    mw.undo()  # Edit → Undo "start the mock section": the stored state and the deck go back, the timer follows
+    checked((yield until(lambda: timer.active.current == -1, what="the timer after Edit → Undo")))
+    r["after_undo"] = {
+        "main": timer.main_button.text(),
+        "cards_home": _cards_home(mw, held),
+        "stored_pending": (mw.col.get_config("kbdeck_mock_active", {}) or {}).get("sections", [{}])[0].get("status"),
+    }
+    timer.main_button.click()
+    checked((yield until(lambda: timer.active.current == 0, what="mock 2 section 1 again")))
+    held = list(timer.active.sections[0].cards)
     timer.reject()
     checked((yield until(lambda: question.shown("kbdeck-mock-close"), what="close question")))
     question.answer("kbdeck-mock-close", "Pausar")
