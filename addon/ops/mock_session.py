@@ -24,7 +24,7 @@ from ..data.mock_state import ACTIVE_KEY, RUNNING, ActiveMock, MockStateError, S
 from ..data.queries import MOCK_CONFIG_KEY, mock_marks
 from ..errors import UserMessage
 from ..runtime import current
-from .study import drawable_cards
+from .study import drawable_cards, fill_study_deck
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -179,26 +179,10 @@ def _answers(col: Collection, cids: tuple[int, ...] | list[int], since_ms: int) 
 
 def _fill_deck(col: Collection, name: str, cards: tuple[int, ...]) -> int:
     """A filtered deck `name` holding those of `cards` that can be studied now (0 when none can)."""
-    from anki.decks import DeckId, FilteredDeckConfig
     from anki.errors import FilteredDeckError
 
-    existing = col.decks.id_for_name(name)
-    deck = col.decks.get(existing) if existing else None
-    if deck is not None and not deck.get("dyn"):
-        raise UserMessage(current.tr("study_not_filtered", deck=name))
-    fd = col.sched.get_or_create_filtered_deck(deck_id=DeckId(existing or 0))
-    fd.name = name
-    del fd.config.search_terms[:]
-    fd.config.search_terms.append(
-        FilteredDeckConfig.SearchTerm(
-            search=f"cid:{','.join(map(str, cards))}",
-            limit=len(cards),
-            order=FilteredDeckConfig.SearchTerm.Order.RANDOM,
-        )
-    )
-    fd.config.reschedule = True
     try:
-        return int(col.sched.add_or_update_filtered_deck(fd).id)
+        return int(fill_study_deck(col, name, f"cid:{','.join(map(str, cards))}", len(cards), shuffled=True).id)
     except FilteredDeckError:  # none of the drawn cards can be studied now (suspended, buried, elsewhere)
         return 0
 

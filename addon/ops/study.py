@@ -58,8 +58,11 @@ def drawable_cards(col: Collection, guids: Sequence[str]) -> list[int]:
     return sorted(found)
 
 
-def fill_study_deck(col: Collection, name: str, search: str, limit: int) -> OpChangesWithId:
-    """Create the filtered deck `name` or refill it with `search` (raises UserMessage on a name clash)."""
+def fill_study_deck(col: Collection, name: str, search: str, limit: int, *, shuffled: bool = False) -> OpChangesWithId:
+    """Create the filtered deck `name` or refill it with `search` (raises UserMessage on a name clash).
+
+    Cards come in the order they were added (a topic's authored order), or at random with `shuffled`
+    (a mock interview's section)."""
     from anki.decks import DeckId, FilteredDeckConfig
 
     tr = current.tr
@@ -72,7 +75,11 @@ def fill_study_deck(col: Collection, name: str, search: str, limit: int) -> OpCh
     fd.name = name
     del fd.config.search_terms[:]
     fd.config.search_terms.append(
-        FilteredDeckConfig.SearchTerm(search=search, limit=limit, order=FilteredDeckConfig.SearchTerm.Order.ADDED)
+        FilteredDeckConfig.SearchTerm(
+            search=search,
+            limit=limit,
+            order=FilteredDeckConfig.SearchTerm.Order.RANDOM if shuffled else FilteredDeckConfig.SearchTerm.Order.ADDED,
+        )
     )
     fd.config.reschedule = True
     return col.sched.add_or_update_filtered_deck(fd)
