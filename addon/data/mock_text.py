@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from .i18n import Translator, anki_language, normalize
-from .mock_plan import MockResult
+from .mock_plan import MockResult, SectionResult
 from .mock_state import PENDING, RUNNING, SKIPPED, TAKEN, UNGRADED, ActiveMock
 
 ICONS = {PENDING: "○", RUNNING: "▶", UNGRADED: "▶", TAKEN: "✓", SKIPPED: "–"}
@@ -48,17 +48,21 @@ def hint(active: ActiveMock, i: int, tr: Translator, again: str) -> str:
     return tr("mock_hint_cards", again=again)
 
 
+def outcome(s: SectionResult, tr: Translator) -> str:
+    """What became of a finished section: "skipped", its grade (coding), or its cards passed/answered."""
+    if s.status == "skipped":
+        return tr("mock_skipped")
+    if s.grade:
+        return tr(f"mock_grade_{s.grade}")
+    return f"{s.passed}/{s.answered}" if s.answered else "—"
+
+
 def result_lines(result: MockResult, tr: Translator) -> list[str]:
-    """The saved result: a head line, then each section's cards passed, grade, or "skipped"."""
+    """The saved result: a head line, then each section's outcome (with the pass rate of its cards)."""
     lines = [f"<b>{esc(tr('mock_saved') if result.complete else tr('mock_saved_incomplete'))}</b>"]
     for s in result.sections:
-        if s.status == "skipped":
-            score = tr("mock_skipped")
-        elif s.grade:
-            score = tr(f"mock_grade_{s.grade}")
-        else:
-            score = f"{s.passed}/{s.answered}" + (f" ({tr.pct(s.pass_rate)})" if s.answered else "")
-        lines.append(f"{esc(s.title)}: {esc(score)}")
+        rate = f" ({tr.pct(s.pass_rate)})" if s.answered else ""
+        lines.append(f"{esc(s.title)}: {esc(outcome(s, tr) + rate)}")
     return lines
 
 

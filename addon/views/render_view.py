@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 
 from ..data.i18n import Translator
-from ..data.mock_plan import MockResult, SectionResult
+from ..data.mock_plan import MockResult
 from ..data.mock_state import ActiveMock
+from ..data.mock_text import outcome
 from ..data.report import Counter, Counts, DayProgress, KbProgress, Report, TopicProgress, WeekProgress, total
 from .chart import render_chart
 from .markup import attrs, button, count_attrs, esc, legend, pct_bar, state_bar, stats_line
@@ -295,7 +296,7 @@ def _history(results: tuple[MockResult, ...], tr: Translator) -> str:
     rows = []
     for r in reversed(results[-MAX_HISTORY_SHOWN:]):
         day = time.strftime("%Y-%m-%d", time.localtime(r.at))
-        sections = " · ".join(f"{esc(s.title)} {esc(_outcome(s, tr))}" for s in r.sections)
+        sections = " · ".join(f"{esc(s.title)} {esc(outcome(s, tr))}" for s in r.sections)
         incomplete = "" if r.complete else f' <span class="kb-badge kb-incomplete">{esc(tr("mock_incomplete"))}</span>'
         rows.append(
             f"<li{attrs(data_at=r.at, data_answered=r.answered, data_complete=int(r.complete))}>"
@@ -304,14 +305,6 @@ def _history(results: tuple[MockResult, ...], tr: Translator) -> str:
             f" · {esc(tr('mock_minutes', minutes=r.minutes))}</span></li>"
         )
     return f'<ul class="kb-history" aria-label="{esc(tr("mock_history"))}">{"".join(rows)}</ul>'
-
-
-def _outcome(s: SectionResult, tr: Translator) -> str:
-    if s.status == "skipped":
-        return tr("mock_skipped")
-    if s.grade:
-        return tr(f"mock_grade_{s.grade}")
-    return f"{s.passed}/{s.answered}" if s.answered else "—"
 
 
 def _definitions(tr: Translator, retention_days: int) -> str:
