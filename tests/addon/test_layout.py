@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from import_graph import import_cycles
+
 ADDON = Path(__file__).resolve().parents[2] / "addon"
 ROLES = {
     "data": (
@@ -73,19 +75,4 @@ def test_imports_run_down_the_roles() -> None:
 
 
 def test_no_module_import_cycle() -> None:
-    graph = imports()
-    done: set[str] = set()
-    cycles: list[str] = []
-
-    def visit(node: str, path: list[str]) -> None:
-        for dep in sorted(graph[node]):
-            if dep in path:
-                cycles.append(" → ".join([*path[path.index(dep) :], dep]))
-            elif dep not in done:
-                visit(dep, [*path, dep])
-        done.add(node)
-
-    for name in sorted(graph):
-        if name not in done:
-            visit(name, [name])
-    assert sorted(set(cycles)) == []
+    assert import_cycles(imports()) == []

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from import_graph import import_cycles
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "kbdeck"
 LAYERS = {"model": 0, "support": 0, "content": 1, "render": 2, "apkg": 3, "": 4}
 """Package → level; "" is the top (kbdeck/*.py: the storyboard and the commands). `templates/` holds
@@ -70,28 +72,15 @@ def test_packages_of_the_same_level_do_not_import_each_other() -> None:
 
 
 def test_no_module_import_cycle() -> None:
-    graph = imports()
-    state: dict[str, int] = {}
-    cycles: list[list[str]] = []
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for dep in sorted(graph.get(node, ())):
-            if not dep:
-                continue
-            if state.get(dep) == 1:
-                cycles.append([*path[path.index(dep) :], dep] if dep in path else [node, dep])
-            elif dep not in state:
-                visit(dep, [*path, dep])
-        state[node] = 2
-
-    for name in sorted(graph):
-        if name not in state:
-            visit(name, [name])
-    assert cycles == []
+    assert import_cycles(imports()) == []
 
 
 def test_the_reader_finds_the_arrows_it_should() -> None:
     graph = imports()
     assert "content.load" in graph["build"] and "model.kb" in graph["content.load"]
     assert "render.cmark" in graph["render.markdown_html"]  # `from . import cmark`
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a", "outside"}, "d": {"a"}}) == ["a → b → c → a"]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
