@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kbtest import FIXTURES, make_content
 
-from kbdeck.build import apkg_name, build
+from kbdeck.build import BuildResult, apkg_name, build
 from kbdeck.cli import main
 
 SEEDS = {
@@ -221,6 +221,15 @@ def test_an_included_region_with_backtick_lines_stays_inside_its_block(tmp_path:
     assert "depois" in answer.split("<pre", 1)[1]
 
 
+def build_one_answer(tmp_path: Path, name: str, text: str) -> BuildResult:
+    """A knowledge base of one card, `gil-<name>` in `flashcards/lang/<name>.yaml`, whose answer is `text`, built."""
+    body = "\n".join(f"    {line}" for line in text.split("\n"))
+    card = f"- id: gil-{name}\n  q: Pergunta\n  a: |\n{body}\n  see: por-que-existe\n"
+    note = "---\ntitle: H\n---\n\n## Por que existe\n\nx\n"
+    content = make_content(tmp_path, {f"flashcards/lang/{name}.yaml": card, f"lang/{name}.md": note})
+    return build(content, tmp_path / "out")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -241,15 +250,7 @@ def test_an_included_region_with_backtick_lines_stays_inside_its_block(tmp_path:
 )
 def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
     """Item 13: event handlers and javascript: URLs reached card HTML, which runs in every reviewer."""
-    body = "\n".join(f"    {line}" for line in text.split("\n"))
-    content = make_content(
-        tmp_path,
-        {
-            "flashcards/lang/hostil.yaml": f"- id: gil-hostil\n  q: Pergunta\n  a: |\n{body}\n  see: por-que-existe\n",
-            "lang/hostil.md": "---\ntitle: H\n---\n\n## Por que existe\n\nx\n",
-        },
-    )
-    result = build(content, tmp_path / "out")
+    result = build_one_answer(tmp_path, "hostil", text)
     assert result.apkg is None
     problem = next(p for p in result.problems.errors if p.code == "unsafe-html")
     assert problem.span.path.endswith("hostil.yaml") and problem.span.line == 3
@@ -266,15 +267,7 @@ def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
     ],
 )
 def test_harmless_html_and_links_are_accepted(tmp_path: Path, text: str) -> None:
-    body = "\n".join(f"    {line}" for line in text.split("\n"))
-    content = make_content(
-        tmp_path,
-        {
-            "flashcards/lang/ok.yaml": f"- id: gil-ok\n  q: Pergunta\n  a: |\n{body}\n  see: por-que-existe\n",
-            "lang/ok.md": "---\ntitle: O\n---\n\n## Por que existe\n\nx\n",
-        },
-    )
-    result = build(content, tmp_path / "out")
+    result = build_one_answer(tmp_path, "ok", text)
     assert result.apkg is not None, result.problems.render_text()
 
 
