@@ -47,11 +47,8 @@ def load_active(col: Collection) -> ActiveMock | None:
     return read_active(col.get_config(ACTIVE_KEY, None))
 
 
-def save_active(col: Collection, active: ActiveMock | None) -> None:
-    if active is None:
-        col.set_config(ACTIVE_KEY, None, undoable=True)
-    else:
-        col.set_config(ACTIVE_KEY, active.to_json(), undoable=True)
+def save_active(col: Collection, active: ActiveMock | None, *, undoable: bool = True) -> None:
+    col.set_config(ACTIVE_KEY, None if active is None else active.to_json(), undoable=undoable)
 
 
 def begin_mock(
@@ -122,10 +119,11 @@ def skip_section(col: Collection, active: ActiveMock, i: int) -> ActiveMock:
     return out
 
 
-def pause_mock(col: Collection, active: ActiveMock, at_ms: int | None = None) -> ActiveMock:
+def pause_mock(col: Collection, active: ActiveMock, at_ms: int | None = None, *, undoable: bool = True) -> ActiveMock:
+    """Stop the running section's clock (not undoable when Anki is closing: there is no step to undo then)."""
     out = active.pause(at_ms if at_ms is not None else now_ms())
     if out != active:
-        save_active(col, out)
+        save_active(col, out, undoable=undoable)
     return out
 
 

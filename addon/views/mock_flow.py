@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..data.bundle import Bundle, MockInterview
-from ..data.mock_state import ACTIVE_KEY, ActiveMock
+from ..data.mock_state import ActiveMock
 from ..errors import guard
 from ..ops.mock_ops import load_stored, run
-from ..ops.mock_session import abandon_mock, begin_mock, load_active, now_ms, resume_mock
+from ..ops.mock_session import abandon_mock, begin_mock, load_active, pause_mock, resume_mock
 from ..runtime import current
 
 if TYPE_CHECKING:
@@ -143,10 +143,8 @@ def on_profile_will_close() -> None:
     if mw is None or mw.col is None:
         return
     active = load_active(mw.col)
-    if active is not None:
-        paused = active.pause(now_ms())
-        if paused != active:
-            mw.col.set_config(ACTIVE_KEY, paused.to_json())  # the collection closes next: no background op now
+    if active is not None:  # the collection closes next: no background op now
+        pause_mock(mw.col, active, undoable=False)
     _closed_timer()
 
 
