@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from kbtest import FIXTURES, make_content
 
 import kbdeck
+import kbdeck.content.load
 import kbdeck.content.yamlspan
 import kbdeck.render.fragments
 from kbdeck.apkg.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
@@ -182,6 +183,43 @@ def test_problems_are_the_same_from_the_cache(tmp_path: Path, monkeypatch: pytes
     check(kb, uncached)
     assert uncached.errors
     assert runs[0] == runs[1] == (uncached.render_text(), kb)
+
+
+def test_a_rebuild_from_another_directory_reads_the_cache_and_shows_its_own_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse cache is keyed by what a file holds, not by where the build was started from
+    (issue 22): from the content's parent and then from inside it, the second load parses nothing,
+    and every problem and span names the file as seen from the second directory."""
+    root = tmp_path / "work" / "bad-kb"
+    shutil.copytree(FIXTURES / "bad-kb", root)
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(root.parent)
+    first = Problems()
+    assert load(Path("bad-kb"), first, cache) is not None
+    assert first.items and all(p.span.path.startswith("bad-kb/") for p in first.items)
+
+    def refuse(name: str) -> object:
+        def parse(*args: object) -> object:
+            pytest.fail(f"{name} parsed again")
+
+        parse.__name__ = name  # the cache key names the parser
+        return parse
+
+    for name in ("load_topic", "load_example", "load_yaml_cards", "load_text_cards", "load_roadmap"):
+        monkeypatch.setattr(kbdeck.content.load, name, refuse(name))
+    monkeypatch.chdir(root / "flashcards")
+    again = Problems()
+    kb = load(Path(".."), again, cache)
+    assert kb is not None
+    monkeypatch.undo()  # the parsers back, for a load without the cache from the same directory
+    monkeypatch.chdir(root / "flashcards")
+    fresh = Problems()
+    uncached = load(Path(".."), fresh)
+    assert again.render_text() == fresh.render_text() and "../" in again.render_text()
+    assert kb == uncached
+    assert {c.span.path for c in kb.cards} == {c.span.path for c in uncached.cards}
+    assert all(c.span.path.startswith("../flashcards/") for c in kb.cards)
 
 
 # libyaml composes most files; where it would differ from PyYAML's own parser, that parser decides

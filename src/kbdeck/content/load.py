@@ -88,7 +88,13 @@ def content_files(root: Path) -> list[Path]:
 
 
 class ParsedFiles:
-    """What each file parsed to, remembered in the build cache by a hash of (parser, path, text)."""
+    """What each file parsed to, remembered in the build cache by a hash of (parser, arguments, text).
+
+    Where the file is as this run sees it (its `Path` and shown path, both relative to the working
+    directory) is no part of the key: the stored value holds references that reading replaces with
+    this run's objects, so a rebuild started from another directory reads the cache instead of
+    parsing every file again.
+    """
 
     def __init__(self, cache_dir: Path | None) -> None:
         self._memo = Memo(cache_dir, "parsed")
@@ -97,19 +103,29 @@ class ParsedFiles:
         self._used: set[str] = set()
         self._fingerprint = code_fingerprint(yaml_identity())
 
-    def call(self, parse: Callable[..., T], *args: object, problems: Problems) -> T:
-        """`parse(*args, problems)`, or what it returned (and reported) last time for the same arguments."""
-        key = key_of(self._fingerprint, parse.__name__, *map(str, args))
+    def call(self, parse: Callable[..., T], *args: object, here: tuple[object, ...], problems: Problems) -> T:
+        """`parse(*args, problems)`, or what it returned (and reported) last time for the same arguments.
+
+        `here` are those of `args` that say where the file is for this run (its path, its shown
+        path): the key leaves them out, and the stored value refers to them (a span of the file
+        holds that very string, a topic that very `Path`).
+        """
+        places = {id(obj): f"here{i}" for i, obj in enumerate(here)}
+        parts = (places.get(id(arg)) or str(arg) for arg in args)
+        key = key_of(self._fingerprint, parse.__name__, *parts)
         self._used.add(key)
         blob = self._known.get(key)
         if isinstance(blob, bytes):
-            value, found = pickle.loads(blob)
+            unpickler = pickle.Unpickler(io.BytesIO(blob))
+            # a C call per reference (one per span), no Python frame
+            unpickler.persistent_load = {f"here{i}": obj for i, obj in enumerate(here)}.__getitem__  # type: ignore[method-assign]
+            value, found = unpickler.load()
         else:
             mine = Problems()
             value = parse(*args, mine)
             found = mine.items
             if self._enabled:
-                self._memo.new[key] = _dumps((value, found))
+                self._memo.new[key] = _dumps((value, found), places)
         problems.items.extend(found)
         return value  # type: ignore[no-any-return]
 
@@ -128,11 +144,21 @@ _REDUCERS: dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]] = {
 }
 
 
-def _dumps(value: object) -> bytes:
+class _Pickler(pickle.Pickler):
+    """Stores the objects that say where the file is (the very objects the parser was given) as references."""
+
+    def __init__(self, file: io.BytesIO, places: dict[int, str]) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = _REDUCERS
+        self._places = places
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self._places.get(id(obj))
+
+
+def _dumps(value: object, places: dict[int, str]) -> bytes:
     buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _REDUCERS
-    pickler.dump(value)
+    _Pickler(buf, places).dump(value)
     return buf.getvalue()
 
 
@@ -160,13 +186,14 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     for path in content_files(root):
         rel = path.relative_to(root)
         shown = str(shown_root / rel.as_posix())
+        here = (path, shown)  # where the file is for this run (the parse cache stores references to them)
         if rel.parts[0] == "examples":
             if path.suffix != ".py":
                 continue
             text = read_text(path, problems)
             if text is not None:
                 ex_id = rel.relative_to("examples").with_suffix("").as_posix()
-                examples[ex_id] = parsed.call(load_example, path, ex_id, shown, text, problems=problems)
+                examples[ex_id] = parsed.call(load_example, path, ex_id, shown, text, here=here, problems=problems)
             continue
         if rel.parts[0] == "flashcards":
             if path.suffix not in (".yaml", ".yml", ".md"):
@@ -176,13 +203,13 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
                 continue
             topic = rel.relative_to("flashcards").with_suffix("").as_posix()
             loader = load_text_cards if path.suffix == ".md" else load_yaml_cards
-            cards.extend(parsed.call(loader, text, shown, topic, problems=problems))
+            cards.extend(parsed.call(loader, text, shown, topic, here=(shown,), problems=problems))
             continue
         text = read_text(path, problems) if path.suffix in (".md", ".yaml", ".yml") else None
         if text is None:
             continue
         if rel == Path("roadmap.yaml"):
-            roadmap = parsed.call(load_roadmap, text, shown, problems=problems)
+            roadmap = parsed.call(load_roadmap, text, shown, here=(shown,), problems=problems)
         elif len(rel.parts) == 1 and rel.name.lower() == "readme.md":
             readme = path
         elif path.suffix == ".md" and len(rel.parts) == 1:
@@ -194,7 +221,7 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             )
         elif path.suffix == ".md" and len(rel.parts) >= 2:
             topic_id = rel.with_suffix("").as_posix()
-            topics[topic_id] = parsed.call(load_topic, path, topic_id, shown, text, problems=problems)
+            topics[topic_id] = parsed.call(load_topic, path, topic_id, shown, text, here=here, problems=problems)
     parsed.save()
     if roadmap is None:
         return None
