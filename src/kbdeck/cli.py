@@ -61,7 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("watch", help="rebuild whenever a content file changes")
     _content_arg(p)
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
-    p.add_argument("--interval", type=float, default=0.3, help="polling interval in seconds (default: 0.3)")
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=0.3,
+        help="polling interval in seconds where the system reports no file changes (default: 0.3)",
+    )
     _execute_arg(p, "let each build run the output cards whose code has no recorded output yet")
 
     p = sub.add_parser("init", help="create a small knowledge base to start from (never overwrites)")

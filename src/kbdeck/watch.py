@@ -1,8 +1,11 @@
 """`kbdeck watch`: rebuild whenever a content file changes.
 
-Polls file sizes and modification times (no third-party watcher, works on every OS and inside
-containers). A rebuild only re-runs what changed thanks to the output cache, so it lands within
-a second of a save on a normal knowledge base.
+What changed is decided by comparing file sizes and modification times (no third-party watcher).
+On Linux the kernel wakes the watcher as soon as a folder changes (inotify, `support/notify.py`)
+and it builds once nothing was written for `QUIET` seconds; elsewhere, or when the kernel refuses,
+it polls every `interval` and builds once the files stayed put for one interval. A rebuild only
+re-runs what changed thanks to the build cache, so the card is rebuilt well within a second of a
+save.
 """
 
 from __future__ import annotations
@@ -12,10 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .build import build, summary
-from .content.load import content_files, shown_path
+from .content.load import SKIP_DIRS, content_files, shown_path
 from .content.outputs import Policy
+from .support.notify import FolderEvents, open_events
 
 Snapshot = dict[Path, tuple[int, int]]
+
+QUIET = 0.15
+"""With change events: build once no file changed for this long. An editor's save in several
+writes, a branch switch or a copy is one change, not a build of a half-written tree."""
+LOOK_EVERY = 2.0
+"""With change events: look at the files this often all the same (a network file system may not
+report a change made on another machine)."""
 
 
 def snapshot(root: Path) -> Snapshot:
@@ -41,10 +52,15 @@ def watch(
     out: Path,
     interval: float,
     echo: Callable[[str], None] = print,
-    max_rounds: int | None = None,
+    max_seconds: float | None = None,
     execute: Policy | None = None,
+    events: bool = True,
 ) -> None:
-    """Build once, then rebuild on every change until interrupted (or `max_rounds` polls, for tests)."""
+    """Build once, then rebuild on every change until interrupted (or after `max_seconds`, for tests).
+
+    `events=False` polls even where the kernel could report changes (tests of the polling path).
+    """
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
 
     def run() -> None:
         try:
@@ -57,28 +73,54 @@ def watch(
             echo(result.problems.render_text())
         echo(summary(result) if result.changes else "kbdeck: build refused: fix the problems above")
 
+    notifier = open_events(content, SKIP_DIRS) if events else None
     state = snapshot(content)
     run()
     echo(f"kbdeck: watching {shown_path(content)} (Ctrl-C to stop)")
-    rounds = 0
-    while max_rounds is None or rounds < max_rounds:
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if notifier is not None and not notifier.rewatch():  # the kernel's watch limit reached: poll
+                notifier.close()
+                notifier = None
+            if notifier is not None:
+                current = _next_change(notifier, state, content, deadline)
+            else:
+                current = _next_poll(interval, state, content)
+            if current is None:
+                continue
+            changes = diff(state, current)
+            state = current
+            echo(f"\n[{time.strftime('%H:%M:%S')}] " + ", ".join(changes))
+            run()
+            state = snapshot(content)  # the build may have rewritten the ledger
+    finally:
+        if notifier is not None:
+            notifier.close()
+
+
+def _next_change(notifier: FolderEvents, state: Snapshot, content: Path, deadline: float | None) -> Snapshot | None:
+    """The files once a change settled (no write for `QUIET` seconds), or None when nothing changed."""
+    wait = LOOK_EVERY if deadline is None else max(0.0, min(LOOK_EVERY, deadline - time.monotonic()))
+    if notifier.wait(wait):
+        while notifier.wait(QUIET):
+            pass
+    current = snapshot(content)
+    return None if current == state else current
+
+
+def _next_poll(interval: float, state: Snapshot, content: Path) -> Snapshot | None:
+    """The files once they stayed put for one interval after a change, or None when nothing changed."""
+    time.sleep(interval)
+    current = snapshot(content)
+    if current == state:
+        return None
+    # build only from files that stayed put for one interval: an editor saving in several writes,
+    # a branch switch or a half-copied folder would otherwise be built half-way (and a card
+    # missing from it reported as removed)
+    settled = current
+    while True:
         time.sleep(interval)
-        rounds += 1
         current = snapshot(content)
-        if current == state:
-            continue
-        # build only from files that stayed put for one interval: an editor saving in several writes,
-        # a branch switch or a half-copied folder would otherwise be built half-way (and a card
-        # missing from it reported as removed)
+        if current == settled:
+            return current
         settled = current
-        while True:
-            time.sleep(interval)
-            current = snapshot(content)
-            if current == settled:
-                break
-            settled = current
-        changes = diff(state, current)
-        state = current
-        echo(f"\n[{time.strftime('%H:%M:%S')}] " + ", ".join(changes))
-        run()
-        state = snapshot(content)  # the build may have rewritten the ledger

@@ -82,10 +82,11 @@ def test_ids_fills_only_missing_ids_and_keeps_layout(tmp_path: Path, capsys: pyt
     assert "every card already has an id" in capsys.readouterr().out
 
 
-def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("events", [True, False], ids=["events", "polling"])
+def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path, events: bool) -> None:
     lines: list[str] = []
     out = tmp_path / "out"
-    thread = threading.Thread(target=watch, args=(sample, out, 0.05, lines.append, 60), daemon=True)
+    thread = threading.Thread(target=watch, args=(sample, out, 0.05, lines.append, 3.0, None, events), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
@@ -101,12 +102,16 @@ def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path) -> None:
     assert "1 changed" in text
 
 
-def test_watch_builds_only_once_the_files_stopped_changing(sample: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("events", "gap"), [(True, 0.05), (False, 0.12)], ids=["events", "polling"])
+def test_watch_builds_only_once_the_files_stopped_changing(
+    sample: Path, tmp_path: Path, events: bool, gap: float
+) -> None:
     """A save in several writes (a card file empty for a moment) must never be built half-way: the
-    missing cards would be reported removed and, once back, cost their notes' tags (issue 19)."""
+    missing cards would be reported removed and, once back, cost their notes' tags (issue 19).
+    `gap` between the writes is a third of the quiet time (events) or of the interval (polling)."""
     lines: list[str] = []
     out = tmp_path / "out"
-    thread = threading.Thread(target=watch, args=(sample, out, 0.3, lines.append, 12), daemon=True)
+    thread = threading.Thread(target=watch, args=(sample, out, 0.3, lines.append, 4.0, None, events), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
@@ -115,7 +120,7 @@ def test_watch_builds_only_once_the_files_stopped_changing(sample: Path, tmp_pat
     whole = cards.read_text(encoding="utf-8").replace("protege?", "protege hoje?")
     for cut in (0, len(whole) // 3, 2 * len(whole) // 3):  # an editor writing the file in pieces
         cards.write_text(whole[:cut], encoding="utf-8")
-        time.sleep(0.12)
+        time.sleep(gap)
     cards.write_text(whole, encoding="utf-8")
     thread.join(timeout=30)
     text = "\n".join(lines)

@@ -83,7 +83,7 @@ def test_an_unrecorded_snippet_never_runs_without_consent(
     out = tmp_path / "out"
     if command == "watch":
         lines: list[str] = []
-        watch(content, out, 0.01, echo=lines.append, max_rounds=1)
+        watch(content, out, 0.01, echo=lines.append, max_seconds=0.05)
         text = "\n".join(lines)
     else:
         code = main([*command.split(), "--content", str(content), *(["--out", str(out)] if "build" in command else [])])
