@@ -95,6 +95,19 @@ def newest_build(folder: str | Path) -> BuildFile | None:
     return best
 
 
+def is_whole(path: str | Path) -> bool:
+    """Whether the file reads as a whole zip (its central directory, written last, is there).
+
+    A build that `kbdeck build` wrote is whole the moment it appears (it renames a finished file into
+    place); a copy by hand is not until its last byte: such a file is looked at again later.
+    """
+    try:
+        with zipfile.ZipFile(path):
+            return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def read_package(path: str | Path) -> Package:
     """Read the notes and the bundle of a kbdeck build (raises PackageError)."""
     try:

@@ -3,11 +3,12 @@
 The newest `.apkg` of the configured build folder (or a file the user picks) goes through
 update_op.run_update inside one `CollectionOp` (import progress shown, one undo step), then a
 summary dialog says what happened. With `auto_update`, the build folder is watched
-(`QFileSystemWatcher`: a new build is looked at ~0.1 s after it lands, so save → updated card stays
-within a second of the build) and listed every `poll_seconds` as a fallback (file systems without
-change notification); a file is looked into only when its size or time changed, and imported only
-when the collection lacks its bundle. A tooltip reports the update; the full summary opens only when
-something needs attention. Never two updates at once.
+(`QFileSystemWatcher` on the folder and on its newest build: a new build is looked at ~0.05 s after
+it lands, so save → updated card stays within a second) and listed every `poll_seconds` as a
+fallback (file systems without change notification); a file is looked into only when its size or
+time changed, and imported only when the collection lacks its bundle. An automatic update shows no
+progress window, reports itself in a tooltip and redraws the card under review; the full summary
+opens only when something needs attention. Never two updates at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ..data.apkg import newest_build, read_bundle
+from ..data.apkg import is_whole, newest_build, read_bundle
 from ..errors import UserMessage, guard, report
 from ..ops.service import service
 from ..ops.update_op import UpdateResult, UpdateSummary, has_news, run_update
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
     from .dialog import WebDialog
 
 SETTLE_SECONDS = 0.3
-"""A build file younger than this may still be being written (kbdeck writes atomically, a copy by
-hand may not): look again once it is this old."""
-WATCH_DELAY_MS = 100
+"""A build file younger than this that is not a whole zip yet may still be being written (kbdeck
+renames a finished file into place, a copy by hand writes it in pieces): look again once it is this
+old."""
+WATCH_DELAY_MS = 50
 """After a change in the build folder, wait this long (a burst of changes becomes one look)."""
 
 _last: UpdateSummary | None = None
@@ -85,6 +87,7 @@ def start_update(path: str, *, automatic: bool) -> None:
     from aqt import mw
     from aqt.import_export.importing import import_progress_update
     from aqt.operations import CollectionOp
+    from aqt.qt import QTimer
 
     assert mw is not None
     if _running:
@@ -112,6 +115,11 @@ def start_update(path: str, *, automatic: bool) -> None:
             tooltip(short_summary(s, tr), period=5000, parent=mw)
         else:
             show_summary(s)
+        if automatic:
+            # Anki redraws the reviewer when its window gets focus back; the learner editing the note
+            # beside it should see the card change as they save, without clicking into Anki. After
+            # this callback: Anki tells the screens what changed only once `success` returned.
+            QTimer.singleShot(0, guard("what_update", _redraw_reviewer))
 
     def failure(exc: Exception) -> None:
         global _running
@@ -122,13 +130,24 @@ def start_update(path: str, *, automatic: bool) -> None:
             exc = UserMessage(tr("upd_bad_package", error=str(exc)))
         report("what_update", exc)
 
+    collection_op = CollectionOp(parent=mw, op=op).success(guard("what_update", success)).failure(failure)
+    if not automatic:
+        # the import's progress; an automatic update (a fraction of a second, often while the learner
+        # is in their editor) shows none: Anki's progress window would delay the result by 0.1-0.5 s
+        collection_op = collection_op.with_backend_progress(import_progress_update)
     try:
-        CollectionOp(parent=mw, op=op).with_backend_progress(import_progress_update).success(
-            guard("what_update", success)
-        ).failure(failure).run_in_background()
+        collection_op.run_in_background()
     except Exception:
         _running = False
         raise
+
+
+def _redraw_reviewer() -> None:
+    """The card on screen as the update left it (what Anki does when its window gets focus)."""
+    from aqt import mw
+
+    if mw is not None and mw.col is not None and mw.state == "review":
+        mw.reviewer.refresh_if_needed()
 
 
 def show_summary(summary: UpdateSummary) -> None:
@@ -217,10 +236,12 @@ def poll() -> None:
     if _watcher is not None and not _watcher.directories() and os.path.isdir(cfg.build_folder):
         _watcher.addPath(cfg.build_folder)  # the folder was created (or re-created) since: watch it now
     found = newest_build(cfg.build_folder)
+    if found is not None and _watcher is not None and found.path not in _watcher.files():
+        _watcher.addPath(found.path)  # a build rewritten in place (a copy over it) changes no folder entry
     if found is None or found.signature == _seen:
         return
     age = time.time() - found.mtime_ns / 1e9
-    if age < SETTLE_SECONDS:
+    if age < SETTLE_SECONDS and not is_whole(found.path):
         look_soon(int((SETTLE_SECONDS - age) * 1000) + 20)
         return
     _seen = found.signature
@@ -264,8 +285,7 @@ def _apply_timer() -> None:
     else:
         _timer.stop()
     if _watcher is not None:
-        if _watcher.directories():
-            _watcher.removePaths(_watcher.directories())
+        _unwatch()
         if watching and os.path.isdir(cfg.build_folder):
             _watcher.addPath(cfg.build_folder)
 
@@ -288,8 +308,12 @@ def _on_profile_did_open() -> None:
 def _on_profile_will_close() -> None:
     if _timer is not None:
         _timer.stop()
-    if _watcher is not None and _watcher.directories():
-        _watcher.removePaths(_watcher.directories())
+    _unwatch()
+
+
+def _unwatch() -> None:
+    if _watcher is not None and (_watcher.directories() or _watcher.files()):
+        _watcher.removePaths(_watcher.directories() + _watcher.files())
 
 
 def init_updater() -> None:
@@ -306,6 +330,7 @@ def init_updater() -> None:
     qconnect(_timer.timeout, guard("what_update", poll))
     _watcher = QFileSystemWatcher(mw)
     qconnect(_watcher.directoryChanged, lambda _path: guard("what_update", look_soon)())
+    qconnect(_watcher.fileChanged, lambda _path: guard("what_update", look_soon)())
     current.config_listeners.append(_apply_timer)
     gui_hooks.profile_did_open.append(guard("what_update", _on_profile_did_open))
     gui_hooks.profile_will_close.append(guard("what_update", _on_profile_will_close))

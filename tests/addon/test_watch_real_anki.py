@@ -52,3 +52,8 @@ def test_the_watcher_alone_brings_each_new_build_in_within_a_second(session: dic
     assert session["v2_text_has_edit"]
     assert len(session["rounds"]) == 3 and max(session["rounds"]) < 1.0, session["rounds"]
     print("build landed → collection updated, s:", session["rounds"])
+
+
+def test_a_build_copied_in_by_hand_is_imported_once_whole_and_never_half(session: dict[str, Any]) -> None:
+    assert session["half_imported"] is False and session["hand_copy_imported"] is True
+    assert [line for line in session["log"] if line.startswith("ERROR")] == [], session["log"]

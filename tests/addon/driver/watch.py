@@ -17,7 +17,7 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
-from . import checked, until
+from . import checked, sleep, until
 
 
 def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any, None]:
@@ -49,3 +49,15 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
         r["rounds"].append(round(time.monotonic() - started, 3))
         checked((yield until(lambda: not updater._running, what=f"round {i} done")))
     r["v2_text_has_edit"] = "Editado na v2" in text()
+
+    # A build copied in by hand, in two writes: the half-written file is no whole zip, so the add-on
+    # waits for it (never an error), and imports it once it is whole.
+    before, data = text(), Path(settings["v1"]).read_bytes()
+    with target.open("wb") as f:
+        f.write(data[: len(data) // 2])
+        f.flush()
+        yield sleep(150)  # the watcher looks at the half-written file meanwhile
+        r["half_imported"] = text() != before
+        f.write(data[len(data) // 2 :])
+    checked((yield until(lambda: text() != before, timeout_s=30, what="the hand copy imported")))
+    r["hand_copy_imported"] = "Editado na v2" not in text()
