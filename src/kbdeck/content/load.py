@@ -110,22 +110,18 @@ class ParsedFiles:
         path): the key leaves them out, and the stored value refers to them (a span of the file
         holds that very string, a topic that very `Path`).
         """
-        places = {id(obj): f"here{i}" for i, obj in enumerate(here)}
-        parts = (places.get(id(arg)) or str(arg) for arg in args)
-        key = key_of(self._fingerprint, parse.__name__, *parts)
+        positions = {id(obj): f"here{i}" for i, obj in enumerate(here)}
+        key = key_of(self._fingerprint, parse.__name__, *(positions.get(id(arg)) or str(arg) for arg in args))
         self._used.add(key)
         blob = self._known.get(key)
         if isinstance(blob, bytes):
-            unpickler = pickle.Unpickler(io.BytesIO(blob))
-            # a C call per reference (one per span), no Python frame
-            unpickler.persistent_load = {f"here{i}": obj for i, obj in enumerate(here)}.__getitem__  # type: ignore[method-assign]
-            value, found = unpickler.load()
+            value, found = _loads(blob, here)
         else:
             mine = Problems()
             value = parse(*args, mine)
             found = mine.items
             if self._enabled:
-                self._memo.new[key] = _dumps((value, found), places)
+                self._memo.new[key] = _dumps((value, found), here)
         problems.items.extend(found)
         return value  # type: ignore[no-any-return]
 
@@ -144,22 +140,39 @@ _REDUCERS: dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]] = {
 }
 
 
-class _Pickler(pickle.Pickler):
-    """Stores the objects that say where the file is (the very objects the parser was given) as references."""
+def _dumps(value: object, here: tuple[object, ...]) -> bytes:
+    """`value` pickled with the objects of `here` as references that `_loads` replaces.
 
-    def __init__(self, file: io.BytesIO, places: dict[int, str]) -> None:
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = _REDUCERS
-        self._places = places
-
-    def persistent_id(self, obj: object) -> str | None:
-        return self._places.get(id(obj))
-
-
-def _dumps(value: object, places: dict[int, str]) -> bytes:
+    The pickler's memo starts with them, so each is written as a memo lookup (never its text), and
+    the stream starts by putting each reference, resolved by `persistent_load`, at that memo index.
+    Unlike a `persistent_id` method (a Python call for every object pickled), this costs nothing per
+    object.
+    """
     buf = io.BytesIO()
-    _Pickler(buf, places).dump(value)
+    buf.write(_PROTO)
+    for i in range(len(here)):
+        pid = f"here{i}".encode()
+        buf.write(_SHORT_STR + bytes([len(pid)]) + pid + _BINPERSID + _MEMOIZE + _POP)
+    pickler = pickle.Pickler(buf, _PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.memo = {id(obj): (i, obj) for i, obj in enumerate(here)}
+    pickler.dump(value)
     return buf.getvalue()
+
+
+def _loads(blob: bytes, here: tuple[object, ...]) -> Any:
+    unpickler = pickle.Unpickler(io.BytesIO(blob))
+    unpickler.persistent_load = {f"here{i}": obj for i, obj in enumerate(here)}.__getitem__  # type: ignore[method-assign]
+    return unpickler.load()
+
+
+# pickle opcodes (protocol 4 and later: MEMOIZE numbers memo entries in order)
+_PROTOCOL = 5
+_PROTO = b"\x80\x05"
+_SHORT_STR = b"\x8c"  # SHORT_BINUNICODE: one length byte, then UTF-8
+_BINPERSID = b"Q"
+_MEMOIZE = b"\x94"
+_POP = b"0"
 
 
 def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> KnowledgeBase | None:
