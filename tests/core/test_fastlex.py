@@ -19,6 +19,7 @@ from pygments.lexers import get_lexer_by_name
 
 from kbdeck.content.codeblocks import iter_fences
 from kbdeck.render import fastlex, highlight
+from kbdeck.render.fragments import Fragments, Workers, code_sizes
 
 LANGS = [
     "python",
@@ -103,6 +104,41 @@ def test_lexers_are_accelerated_once_they_have_lexed_enough() -> None:
     html = highlight.highlight(block * (highlight.ACCELERATE_AFTER // len(block)), "python")
     assert "get_tokens_unprocessed" in vars(lexer)
     assert highlight.highlight(block, "python") == html[: len(highlight.highlight(block, "python"))]
+
+
+def test_a_batch_with_enough_code_accelerates_before_lexing_any() -> None:
+    """In-process rendering (one core) knows the whole batch: past the threshold, the lexer is
+    accelerated before its first block, not after `ACCELERATE_AFTER` characters lexed the slow way."""
+    highlight.lexer_for.cache_clear()
+    highlight._lexed.clear()
+    block = "def f(x):\n    return x\n"
+    many = [("md", f"Texto {i}\n\n```python\n{block * 40}```\n") for i in range(80)]
+    sizes = code_sizes([*many, ("code", "SELECT 1;", "sql", ""), ("md", "no code")])
+    assert sizes["python"] >= highlight.ACCELERATE_AFTER and sizes["sql"] == len("SELECT 1;")
+    fragments = Fragments({}, workers=Workers(1))  # in-process, as on one core
+    lexed: list[bool] = []
+    original = highlight.highlight
+
+    def watched(code: str, lang: str) -> str:
+        lexer = highlight.lexer_for(lang)
+        lexed.append(lexer is not None and "get_tokens_unprocessed" in vars(lexer))
+        return original(code, lang)
+
+    highlight.highlight = watched  # type: ignore[assignment]
+    try:
+        with fragments.batch():
+            for _, text in many:
+                fragments.render(text)
+    finally:
+        highlight.highlight = original  # type: ignore[assignment]
+    assert lexed and all(lexed), "a block was lexed before the lexer was accelerated"
+    highlight.lexer_for.cache_clear()
+    highlight._lexed.clear()
+    few = Fragments({}, workers=Workers(1))
+    with few.batch():  # a rebuild's few blocks: the stock loop, no set-up cost
+        few.render(many[0][1])
+    lexer = highlight.lexer_for("python")
+    assert lexer is None or "get_tokens_unprocessed" not in vars(lexer)
 
 
 def test_python_is_actually_accelerated() -> None:

@@ -51,6 +51,16 @@ def warm(langs: tuple[str, ...] = ("python",)) -> None:
             accelerate(lexer)
 
 
+def expect(sizes: dict[str, int]) -> None:
+    """A batch is about to lex about `sizes[lang]` characters of each language: the languages past
+    the threshold are accelerated now, not after their first `ACCELERATE_AFTER` characters (a cold
+    build rendering in-process, on one core, saves those characters' slow lexing: 0.07 s at 3,000
+    cards)."""
+    for lang, size in sizes.items():
+        if size >= ACCELERATE_AFTER and _lexed.get(lang, 0) < ACCELERATE_AFTER:
+            warm((lang,))
+
+
 def _lexer(lang: str, size: int) -> Lexer | None:
     lexer = lexer_for(lang)
     if lexer is not None:
