@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.3,
         help="polling interval in seconds where the system reports no file changes (default: 0.3)",
     )
+    p.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll even where the system reports file changes (a network or container-mounted folder may not)",
+    )
     _execute_arg(p, "let each build run the output cards whose code has no recorded output yet")
 
     p = sub.add_parser("init", help="create a small knowledge base to start from (never overwrites)")

@@ -129,7 +129,13 @@ def cmd_ids(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from .watch import watch
 
-    watch(args.content, args.out, args.interval, execute=Policy.MISSING if args.execute else None)
+    watch(
+        args.content,
+        args.out,
+        args.interval,
+        execute=Policy.MISSING if args.execute else None,
+        events=not args.poll,
+    )
     return 0
 
 

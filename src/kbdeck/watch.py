@@ -3,7 +3,7 @@
 What changed is decided by comparing file sizes and modification times (no third-party watcher).
 On Linux the kernel wakes the watcher as soon as a folder changes (inotify, `support/notify.py`)
 and it builds once nothing was written for `QUIET` seconds; elsewhere, or when the kernel refuses,
-it polls every `interval` and builds once the files stayed put for one interval. A rebuild only
+it polls every `interval` and builds once the files stayed put for `QUIET` seconds. A rebuild only
 re-runs what changed thanks to the build cache, so the card is rebuilt well within a second of a
 save.
 """
@@ -58,7 +58,8 @@ def watch(
 ) -> None:
     """Build once, then rebuild on every change until interrupted (or after `max_seconds`, for tests).
 
-    `events=False` polls even where the kernel could report changes (tests of the polling path).
+    `events=False` (`--poll`) polls even where the kernel could report changes: a network share or a
+    folder mounted into a container changes without the kernel seeing it.
     """
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
 
@@ -109,17 +110,18 @@ def _next_change(notifier: FolderEvents, state: Snapshot, content: Path, deadlin
 
 
 def _next_poll(interval: float, state: Snapshot, content: Path) -> Snapshot | None:
-    """The files once they stayed put for one interval after a change, or None when nothing changed."""
+    """The files once they stayed put for `QUIET` seconds (at most one interval) after a change, or
+    None when nothing changed."""
     time.sleep(interval)
     current = snapshot(content)
     if current == state:
         return None
-    # build only from files that stayed put for one interval: an editor saving in several writes,
-    # a branch switch or a half-copied folder would otherwise be built half-way (and a card
-    # missing from it reported as removed)
+    # build only from files that stayed put a moment: an editor saving in several writes, a branch
+    # switch or a half-copied folder would otherwise be built half-way (and a card missing from it
+    # reported as removed)
     settled = current
     while True:
-        time.sleep(interval)
+        time.sleep(min(interval, QUIET))
         current = snapshot(content)
         if current == settled:
             return current

@@ -102,13 +102,13 @@ def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path, events: bool
     assert "1 changed" in text
 
 
-@pytest.mark.parametrize(("events", "gap"), [(True, 0.05), (False, 0.12)], ids=["events", "polling"])
+@pytest.mark.parametrize(("events", "gap"), [(True, 0.05), (False, 0.05)], ids=["events", "polling"])
 def test_watch_builds_only_once_the_files_stopped_changing(
     sample: Path, tmp_path: Path, events: bool, gap: float
 ) -> None:
     """A save in several writes (a card file empty for a moment) must never be built half-way: the
     missing cards would be reported removed and, once back, cost their notes' tags (issue 19).
-    `gap` between the writes is a third of the quiet time (events) or of the interval (polling)."""
+    `gap` between the writes is a third of the quiet time (`QUIET`) the watcher waits for."""
     lines: list[str] = []
     out = tmp_path / "out"
     thread = threading.Thread(target=watch, args=(sample, out, 0.3, lines.append, 4.0, None, events), daemon=True)
