@@ -47,6 +47,17 @@ def diff(old: Snapshot, new: Snapshot) -> list[str]:
     return sorted(changed + added + removed)
 
 
+SHOWN_CHANGES = 6
+"""How many changed files a rebuild's heading names (a branch switch can change hundreds)."""
+
+
+def listing(changes: list[str]) -> str:
+    """The changed files, the first `SHOWN_CHANGES` of them and how many more."""
+    if len(changes) <= SHOWN_CHANGES:
+        return ", ".join(changes)
+    return ", ".join(changes[:SHOWN_CHANGES]) + f" and {len(changes) - SHOWN_CHANGES} more"
+
+
 def watch(
     content: Path,
     out: Path,
@@ -91,7 +102,7 @@ def watch(
                 continue
             changes = diff(state, current)
             state = current
-            echo(f"\n[{time.strftime('%H:%M:%S')}] " + ", ".join(changes))
+            echo(f"\n[{time.strftime('%H:%M:%S')}] " + listing(changes))
             run()
             state = snapshot(content)  # the build may have rewritten the ledger
     finally:

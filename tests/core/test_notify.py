@@ -11,7 +11,7 @@ import pytest
 
 import kbdeck.watch
 from kbdeck.support.notify import open_events
-from kbdeck.watch import watch
+from kbdeck.watch import listing, watch
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
 
@@ -88,3 +88,11 @@ def test_the_watcher_polls_when_the_kernel_refuses_more_watches(
     cards.write_text(cards.read_text(encoding="utf-8").replace("protege?", "protege hoje?"), encoding="utf-8")
     thread.join(timeout=10)
     assert Refused.closed and any("1 changed" in line for line in lines), lines
+
+
+def test_a_rebuild_after_many_changed_files_names_a_few_and_counts_the_rest() -> None:
+    changes = [f"~ content/area/t{i}.md" for i in range(40)]
+    shown = listing(changes)
+    assert shown.startswith("~ content/area/t0.md, ") and shown.endswith(" and 34 more")
+    assert shown.count("~ ") == 6
+    assert listing(changes[:2]) == "~ content/area/t0.md, ~ content/area/t1.md"
