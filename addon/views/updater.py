@@ -1,7 +1,7 @@
 """Tools → kbdeck: update from build, and the automatic update when a new build appears.
 
 The newest `.apkg` of the configured build folder (or a file the user picks) goes through
-update_op.run_update inside one `CollectionOp` (import progress shown, one undo step), then a
+update_op.run_update inside one `CollectionOp` (one undo step; the import progress shown when asked for), then a
 summary dialog says what happened. With `auto_update`, the build folder is watched
 (`QFileSystemWatcher` on the folder and on its newest build: a new build is looked at ~0.05 s after
 it lands, so save → updated card stays within a second) and listed every `poll_seconds` as a
