@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from .apkg.bundle import bundle_bytes, bundle_data
+from .apkg.bundle import FieldDigests, bundle_bytes, bundle_data
 from .apkg.collection import card_ords
 from .apkg.ledger import (
     LEDGER_NAME,
@@ -168,7 +168,9 @@ def _build(
         media, note_files = render_topic_notes(kb, fragments, images)
         media.update(images.media)
         fragments.save(prune=True)
-    bundle = bundle_data(kb, notes, note_files)
+    digests = FieldDigests(cache)
+    bundle = bundle_data(kb, notes, note_files, digests)
+    digests.save()
     stamps = {
         f"notetype:{BASIC.name}": notetype_hash(BASIC),
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),

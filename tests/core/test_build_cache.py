@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from kbtest import FIXTURES, make_content
 
 import kbdeck
+import kbdeck.apkg.bundle
 import kbdeck.content.load
 import kbdeck.content.yamlspan
 import kbdeck.render.fragments
+from kbdeck.apkg.bundle import FieldDigests
 from kbdeck.apkg.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
 from kbdeck.build import BuildResult, build, summary
 from kbdeck.content.check import check
@@ -183,6 +185,34 @@ def test_problems_are_the_same_from_the_cache(tmp_path: Path, monkeypatch: pytes
     check(kb, uncached)
     assert uncached.errors
     assert runs[0] == runs[1] == (uncached.render_text(), kb)
+
+
+def test_field_digests_from_the_cache_are_the_digests_of_the_fields(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundle's per-note digest (what the add-on compares with Anki's fields) is remembered by
+    the note's content hash and section digest: a rebuild hashes no unchanged note again, and every
+    digest it gives equals the digest of the note's fields, before and after an edit."""
+    out = tmp_path / "out"
+    first = built(sample, out)
+    cards = sample / "flashcards/lang/gil.yaml"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("protege?", "protege hoje?"), encoding="utf-8")
+    hashed: list[str] = []
+    real = kbdeck.apkg.bundle.fields_digest
+
+    def counting(joined: str) -> str:
+        hashed.append(joined)
+        return real(joined)
+
+    monkeypatch.setattr(kbdeck.apkg.bundle, "fields_digest", counting)
+    second = built(sample, out)
+    assert second.changes is not None and len(second.changes.changed) == 1
+    assert len(hashed) == 1, "an unchanged note was hashed again"
+    digests = FieldDigests(out / ".cache")
+    for result in (first, second):
+        for note in result.notes:
+            assert digests.of(note) == real("\x1f".join(note.fields))
+    assert {n.card_id: digests.of(n) for n in first.notes} != {n.card_id: digests.of(n) for n in second.notes}
 
 
 def test_a_rebuild_from_another_directory_reads_the_cache_and_shows_its_own_paths(
