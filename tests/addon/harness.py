@@ -64,8 +64,11 @@ class AnkiRun:
     seconds: float
 
 
-def prepare_base(base: Path, ankiaddon: Path, media: dict[str, bytes] | None = None) -> None:
-    """A fresh Anki data folder with the add-on installed and the driver add-on beside it."""
+def prepare_base(
+    base: Path, ankiaddon: Path, media: dict[str, bytes] | None = None, config: dict[str, Any] | None = None
+) -> None:
+    """A fresh Anki data folder with the add-on installed and the driver add-on beside it; `config`,
+    when given, is the add-on's configuration (as Add-ons → Config saves it, in its meta.json)."""
     subprocess.run(
         [sys.executable, "-c", _PREPARE, str(base), str(ankiaddon)],
         check=True,
@@ -79,6 +82,11 @@ def prepare_base(base: Path, ankiaddon: Path, media: dict[str, bytes] | None = N
     media_dir.mkdir(parents=True, exist_ok=True)
     for name, data in (media or {}).items():
         (media_dir / name).write_bytes(data)
+    if config is not None:
+        meta_file = base / "addons21" / "kbdeck" / "meta.json"
+        meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        meta["config"] = config
+        meta_file.write_text(json.dumps(meta))
 
 
 def run_anki(

@@ -66,11 +66,8 @@ def session(
             time.sleep(0.05)
         assert any("watching" in ln for ln in lines), "".join(lines)
         base = tmp / "base"
-        prepare_base(base, package(tmp / "kbdeck.ankiaddon"))
-        config = base / "addons21" / "kbdeck" / "meta.json"
-        meta = json.loads(config.read_text()) if config.exists() else {}
-        meta["config"] = {"build_folder": str(builds), "auto_update": True, "poll_seconds": 3600}
-        config.write_text(json.dumps(meta))
+        config = {"build_folder": str(builds), "auto_update": True, "poll_seconds": 3600}
+        prepare_base(base, package(tmp / "kbdeck.ankiaddon"), config=config)
         run = run_anki(
             base,
             {

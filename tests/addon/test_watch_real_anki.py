@@ -26,11 +26,8 @@ def session(tmp_path_factory: pytest.TempPathFactory, built_deck: Path, rebuilt_
     builds.mkdir()
     shutil.copy2(built_deck, builds / built_deck.name)
     base = tmp / "base"
-    prepare_base(base, package(tmp / "kbdeck.ankiaddon"))
-    config = base / "addons21" / "kbdeck" / "meta.json"
-    meta = json.loads(config.read_text()) if config.exists() else {}
-    meta["config"] = {"build_folder": str(builds), "auto_update": True, "poll_seconds": 3600}
-    config.write_text(json.dumps(meta))
+    config = {"build_folder": str(builds), "auto_update": True, "poll_seconds": 3600}
+    prepare_base(base, package(tmp / "kbdeck.ankiaddon"), config=config)
     run = run_anki(
         base,
         {
