@@ -117,8 +117,8 @@ def js(web: Any, expr: str) -> Wait:
     return lambda cb: web.evalWithCallback(f"JSON.stringify({expr})", lambda v: cb(json.loads(v) if v else None))
 
 
-def until_js(web: Any, expr: str, timeout_s: float = 20.0, what: str = "") -> Wait:
-    """Poll `expr` until it is truthy; its value comes back (raises after the timeout)."""
+def until_js(web: Any, expr: str, timeout_s: float = 20.0, what: str = "", every_ms: int = 100) -> Wait:
+    """Poll `expr` every `every_ms` until it is truthy; its value comes back (raises after the timeout)."""
     from aqt.qt import QTimer
 
     def request(cb: Callable[[Any], None]) -> None:
@@ -132,7 +132,7 @@ def until_js(web: Any, expr: str, timeout_s: float = 20.0, what: str = "") -> Wa
                 elif time.monotonic() > deadline:
                     cb(TimeoutError(f"timed out waiting for {what or expr[:80]}"))
                 else:
-                    QTimer.singleShot(100, poll)
+                    QTimer.singleShot(every_ms, poll)
 
             web.evalWithCallback(f"JSON.stringify({expr})", got)
 

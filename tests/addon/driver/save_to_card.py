@@ -11,36 +11,19 @@ edited notes in whole seconds.
 from __future__ import annotations
 
 import importlib
+import json
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
-from . import Wait, checked, shot, sleep, until
+from . import Wait, checked, shot, sleep, until, until_js
 from .part2 import run_op
 
 
-def _until_text(web: Any, marker: str, timeout_s: float = 10.0) -> Wait:
-    """Poll the reviewer's page every 10 ms until its text holds `marker`; the time it did comes back."""
-    from aqt.qt import QTimer
-
-    def request(cb: Callable[[Any], None]) -> None:
-        deadline = time.monotonic() + timeout_s
-
-        def poll() -> None:
-            def got(found: Any) -> None:
-                if found:
-                    cb(time.monotonic())
-                elif time.monotonic() > deadline:
-                    cb(TimeoutError(f"the reviewer never showed {marker!r}"))
-                else:
-                    QTimer.singleShot(10, poll)
-
-            web.evalWithCallback(f"document.body.innerText.includes({marker!r})", got)
-
-        poll()
-
-    return request
+def _shows(web: Any, text: str, what: str) -> Wait:
+    """Until the reviewer's page holds `text`, polled every 10 ms (the scenario resumes at once)."""
+    return until_js(web, f"document.body.innerText.includes({json.dumps(text)})", timeout_s=10, what=what, every_ms=10)
 
 
 def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any, None]:
@@ -70,7 +53,7 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     mw.moveToState("review")
     checked((yield until(lambda: mw.reviewer.state == "question" and mw.reviewer.card, what="the question")))
     r["reviewer_card"] = mw.reviewer.card.note()["Id"]
-    checked((yield _until_text(mw.reviewer.web, line.strip()[:30])))
+    checked((yield _shows(mw.reviewer.web, line.strip()[:30], "the question")))
     r["focused"] = mw.app.activeWindow() is mw
     r["rounds"], r["phases"] = [], []
     # when the build landed (the package's time), the add-on decided to import, and its op ran
@@ -102,8 +85,8 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
         yield sleep(1200)
         started, wall = time.monotonic(), time.time()
         path.write_text(edited, encoding="utf-8")  # an editor's save
-        shown_at = checked((yield _until_text(mw.reviewer.web, marker.strip())))
-        r["rounds"].append(round(shown_at - started, 3))
+        checked((yield _shows(mw.reviewer.web, marker.strip(), f"round {i} in the reviewer")))
+        r["rounds"].append(round(time.monotonic() - started, 3))
         landed = apkg.stat().st_mtime - wall
         decided = (starts[-1] - wall) if starts else -1
         r["phases"].append(
