@@ -39,6 +39,17 @@ class Fence:
     """The info string after the language: options such as `title=app.py linenums`."""
 
 
+_FENCE_OPEN_ANY_LINE = re.compile(FENCE_OPEN_RE.pattern, re.MULTILINE)
+
+
+def fence_langs(text: str) -> list[str]:
+    """The language of every fence line that names one, without pairing fences up: a quick estimate
+    of what a text will highlight (`iter_fences` is the parse)."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    return [m.group(3).lower() for m in _FENCE_OPEN_ANY_LINE.finditer(text) if m.group(3)]
+
+
 def iter_fences(text: str) -> Iterator[Fence]:
     """Fenced blocks in order; an unclosed fence runs to the end, as CommonMark says."""
     if "```" not in text and "~~~" not in text:

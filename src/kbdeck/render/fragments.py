@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pygments
 
-from ..content.codeblocks import expand_includes
+from ..content.codeblocks import expand_includes, fence_langs
 from ..model.kb import Example
 from ..support.cache import CACHE_FILE, Memo, code_fingerprint, text_key
 from .highlight import code_block, expect, warm
@@ -261,20 +260,15 @@ class Fragments:
             self._known[key] = self._memo.new[key] = value
 
 
-_FENCE_LANG = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,})[ \t]*([^\s`{]+)", re.MULTILINE)
-
-
 def code_sizes(jobs: list[Job]) -> dict[str, int]:
     """About how many characters of code in each language the jobs hold (a Markdown text counts
     toward the languages of its fences): enough to decide whether to accelerate a lexer."""
     sizes: dict[str, int] = {}
     for job in jobs:
         if job[0] == "md":
-            if "``" not in job[1] and "~~~" not in job[1]:
-                continue
-            langs = _FENCE_LANG.findall(job[1])
+            langs = fence_langs(job[1])
             for lang in langs:
-                sizes[lang.lower()] = sizes.get(lang.lower(), 0) + len(job[1]) // len(langs)
+                sizes[lang] = sizes.get(lang, 0) + len(job[1]) // len(langs)
         else:
             sizes[job[2]] = sizes.get(job[2], 0) + len(job[1])
     return sizes
