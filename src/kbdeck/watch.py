@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .build import build, summary
-from .content.load import SKIP_DIRS, content_files, shown_path
+from .content.load import content_files, shown_path, skipped
 from .content.outputs import Policy
 from .support.notify import FolderEvents, open_events
 
@@ -85,7 +85,7 @@ def watch(
             echo(result.problems.render_text())
         echo(summary(result) if result.changes else "kbdeck: build refused: fix the problems above")
 
-    notifier = open_events(content, SKIP_DIRS) if events else None
+    notifier = open_events(content, skipped) if events else None
     state = snapshot(content)
     run()
     echo(f"kbdeck: watching {shown_path(content)} (Ctrl-C to stop)")

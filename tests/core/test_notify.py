@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kbdeck.watch
+from kbdeck.content.load import skipped
 from kbdeck.support.notify import open_events
 from kbdeck.watch import listing, watch
 
@@ -20,7 +21,7 @@ def test_a_write_anywhere_below_the_root_wakes_the_watcher_and_hidden_folders_do
     (tmp_path / "area").mkdir()
     (tmp_path / ".git").mkdir()
     (tmp_path / "node_modules").mkdir()
-    events = open_events(tmp_path, {"node_modules"})
+    events = open_events(tmp_path, skipped)  # the build's own rule: hidden folders, caches
     assert events is not None
     try:
         assert events.watched == 2  # the root and area/

@@ -76,12 +76,17 @@ def read_text(path: Path, problems: Problems) -> str | None:
     return text
 
 
+def skipped(name: str) -> bool:
+    """A file or folder name that is never content, nor holds any: hidden ones and caches."""
+    return name.startswith(".") or name in SKIP_DIRS
+
+
 def content_files(root: Path) -> list[Path]:
     """Every regular file under root except hidden ones and caches, in a stable order."""
     out = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).parts
-        if any(p.startswith(".") or p in SKIP_DIRS for p in rel) or not path.is_file():
+        if any(skipped(p) for p in rel) or not path.is_file():
             continue
         out.append(path)
     return out

@@ -15,7 +15,7 @@ import errno
 import os
 import select
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _IN_NONBLOCK = 0o4000
@@ -37,7 +37,7 @@ _MASK = (
 class FolderEvents:
     """An inotify descriptor watching a folder and its sub-folders (those `skip` does not exclude)."""
 
-    def __init__(self, libc: ctypes.CDLL, fd: int, root: Path, skip: set[str]) -> None:
+    def __init__(self, libc: ctypes.CDLL, fd: int, root: Path, skip: Callable[[str], bool]) -> None:
         self._libc = libc
         self._fd = fd
         self._root = root
@@ -77,14 +77,15 @@ class FolderEvents:
         os.close(self._fd)
 
 
-def _folders(root: Path, skip: set[str]) -> Iterator[str]:
+def _folders(root: Path, skip: Callable[[str], bool]) -> Iterator[str]:
     for folder, subfolders, _ in os.walk(root):
-        subfolders[:] = [s for s in subfolders if not s.startswith(".") and s not in skip]
+        subfolders[:] = [s for s in subfolders if not skip(s)]
         yield folder
 
 
-def open_events(root: Path, skip: set[str]) -> FolderEvents | None:
-    """Events for `root` and its folders, or None where the platform or the kernel does not give them."""
+def open_events(root: Path, skip: Callable[[str], bool]) -> FolderEvents | None:
+    """Events for `root` and its folders except those whose name `skip` refuses, or None where the
+    platform or the kernel does not give them."""
     if not sys.platform.startswith("linux"):
         return None
     try:
