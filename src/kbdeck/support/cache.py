@@ -54,13 +54,16 @@ def text_key(kind: str, *parts: str) -> str:
     up the same 60,000 texts of a 30,000-card knowledge base; the digests live until
     `forget_texts`), and the key is the digests themselves: no second hash per lookup.
     """
-    digests = []
-    for part in parts:
-        digest = _DIGESTS.get(part)
-        if digest is None:
-            digest = _DIGESTS[part] = hashlib.sha256(part.encode()).hexdigest()
-        digests.append(digest)
-    return ":".join((kind, *digests))
+    return ":".join((kind, *map(text_digest, parts)))
+
+
+def text_digest(text: str) -> str:
+    """sha256 of `text` (hex), remembered until `forget_texts`: a text asked for again (the same string
+    object, as when many notes share one section) is found by identity, not hashed again."""
+    digest = _DIGESTS.get(text)
+    if digest is None:
+        digest = _DIGESTS[text] = hashlib.sha256(text.encode()).hexdigest()
+    return digest
 
 
 def forget_texts() -> None:
@@ -132,5 +135,6 @@ class Memo:
         assert self.path is not None
         conn = sqlite3.connect(self.path, timeout=30)
         conn.execute("PRAGMA synchronous = OFF")  # a cache: losing the last write only costs time
+        conn.execute("PRAGMA mmap_size = 4294967296")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value NOT NULL)")
         return conn
