@@ -201,7 +201,7 @@ def _make_card(
         extra=text["extra"],
         see=text["see"].strip(),
         tags=tags,
-        field_spans=spans,
+        field_spans=tuple(x for k, at_k in spans for x in (k, at_k.line, at_k.col)),
         order=order,
         reverse=reverse,
     )
