@@ -21,6 +21,7 @@ from ..model.kb import Area, Card, Kind, KnowledgeBase, Topic
 from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec
 from ..model.problems import Problems
 from ..model.words import words_for
+from ..support.cache import text_digest
 from .fragments import Fragments
 from .markdown_html import Renderer
 from .sections import section_markdown
@@ -200,6 +201,7 @@ class _Place:
         self._common: dict[str, tuple[str, ...]] = {}
         self._tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._sections: dict[str, tuple[str, bool]] = {}
+        self._with_section: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
     def common(self, see: str) -> tuple[str, ...]:
         """Source, SourceURL, Topic, Roadmap and the spare fields of a card with this `see:`."""
@@ -229,6 +231,17 @@ class _Place:
             found = self._sections[see] = section_markdown(self.topic, heading)
         return found
 
+    def with_section(self, see: str, body: str) -> tuple[str, ...]:
+        """`common(see)` with the note section's HTML in Reserved1. One tuple, and one string, for all the
+        cards that carry the same section (it is 3 KB or more of HTML per card where sections are long)."""
+        common = self.common(see)
+        key = (common, body)  # two spellings of one heading give equal fields: one copy
+        found = self._with_section.get(key)
+        if found is None:
+            section = f'<div class="kb-section-text">{body}</div>'
+            found = self._with_section[key] = (*common[:4], section, common[5])
+        return found
+
     def continues(self, see: str) -> str:
         """The line under a cut section: where the rest is (with the web link when there is one)."""
         _, source_url, crumb, *_ = self.common(see)
@@ -252,8 +265,7 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     common = place.common(card.see)
     section, cut = place.section(card.see)
     if section:  # the note's section travels with the card (phones have no add-on): spare field Reserved1
-        body = renderer.render(section) + (place.continues(card.see) if cut else "")
-        common = (*common[:4], f'<div class="kb-section-text">{body}</div>', common[5])
+        common = place.with_section(card.see, renderer.render(section) + (place.continues(card.see) if cut else ""))
     if card.kind is Kind.CLOZE:
         return CLOZE, (card.id, renderer.render(card.cloze), extra, *common)
     if card.kind is Kind.OUTPUT:
@@ -313,7 +325,7 @@ def note_digest(notetype: NoteTypeSpec, deck: str, fields: tuple[str, ...], tags
 def section_digest(note: RenderedNote) -> str:
     """A digest of the note section a note carries ("" when none): the ledger tells section changes apart."""
     text = note.fields[note.notetype.fields.index(SECTION_FIELD)]
-    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+    return text_digest(text)[:16] if text else ""
 
 
 def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:
