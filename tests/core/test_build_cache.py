@@ -36,7 +36,7 @@ from kbdeck.model.contract import GUID_NAMESPACE, note_guid
 from kbdeck.model.problems import Problems
 from kbdeck.render.fragments import Fragments, Workers, render_workers
 from kbdeck.render.markdown_html import Renderer
-from kbdeck.render.notes import render_notes
+from kbdeck.render.notes import SECTION_FIELD, render_notes
 
 INCLUDING = {
     "flashcards/lang/listas.yaml": """
@@ -350,3 +350,20 @@ def test_workers_count_the_cores_this_process_may_use_not_the_machines(
         assert not workers.started
     monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
     assert fragments.Workers().count == 3
+
+
+def test_cards_of_one_section_share_its_html_and_a_read_ledger_shares_its_words(sample: Path, tmp_path: Path) -> None:
+    """Memory at scale (issue 22): the cards that carry one note section hold one copy of its HTML (two
+    `see:` spellings of a heading included), and a ledger read back holds one string per topic and kind."""
+    result = built(sample, tmp_path / "out")
+    sections: dict[str, list[str]] = {}
+    for note in result.notes:
+        if section := note.fields[note.notetype.fields.index(SECTION_FIELD)]:
+            sections.setdefault(section, []).append(section)
+    shared = [copies for copies in sections.values() if len(copies) > 1]
+    assert len(shared) == 2 and {len(c) for c in shared} == {2}  # gil.yaml: two headings, two cards each
+    assert all(all(c is copies[0] for c in copies) for copies in shared)
+    ledger = parse_ledger((sample / ".kbdeck-ledger.json").read_text(encoding="utf-8"))
+    entries = [e for e in ledger.notes.values() if e.topic == "lang/gil"]
+    kinds = {e.kind: e.kind for e in entries}  # basic and cloze
+    assert len(entries) == 4 and all(e.topic is entries[0].topic and e.kind is kinds[e.kind] for e in entries)

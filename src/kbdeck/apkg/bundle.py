@@ -26,14 +26,15 @@ def _examples_used(text: str) -> set[str]:
     return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
 
 
-def card_sources(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+def card_sources(kb: KnowledgeBase) -> dict[str, tuple[str, int]]:
     """Where each card is written, relative to the content folder (the add-on opens it at that line).
 
     Each file is resolved once, not each card (~30 per file): resolving two paths per card was 40%
-    of a 3,000-card no-op rebuild. A card outside the content folder gets no source."""
+    of a 3,000-card no-op rebuild. (file, line) pairs, not the bundle's dicts: a dict per card held
+    70 MB more at 300,000 cards. A card outside the content folder gets no source."""
     root = kb.root.resolve()
     files: dict[str, str | None] = {}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, tuple[str, int]] = {}
     for card in kb.cards:
         path = card.span.path
         if path not in files:
@@ -42,7 +43,8 @@ def card_sources(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
             except ValueError:
                 files[path] = None
         rel = files[path]
-        out[card.id] = {"file": rel, "line": card.span.line} if rel is not None else {}
+        if rel is not None:
+            out[card.id] = (rel, card.span.line)
     return out
 
 
@@ -136,16 +138,7 @@ def bundle_data(
             }
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
-        "cards": {
-            n.card_id: {
-                "guid": n.guid,
-                "topic": n.topic,
-                "deck": n.deck,
-                "fields": digests.of(n),
-                **sources.get(n.card_id.removesuffix(REVERSE_SUFFIX), {}),
-            }
-            for n in notes
-        },
+        "cards": {n.card_id: _card(n, digests, sources.get(n.card_id.removesuffix(REVERSE_SUFFIX))) for n in notes},
         "examples": [
             {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
             for e in sorted(kb.examples.values(), key=lambda e: e.id)
@@ -170,6 +163,14 @@ def bundle_data(
             for m in rm.mock_interviews
         ],
     }
+
+
+def _card(note: RenderedNote, digests: FieldDigests, source: tuple[str, int] | None) -> dict[str, Any]:
+    """A note's entry in the bundle: its identity, deck and fields' digest, and where its card is written."""
+    out: dict[str, Any] = {"guid": note.guid, "topic": note.topic, "deck": note.deck, "fields": digests.of(note)}
+    if source is not None:
+        out["file"], out["line"] = source
+    return out
 
 
 def bundle_bytes(data: dict[str, Any], generation: int, changed_at: int, encoded: bytes | None = None) -> bytes:
