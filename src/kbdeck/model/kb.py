@@ -61,10 +61,11 @@ class Card:
     def span_of(self, key: str) -> Span:
         """Span of a key's value, or of the card when the key is absent."""
         spans = self.field_spans
-        for i in range(0, len(spans), 3):
-            if spans[i] == key:
-                return Span(self.span.path, int(spans[i + 1]), int(spans[i + 2]))
-        return self.span
+        try:
+            at = spans.index(key)  # only keys are strings
+        except ValueError:
+            return self.span
+        return Span(self.span.path, int(spans[at + 1]), int(spans[at + 2]))
 
 
 @dataclass(frozen=True, slots=True)
