@@ -67,6 +67,9 @@ class Run:
     """Peak of the tree's summed proportional set size (shared pages split between their sharers)."""
     hwm_mb: float
     """Sum over the tree's processes of each one's peak resident set (VmHWM): an upper bound."""
+    system: float = 0.0
+    """The system (kernel) part of `cpu`: page faults, file I/O. It is what grows faster than the deck
+    on a VM that backs memory on first touch (bench/README.md, growth)."""
 
 
 def _tree(root: int) -> list[int]:
@@ -131,7 +134,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> Run:
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.read().decode(errors='replace')}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, pss[0] / 1024, hwm[0] / 1024)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, pss[0] / 1024, hwm[0] / 1024, usage.ru_stime)
 
 
 def ankdown_command() -> tuple[list[str] | None, str]:

@@ -5,7 +5,9 @@
 Issue 22's targets: the largest size within 11× the time of a size ten times smaller (linear growth
 gives 10×), and its peak memory under 1.5 GB. Same corpus and harness as `run.py` (whole processes,
 `wait4` CPU time, the tree's summed VmHWM); ankdown is left out (at 300,000 cards it alone would take
-minutes per run). Prints one table and, with `--json`, one JSON line.
+minutes per run). Prints the times, the CPU each step used split into user and system time (system
+time is page faults and file I/O, what grows faster than the deck on a VM), and with `--json` one
+JSON line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
-from run import WORK, edit_one_card, timed  # noqa: E402
+from run import WORK, Run, edit_one_card, timed  # noqa: E402
 
 STEPS = ("cold", "noop", "one_edit")
 MEMORY_LIMIT_MB = 1536
@@ -33,19 +35,20 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     out = WORK / f"n{n}" / "out-scale"
     kbdeck = Path(sys.executable).parent / "kbdeck"
     cmd = [str(kbdeck), "build", "--content", str(content), "--out", str(out)]
-    runs: dict[str, list[tuple[float, float]]] = {s: [] for s in STEPS}
+    runs: dict[str, list[Run]] = {s: [] for s in STEPS}
     for r in range(repeat):
         shutil.rmtree(out, ignore_errors=True)
         (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
         for step in STEPS:
             if step == "one_edit":
                 edit_one_card(content, n, r)
-            run = timed(cmd)
-            runs[step].append((run.seconds, run.hwm_mb))
+            runs[step].append(timed(cmd))
     result: dict[str, float] = {"n": n}
     for step, items in runs.items():
-        result[f"{step}_s"] = round(statistics.median(s for s, _ in items), 2)
-        result[f"{step}_mb"] = round(max(m for _, m in items))
+        result[f"{step}_s"] = round(statistics.median(r.seconds for r in items), 2)
+        result[f"{step}_mb"] = round(max(r.hwm_mb for r in items))
+        result[f"{step}_user_s"] = round(statistics.median(r.cpu - r.system for r in items), 2)
+        result[f"{step}_sys_s"] = round(statistics.median(r.system for r in items), 2)
     return result
 
 
@@ -76,6 +79,14 @@ def main() -> None:
             )
             memory = "met" if peak < MEMORY_LIMIT_MB else "NOT met"
             verdicts.append(f"- peak memory < {MEMORY_LIMIT_MB} MB: {memory} ({peak:.0f} MB)")
+    print("\n| cards | CPU s, user + system: " + " | ".join(STEPS) + " | growth of user / system CPU |")
+    print("|---:|" + "---:|" * (len(STEPS) + 1))
+    for res in results:
+        cells = " | ".join(f"{res[f'{s}_user_s']:.2f} + {res[f'{s}_sys_s']:.2f}" for s in STEPS)
+        user = [res[f"{s}_user_s"] / base[f"{s}_user_s"] for s in STEPS]
+        system = [res[f"{s}_sys_s"] / max(base[f"{s}_sys_s"], 0.01) for s in STEPS]
+        growth = " · ".join(f"{u:.1f}× / {k:.1f}×" for u, k in zip(user, system, strict=True))
+        print(f"| {res['n']:,.0f} | {cells} | {growth} |")
     print("\n".join(["", *verdicts]))
     if args.json:
         print(json.dumps(results))
