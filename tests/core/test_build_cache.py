@@ -373,12 +373,15 @@ def test_cards_of_one_section_share_its_html_and_a_read_ledger_shares_its_words(
 def test_a_first_build_holds_its_texts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pickling a string leaves a UTF-8 copy of it inside the string (CPython caches it there). A first
     build pickled every parsed file for the cache and sent every text to its workers, so each
-    non-ASCII card text carried a second copy to the end of the build: 20 MB more at 30,000 cards."""
+    non-ASCII card text carried a second copy to the end of the build: 20 MB more at 30,000 cards (and
+    packaging did the same to each note's front field, binding it as the sort field)."""
     content = make_content(tmp_path, {})
     monkeypatch.setattr(kbdeck.render.fragments, "PARALLEL_MIN", 1)
     monkeypatch.setattr(kbdeck.render.fragments, "usable_cpus", lambda: 2)  # a cold build's workers
     result = built(content, tmp_path / "out")
     assert result.kb is not None
     texts = [t for c in result.kb.cards for t in (c.q, c.a, c.cloze) if not t.isascii()]
-    assert len(texts) >= 2
+    fronts = [n.fields[1] for n in result.notes if not n.fields[1].isascii()]  # the sort field it packaged
+    assert len(texts) >= 2 and len(fronts) >= 2
     assert [sys.getsizeof(t) for t in texts] == [sys.getsizeof((t + ".")[:-1]) for t in texts]
+    assert [sys.getsizeof(t) for t in fronts] == [sys.getsizeof((t + ".")[:-1]) for t in fronts]

@@ -302,8 +302,10 @@ def card_ords(spec: NoteTypeSpec, fields: tuple[str, ...]) -> list[int]:
     return list(ords)
 
 
-NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,0,0,'')"
-"""A note: id, guid, note type, mod, tags, fields, sort field (usn -1, no checksum, flags or data)."""
+NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,CAST(? AS TEXT),0,0,'')"
+"""A note: id, guid, note type, mod, tags, fields, sort field (usn -1, no checksum, flags or data). The
+sort field is bound as UTF-8 bytes: binding the field's own string would leave a UTF-8 copy inside it
+(CPython caches it there) for as long as the build keeps the note."""
 CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')"
 """A new card: id, note, deck, ordinal, mod, due (the constant columns are not bound 30,000 times)."""
 

@@ -125,7 +125,7 @@ def _rows(
             mod = note_mtimes[note.guid]
             nid = next(ids)
             tags = " " + " ".join(note.tags) + " "
-            yield (nid, note.guid, spec.model_id, mod, tags, "\x1f".join(fields), fields[1])
+            yield (nid, note.guid, spec.model_id, mod, tags, "\x1f".join(fields), fields[1].encode())
             if spec.is_cloze:
                 ords = collection.card_ords(spec, fields)
             else:  # a front/back note's cards depend only on which fields are empty
