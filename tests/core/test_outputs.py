@@ -267,6 +267,38 @@ def test_output_that_is_not_utf8_is_a_problem_not_a_traceback(
     assert "Traceback" not in err
 
 
+def test_output_with_a_control_character_is_a_problem_not_a_broken_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """U+001F is Anki's field separator: printed by a snippet, it would split its note on import."""
+    content = make_content(tmp_path, output_card('print("a\\x1fb")', "gil-separador"))
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out"), "--execute"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "error[output-failed]: output card `gil-separador` failed (printed the control character U+001F "
+        "(line 1 of its output), which no card may hold)"
+    ) in err
+    assert "no terminal colours" in err and "Traceback" not in err
+    assert not list((tmp_path / "out").glob("*.apkg"))
+
+
+@pytest.mark.parametrize("bad", ["\\udc80", "\\u001f"])
+def test_a_record_holding_a_bad_character_is_an_error_not_a_traceback(
+    tmp_path: Path, bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lone surrogate (JSON `\\udc80`) in a hand-edited record crashed the build with a traceback."""
+    content = make_content(tmp_path, {})
+    path = content / RECORD_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    key = next(iter(data["outputs"]))
+    text = json.dumps(data, ensure_ascii=True)
+    path.write_text(text.replace(json.dumps(data["outputs"][key]["stdout"]), f'"6{bad}"', 1), encoding="utf-8")
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"error[bad-output-record]: the output record entry `{key}` holds " in err
+    assert "in its `stdout`" in err and "Traceback" not in err
+
+
 def test_the_declared_python_is_used_when_it_is_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "bin" / "python3.99"
     fake.parent.mkdir()

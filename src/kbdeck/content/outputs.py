@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ..model.problems import Problems, Span
 from ..support.files import write_if_changed
+from .chars import BAD_CHARS, describe_char
 
 RECORD_NAME = ".kbdeck-outputs.json"
 SCHEMA = 1
@@ -123,6 +124,9 @@ def read_record(path: Path, python: str) -> Record:
     for key, entry in raw["outputs"].items():
         if not (isinstance(entry, dict) and isinstance(entry.get("stdout"), str)):
             raise RecordError(f"entry `{key}` has no `stdout` text")
+        bad = BAD_CHARS.search(entry["stdout"])
+        if bad is not None:  # only an edit by hand puts one there (the runner refuses such output)
+            raise RecordError(f"entry `{key}` holds {describe_char(bad.group())} in its `stdout`")
         outputs[key] = entry
     return Record(str(raw.get("python", python)), outputs)
 
@@ -234,9 +238,19 @@ def run_snippet(code: str, executable: str = sys.executable, timeout: float = TI
     if len(out) > MAX_OUTPUT:
         return RunResult(False, "", f"printed {len(out):,} bytes", f"print at most {MAX_OUTPUT:,} bytes")
     try:
-        return RunResult(True, out.decode("utf-8"), ran=True)
+        stdout = out.decode("utf-8")
     except UnicodeDecodeError as exc:
         return RunResult(False, "", f"printed bytes that are not UTF-8 ({exc.reason} at byte {exc.start})")
+    bad = BAD_CHARS.search(stdout)
+    if bad is not None:  # the output becomes a field: U+001F there would split the note in Anki
+        line = stdout.count("\n", 0, bad.start()) + 1
+        return RunResult(
+            False,
+            "",
+            f"printed {describe_char(bad.group())} (line {line} of its output), which no card may hold",
+            "print plain text: no terminal colours or control characters (tab and newline are fine)",
+        )
+    return RunResult(True, stdout, ran=True)
 
 
 def drift_diff(recorded: str, actual: str, card_id: str) -> str:
