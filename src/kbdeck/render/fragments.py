@@ -284,7 +284,7 @@ def _sent(jobs: list[Job]) -> list[tuple[bytes, ...]]:
     """Jobs as they travel to a worker: UTF-8 bytes, not the strings. Pickling a string leaves a UTF-8
     copy of it inside the string for the rest of its life (CPython caches it there), and these are the
     knowledge base's own texts, kept to the end of the build: 20 MB more at 30,000 cards."""
-    return [tuple(part.encode() for part in job) for job in jobs]
+    return [tuple(part.encode("utf-8", "surrogatepass") for part in job) for job in jobs]  # exact, as pickle
 
 
 _WORKER_RENDERER: tuple[str, Renderer] | None = None
@@ -294,4 +294,4 @@ def _render_chunk(token: str, examples: dict[str, Example], jobs: list[tuple[byt
     global _WORKER_RENDERER
     if _WORKER_RENDERER is None or _WORKER_RENDERER[0] != token:
         _WORKER_RENDERER = (token, Renderer(examples))
-    return [_render_job(_WORKER_RENDERER[1], tuple(part.decode() for part in job)) for job in jobs]
+    return [_render_job(_WORKER_RENDERER[1], tuple(p.decode("utf-8", "surrogatepass") for p in job)) for job in jobs]
