@@ -224,10 +224,11 @@ def stamp(
     old = open_ledger(content, kb, problems)
     if old is None:
         return None
-    kinds = {n.card_id: "cloze" if n.notetype is CLOZE else "basic" for n in notes}
-    return update(
-        old, {n.card_id: (n.content_hash, n.topic, kinds[n.card_id], section_digest(n)) for n in notes}, stamps
-    )
+    notes_now = {
+        n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic", section_digest(n))
+        for n in notes
+    }
+    return update(old, notes_now, stamps)
 
 
 def open_ledger(content: Path, kb: KnowledgeBase, problems: Problems) -> Ledger | None:

@@ -78,10 +78,9 @@ class FieldDigests:
 
 
 def bundle_data(
-    kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str], digests: FieldDigests | None = None
+    kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str], digests: FieldDigests
 ) -> dict[str, Any]:
     """Everything the add-on needs, without build info (that is added by `bundle_bytes`)."""
-    digests = digests or FieldDigests(None)
     rm = kb.roadmap
     cards_by_topic: dict[str, list[str]] = {}
     for n in notes:
