@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model.kb import Example
 
 INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
 FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
+"""An opening fence line: indent, marker, language, the rest of the info string (no backtick after
+the marker anywhere on the line: a line like ```a`b``` is inline code, not a fence)."""
 PLAIN_LANGS = frozenset({"text", "plain", "plaintext", "txt", "output", "console-output"})
 """Fence languages that mean "no highlighting": shown as plain text, never an unknown-language error."""
 LANG_BY_SUFFIX = {".py": "python", ".sql": "sql", ".sh": "bash", ".yaml": "yaml", ".toml": "toml", ".json": "json"}
 
 
-@dataclass(frozen=True)
-class Fence:
-    """A fenced code block."""
+class Fence(NamedTuple):
+    """A fenced code block (a named tuple: made for every fence of every text, twice per build, where a
+    frozen dataclass cost more than finding the fence)."""
 
     lang: str
     """First word of the info string (may be empty)."""
@@ -50,32 +52,51 @@ def fence_langs(text: str) -> list[str]:
     return [m.group(3).lower() for m in _FENCE_OPEN_ANY_LINE.finditer(text) if m.group(3)]
 
 
+_CLOSERS: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _closer(marker: str) -> re.Pattern[str]:
+    """A line that closes a fence opened by `marker`: only that character, at least as many, between
+    any whitespace but a newline (`str.strip()`'s whitespace: re's `\\s` is the same set)."""
+    key = (marker[0], len(marker))
+    found = _CLOSERS.get(key)
+    if found is None:
+        found = _CLOSERS[key] = re.compile(rf"^[^\S\n]*{re.escape(marker[0])}{{{len(marker)},}}[^\S\n]*$", re.MULTILINE)
+    return found
+
+
 def iter_fences(text: str) -> Iterator[Fence]:
-    """Fenced blocks in order; an unclosed fence runs to the end, as CommonMark says."""
+    """Fenced blocks in order; an unclosed fence runs to the end, as CommonMark says.
+
+    Searches the text for fence lines rather than splitting it into lines: the scan ran for every
+    card text twice per cold build (checking and rendering), a tenth of a one-core build's time.
+    `tests/core/test_codeblocks.py` holds it to the line-by-line definition.
+    """
     if "```" not in text and "~~~" not in text:
-        return  # most texts have no fence: skip the line scan
-    lines = text.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN_RE.match(lines[i])
-        if not m or (m.group(2)[0] == "`" and "`" in m.group(4)):
-            i += 1
-            continue
+        return  # most texts have no fence: skip the scan
+    size = len(text)
+    pos = 0
+    line = 0  # the line number of `pos`
+    while True:
+        m = _FENCE_OPEN_ANY_LINE.search(text, pos)
+        if m is None:
+            return
+        start = m.start()
+        line += text.count("\n", pos, start)
         indent, marker, lang = m.group(1), m.group(2), m.group(3)
-        j = i + 1
-        while j < len(lines):
-            close = lines[j].strip()
-            if close.startswith(marker[0] * len(marker)) and set(close) == {marker[0]}:
-                break
-            j += 1
-        body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
-        end = offsets[min(j + 1, len(lines))]
-        info = m.group(4).strip()
-        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent, info)
-        i = j + 1
+        body_at = m.end() + 1  # the line after the opening one (past the end when it is the last)
+        close = _closer(marker).search(text, body_at) if body_at <= size else None
+        if close is None:
+            body, end = text[body_at:], size
+        else:
+            body, end = text[body_at : close.start() - 1], min(close.end() + 1, size)
+        if indent and body:
+            body = "\n".join(ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in body.split("\n"))
+        yield Fence(lang.lower(), body, line, start, end, indent, m.group(4).strip())
+        line += text.count("\n", start, end)
+        pos = end
+        if close is None or end >= size:
+            return
 
 
 def split_ref(ref: str) -> tuple[str, str]:

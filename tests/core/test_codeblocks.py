@@ -1,0 +1,62 @@
+"""Fence parsing: the fast scan (`iter_fences`) against the line-by-line definition it replaced."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from kbdeck.content.codeblocks import FENCE_OPEN_RE, Fence, iter_fences
+
+
+def reference_fences(text: str) -> Iterator[Fence]:
+    """The definition: each line is an opening fence or not; a fence runs to the first line of only its
+    character (at least as many, any whitespace around) or to the end; its lines lose its indentation."""
+    if "```" not in text and "~~~" not in text:
+        return
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    i = 0
+    while i < len(lines):
+        m = FENCE_OPEN_RE.match(lines[i])
+        if not m or (m.group(2)[0] == "`" and "`" in m.group(4)):
+            i += 1
+            continue
+        indent, marker, lang = m.group(1), m.group(2), m.group(3)
+        j = i + 1
+        while j < len(lines):
+            close = lines[j].strip()
+            if close.startswith(marker[0] * len(marker)) and set(close) == {marker[0]}:
+                break
+            j += 1
+        body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
+        end = offsets[min(j + 1, len(lines))]
+        info = m.group(4).strip()
+        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent, info)
+        i = j + 1
+
+
+PIECES = [
+    "```", "````", "~~~", "~~~~", "`", "``", "~", " ", "  ", "\t", "\n", "\n", "\n", "\r", "\r\n",
+    "python", "Py", "sql", "x = 1", "title=a.py", "linenums", "{{c1::y}}", "\xa0", "\u2028", "\x85",
+    "\u3000", "\x1c", "é", "- ", "> ",
+]  # fmt: skip
+
+
+def test_the_scan_finds_what_the_line_by_line_definition_finds() -> None:
+    rng = random.Random(22)
+    for _ in range(30_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 40)))
+        assert list(iter_fences(text)) == list(reference_fences(text)), repr(text)
+
+
+def test_fences_in_a_card_text() -> None:
+    text = "Intro\n\n  ```python title=a.py\n  x = 1\n    y = 2\n z\n  ```\nafter ```not a fence``` here\n~~~\nraw\n"
+    fences = list(iter_fences(text))
+    assert fences == list(reference_fences(text))
+    first, second = fences
+    assert (first.lang, first.code, first.line, first.indent) == ("python", "x = 1\n  y = 2\nz", 2, "  ")
+    assert first.info == "title=a.py"
+    assert text[first.start : first.end].endswith("  ```\n")
+    assert (second.lang, second.code, second.line, second.end) == ("", "raw\n", 8, len(text))
