@@ -221,3 +221,21 @@ def test_without_acceleration_lexers_keep_pygments_loop_and_the_same_tokens(monk
     assert list(lexer.get_tokens(code)) == expected
     monkeypatch.setattr(fastlex, "sre_parse", None)
     assert fastlex.available("2.21.0") is False
+
+
+PREPROCESSED = ["x = 1", "\n\nx = 1\r\ny = 2\r", "\ufeffa\tb\n", "\n", "", "if x:\r    pass\n\n\n"]
+
+
+@pytest.mark.parametrize("options", [{}, {"stripnl": False, "ensurenl": False}, {"stripall": True, "tabsize": 4}])
+@pytest.mark.parametrize("lang", ["python", "sql", "yaml"])
+def test_highlights_token_stream_is_pygments_get_tokens(lang: str, options: dict[str, object]) -> None:
+    """`highlight.tokens` skips `get_tokens`' wrapper, not its preprocessing: newlines, BOM, stripping, tabs."""
+    for lexer in (get_lexer_by_name(lang, **options), fastlex.accelerate(get_lexer_by_name(lang, **options))):
+        for text in [*PREPROCESSED, *CORPUS.get(lang, [])[:20]]:
+            assert [(t, v) for _, t, v in highlight.tokens(lexer, text)] == tokens(lexer, text), repr(text)
+
+
+def test_a_lexer_with_filters_goes_through_get_tokens() -> None:
+    lexer = get_lexer_by_name("python", stripnl=False, ensurenl=False)
+    lexer.add_filter("keywordcase", case="upper")
+    assert [v for _, _, v in highlight.tokens(lexer, "def f(): pass")][:2] == ["DEF", " "]
