@@ -127,13 +127,9 @@ def render_notes(
         plan.append((card, place, due, runner.shown(result) if result else ""))
     try:
         with frags.batch():
-            drafts: list[RenderedNote | None] = []
-            for item in plan:
-                before = frags.placeholders
-                note = _render_card(*item, frags)
-                drafts.append(note if frags.placeholders == before else None)
+            drafts = [_render_card(*item, frags) for item in plan]
         # a card that met a fragment still to be rendered is assembled again, now that it is
-        notes = [note or _render_card(*item, frags) for note, item in zip(drafts, plan, strict=True)]
+        notes = [note or _assembled(*item, frags) for note, item in zip(drafts, plan, strict=True)]
         return with_reverses(notes, {c.id for c, *_ in plan if c.reverse}, kb.roadmap.id)
     finally:
         if own:
@@ -278,12 +274,24 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     return BASIC, (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
 
 
-def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote:
+def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote | None:
+    """The card's note; None when a fragment it needs is still to be rendered (in a batch: `placeholders`
+    grew). Its digest and GUID then wait for the second assembly: a cold build hashed every note twice."""
+    before = renderer.placeholders
     notetype, fields = _fields(card, place, renderer, output)
+    if renderer.placeholders != before:
+        return None
     tags = place.tags(card)
     digest = note_digest(notetype, place.deck, fields, tags)
     guid = note_guid(place.kb.roadmap.id, card.id)
     return RenderedNote(card.id, guid, notetype, fields, tags, place.deck, due, place.topic.id, digest)
+
+
+def _assembled(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote:
+    """`_render_card` outside a batch, where every fragment is there."""
+    note = _render_card(card, place, due, output, renderer)
+    assert note is not None, "a fragment was left unrendered outside a batch"
+    return note
 
 
 REVERSE_SUFFIX = "::reverse"
