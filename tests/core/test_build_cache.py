@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -282,6 +283,17 @@ def test_libyaml_and_pure_python_parse_alike(text: str) -> None:
         assert fast == _parsed(text)
     finally:
         kbdeck.content.yamlspan._FAST_LOADER = saved
+
+
+LENIENT_PIECES = ["|", ">", "#", "-", "+", "0", "9", "a", " ", "\n", "\t", "\x85", "\u2028", "\u2029", "\ufeff", "|2-"]
+
+
+def test_what_libyaml_accepts_where_pyyaml_refuses_is_found_as_the_regex_finds_it() -> None:
+    definition = re.compile("\t|\x85|\u2028|\u2029|\ufeff|[|>][-+0-9]*#")
+    rng = random.Random(22)
+    texts = ["".join(rng.choice(LENIENT_PIECES) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    for text in [*texts, "a: |-2# c", "a: >+#", "x # c\na: |\n  b", "a: 1-#"]:
+        assert kbdeck.content.yamlspan._lenient_in_libyaml(text) == bool(definition.search(text)), repr(text)
 
 
 def test_libyaml_is_used() -> None:
