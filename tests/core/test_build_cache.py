@@ -296,6 +296,19 @@ def test_what_libyaml_accepts_where_pyyaml_refuses_is_found_as_the_regex_finds_i
         assert kbdeck.content.yamlspan._lenient_in_libyaml(text) == bool(definition.search(text)), repr(text)
 
 
+@pytest.mark.parametrize("char", [*"\x00\x01\x08\x0b\x0e\x1b\x1f", "\ud800", "\udfff"])
+def test_only_an_escape_can_put_a_forbidden_character_in_a_yaml_value(char: str) -> None:
+    """Why `yamlspan` checks only double-quoted scalars: written as itself, the character is a syntax error."""
+    for text in ["a: b{}c\n", "a: |\n  b{}c\n", "a: 'b{}c'\n", "- {}\n", "a: >\n  x{}\n", "a: !!str b{}\n"]:
+        problems = Problems()
+        parse_yaml(text.format(char), "f.yaml", problems)
+        assert [p.code for p in problems.items] == ["yaml-syntax"], repr(text)
+    problems = Problems()
+    escaped = parse_yaml(f'a: "b\\u{ord(char):04x}c"\n', "f.yaml", problems)
+    assert escaped is not None and escaped.value["a"].value == "bc"
+    assert [p.code for p in problems.items] == ["control-character"]
+
+
 def test_libyaml_is_used() -> None:
     assert kbdeck.content.yamlspan._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
 
