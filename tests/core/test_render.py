@@ -82,3 +82,25 @@ def test_note_headings_and_rendered_ids_agree() -> None:
     from_html = re.findall(r'<h\d id="([^"]+)"', Renderer({}).render(body))
     assert from_source == from_html
     assert from_source[0] == "select_related-join"
+
+
+def test_code_blocks_go_back_where_the_regex_put_them() -> None:
+    """`put_blocks` replaces a regex whose optional `<p>` kept `re` from scanning for the literal."""
+    import random
+
+    from kbdeck.render.markdown_html import put_blocks
+
+    definition = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
+    blocks = [f"[block {i}]" for i in range(50)]
+    pieces = ["<p>", "</p>", "KBDECKCODEBLOCK", "00000X", "00042X", "0001X", "X", "a", "\n", "<", "p>", "<p><p>"]
+    rng = random.Random(22)
+    for _ in range(20_000):
+        out = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert put_blocks(out, blocks) == definition.sub(lambda m: blocks[int(m.group(1))], out), repr(out)
+
+
+def test_a_text_that_spells_a_code_block_token_keeps_it_and_renders() -> None:
+    """It raised IndexError (a traceback for a content oddity) when the number was past the text's blocks."""
+    html = Renderer({}).render("See KBDECKCODEBLOCK00003X here.\n\n```python\na = 1\n```\n")
+    assert "KBDECKCODEBLOCK00003X" in html and '<span class="n">a</span>' in html
+    assert Renderer({}).render("Only KBDECKCODEBLOCK00000X.") == "<p>Only KBDECKCODEBLOCK00000X.</p>"

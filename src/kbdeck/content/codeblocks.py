@@ -125,6 +125,8 @@ def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None,
 
 def expand_includes(text: str, examples: dict[str, Example]) -> str:
     """Replace each `@include` line with a fenced block (unresolved ones are left for the checker)."""
+    if "@include" not in text:
+        return text  # most texts: no regex scan
 
     def sub(m: re.Match[str]) -> str:
         code, _ = resolve_include(m.group(2), examples)

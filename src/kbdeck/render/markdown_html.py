@@ -22,7 +22,9 @@ from . import cmark
 from .highlight import code_block
 
 TOKEN = "KBDECKCODEBLOCK{:05d}X"
-TOKEN_RE = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
+TOKEN_RE = re.compile(r"KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
+"""A code block's token in cmark's output, with the `</p>` that closes it (the `<p>` before it is looked
+at by hand: an optional group first would keep `re` from scanning for the literal)."""
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
 HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
@@ -101,8 +103,29 @@ class Renderer:
             out = MATH_TOKEN_RE.sub(lambda m: math[int(m.group(1))], out)
         out = anchor_headings(out)
         # a scroll box around each table: wide tables scroll inside it, never the page
-        out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")
-        return TOKEN_RE.sub(lambda m: blocks[int(m.group(1))], out).strip()
+        if "table>" in out:
+            out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")
+        if not blocks:
+            return out.strip()
+        return put_blocks(out, blocks).strip()
+
+
+def put_blocks(out: str, blocks: list[str]) -> str:
+    """Each code block's token (and the paragraph cmark put it in) replaced by the block's HTML: what
+    `re.sub(r"(?:<p>)?KBDECKCODEBLOCK(\\d{5})X(?:</p>)?", …)` gives, in half its time."""
+    pieces: list[str] = []
+    last = 0
+    for m in TOKEN_RE.finditer(out):
+        if int(m.group(1)) >= len(blocks):
+            continue  # not one of ours: the text itself says KBDECKCODEBLOCK…
+        start = m.start()
+        if start - 3 >= last and out.startswith("<p>", start - 3):
+            start -= 3
+        pieces.append(out[last:start])
+        pieces.append(blocks[int(m.group(1))])
+        last = m.end()
+    pieces.append(out[last:])
+    return "".join(pieces)
 
 
 def anchor_headings(out: str) -> str:
