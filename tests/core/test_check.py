@@ -97,3 +97,50 @@ def test_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.CaptureFi
 def test_missing_content_dir_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_check(capsys, "--content", str(tmp_path / "nope"))
     assert code == 2 and "not found" in err
+
+
+def _parse_verdict(code: str) -> tuple[str, int | None] | None:
+    """The definition: what `ast.parse` says."""
+    try:
+        compile(code, "<card>", "exec", 0x400, dont_inherit=True)
+    except SyntaxError as err:
+        return err.msg, err.lineno
+    except (MemoryError, RecursionError):
+        return "the code is nested too deeply for Python's parser", None
+    return None
+
+
+def test_the_quick_parse_gives_ast_parses_verdict_and_words() -> None:
+    """`python_syntax_error` parses through `symtable` first; the verdict must stay `ast.parse`'s."""
+    from kbtest import CONTENT
+
+    from kbdeck.content.check import QUICK_PARSE_MAX, python_syntax_error
+    from kbdeck.content.codeblocks import iter_fences
+
+    codes = [
+        "nonlocal x\n",  # symtable refuses it, the parser does not
+        "def f(a, a):\n    pass\n",
+        "def f():\n    x = 1\n    global x\n",
+        "return 1\n",
+        "await x\n",
+        "yield\n",
+        "def f(:\n",
+        "x = (1,\n",
+        "print 'hi'\n",
+        "if x:\npass\n",
+        "x = 1\x00\n",
+        "\ufeffx = 1\n",
+        "# -*- coding: latin-1 -*-\nx = 'é'\n",
+        "-" * (QUICK_PARSE_MAX - 1) + "1\n",  # as deep as quick code can nest
+        "-" * 5000 + "1\n",
+        "(" * 300 + ")" * 300,
+        "x = [" * 150 + "]" * 150,
+    ]
+    for path in sorted(CONTENT.rglob("*")):
+        if path.suffix in (".md", ".yaml"):
+            codes += [f.code for f in iter_fences(path.read_text(encoding="utf-8")) if f.lang == "python"]
+        elif path.suffix == ".py":
+            codes.append(path.read_text(encoding="utf-8"))
+    assert len(codes) > 100
+    for code in codes:
+        assert python_syntax_error(code) == _parse_verdict(code), repr(code[:60])
