@@ -14,6 +14,8 @@ def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     """A private config folder: no test reads or writes the developer's own `kbdeck trust` list."""
     config = tmp_path_factory.mktemp("xdg-config")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    # compiled patterns (render/patterns.py): one cache for the session, never the developer's own
+    monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "kbdeck-cache"))
     return config
 
 

@@ -37,6 +37,8 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
+from .patterns import compile_cached
+
 Rule = tuple[Callable[..., Any], Any, Any]
 """Pygments' processed rule: (bound `match` of the compiled regex, action, new state)."""
 
@@ -99,7 +101,7 @@ class _State:
             which[index] = self.rules[i]
             index += 1 + self.groups[i]
         try:
-            combined = re.compile("|".join(f"({a})" for a in alternatives), self.flags)
+            combined = compile_cached("|".join(f"({a})" for a in alternatives), self.flags)
         except re.error:
             return None, {}, rules
         if combined.groups != index - 1:

@@ -1,0 +1,107 @@
+"""Compiled regular expressions kept between runs, as Python keeps compiled modules in `__pycache__`.
+
+`fastlex` joins a lexer's rules into one pattern per state and first character: for Python, some 40
+patterns of 2–4 KB, which `re` (its parser and compiler are Python code) took 0.2 s to compile in every
+process that highlights — 13 % of a one-core 3,000-card cold build, and again in each render worker.
+What `re` compiles them to (the engine's code words and the group tables) is stored in a file per
+pattern under the user's cache directory, keyed by the pattern, its flags and the exact Python; the
+next process hands it to `_sre.compile`, as `re.compile` itself does.
+
+`_sre` and `re._parser`/`re._compiler` are private: only the Python versions whose `re._compiler.compile`
+was read (3.11–3.13, the same function in each) take this path, and anything unexpected — a damaged or
+foreign file (the engine validates code words it is given), an unwritable directory — falls back to
+`re.compile`. Deleting the directory only costs time. `KBDECK_CACHE_HOME` moves it; set it empty to
+keep nothing on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+from array import array
+from pathlib import Path
+
+try:  # the steps of re.compile, as it takes them (3.11-3.13): guarded, another Python may lack them
+    import _sre  # type: ignore[import-not-found]
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - not on CPython
+    _sre = None
+
+TESTED_PYTHONS = ((3, 11), (3, 13))
+"""Minor versions whose `re._compiler.compile` this module repeats (inclusive range)."""
+
+
+def cache_dir() -> Path | None:
+    """Where compiled patterns are kept: `$KBDECK_CACHE_HOME/patterns`, else the platform's user cache
+    (`$XDG_CACHE_HOME` or `~/.cache`, `%LOCALAPPDATA%` on Windows) under `kbdeck/`; None when disabled."""
+    home = os.environ.get("KBDECK_CACHE_HOME")
+    if home is not None:
+        return Path(home) / "patterns" if home else None
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kbdeck" / "patterns"
+
+
+def _usable() -> bool:
+    return _sre is not None and TESTED_PYTHONS[0] <= sys.version_info[:2] <= TESTED_PYTHONS[1]
+
+
+_TYPECODE = next((t for t in "IL" if array(t).itemsize == getattr(_sre, "CODESIZE", 0)), None)
+_TAG = hashlib.sha256(f"{sys.version}\0{getattr(_sre, 'MAGIC', '')}\0{_TYPECODE}".encode()).hexdigest()[:16]
+
+
+def compile_cached(source: str, flags: int) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, from the cache when this Python compiled it before."""
+    typecode = _TYPECODE
+    folder = cache_dir() if typecode and _usable() else None
+    if folder is None or typecode is None:
+        return re.compile(source, flags)
+    key = hashlib.sha256(f"{flags}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+    path = folder / _TAG / f"{key[:40]}.bin"
+    try:
+        return _read(path, key, source)
+    except Exception:  # missing, damaged or foreign: compile it (below) and write it again
+        pass
+    parsed = _parser.parse(source, flags)  # raises re.error for a bad pattern, as re.compile does
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    final = flags | parsed.state.flags
+    groups = parsed.state.groups - 1
+    pattern: re.Pattern[str] = _sre.compile(source, final, code, groups, groupindex, tuple(indexgroup))
+    header = {"key": key, "flags": final, "groups": groups, "groupindex": groupindex, "indexgroup": indexgroup}
+    _write(path, json.dumps(header).encode() + b"\n" + array(typecode, code).tobytes())
+    return pattern
+
+
+def _read(path: Path, key: str, source: str) -> re.Pattern[str]:
+    data = path.read_bytes()
+    newline = data.index(b"\n")
+    header = json.loads(data[:newline])
+    if header["key"] != key:
+        raise ValueError("another pattern's file")
+    code = array(_TYPECODE or "I")
+    code.frombytes(data[newline + 1 :])
+    indexgroup = tuple(header["indexgroup"])
+    return _sre.compile(source, header["flags"], code.tolist(), header["groups"], header["groupindex"], indexgroup)  # type: ignore[no-any-return]
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write beside, then rename: a reader never sees half a file, and two processes writing the same
+    pattern write the same bytes."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:  # a read-only or full disk: the cache is only ever time
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
