@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -30,8 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def one_run(work: Path) -> dict[str, float]:
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    # a new user: not even kbdeck's compiled patterns (render/patterns.py) from an earlier build
+    env = {**os.environ, "KBDECK_CACHE_HOME": str(work / "user-cache")}
     started = time.perf_counter()
-    proc = subprocess.run(["make", "build"], cwd=clone, capture_output=True, text=True)
+    proc = subprocess.run(["make", "build"], cwd=clone, capture_output=True, text=True, env=env)
     make_s = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"make build failed in a fresh clone:\n{proc.stdout}\n{proc.stderr}")
@@ -40,7 +43,7 @@ def one_run(work: Path) -> dict[str, float]:
         raise SystemExit(f"a fresh clone's build ran output cards:\n{proc.stdout}")
     shutil.rmtree(clone / "build")
     started = time.perf_counter()
-    subprocess.run([str(clone / ".venv/bin/kbdeck"), "build"], cwd=clone, check=True, capture_output=True)
+    subprocess.run([str(clone / ".venv/bin/kbdeck"), "build"], cwd=clone, check=True, capture_output=True, env=env)
     cold_s = time.perf_counter() - started
     return {
         "make_build_s": make_s,

@@ -7,6 +7,8 @@ pages shared by forked workers in each. The summed PSS (`--json`) is read every 
 it walks the page tables and slowed the process being measured (a 30,000-card rebuild by 0.5 s).
 
 - kbdeck cold build: no build directory (no cache) and no ledger;
+- kbdeck first build on a machine: the same, and kbdeck's compiled patterns (`render/patterns.py`, kept
+  under the user's cache folder like Python's bytecode) not there either;
 - kbdeck no-op rebuild: the same again, nothing changed;
 - kbdeck one-card edit: one card's answer edited, then a rebuild;
 - ankdown (PyPI, in its own venv under build/bench/) with `--highlight`, on the same cards;
@@ -45,9 +47,10 @@ sys.path.insert(0, str(HERE))
 
 from corpus import CARDS_PER_TOPIC, generate  # noqa: E402
 
-STEPS = ("kbdeck_cold", "kbdeck_one_edit", "kbdeck_noop", "ankdown", "floor")
+STEPS = ("kbdeck_cold", "kbdeck_one_edit", "kbdeck_noop", "ankdown", "floor", "kbdeck_first")
 LABELS = {
     "kbdeck_cold": "kbdeck cold build (no cache)",
+    "kbdeck_first": "kbdeck cold, first on the machine",
     "kbdeck_one_edit": "kbdeck rebuild, one card edited",
     "kbdeck_noop": "kbdeck rebuild, nothing changed",
     "ankdown": "ankdown 0.7.1 --highlight",
@@ -103,12 +106,14 @@ def _kb(path: str, field: bytes) -> int:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> Run:
+def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run `cmd` to completion; raise with its stderr when it fails."""
     os.sync()  # the previous step's writes are flushed first, so that no step pays for another's
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL
+        )
         pss, hwm = [0], [0]
         done = threading.Event()
 
@@ -207,7 +212,7 @@ def dump_floor_input(apkg: Path, dest: Path) -> None:
 
 def source_digest() -> str:
     """kbdeck's source as its caches see it (`cache.py` hashes the same files)."""
-    files = sorted((ROOT / "src" / "kbdeck").glob("*.py"))
+    files = sorted((ROOT / "src" / "kbdeck").rglob("*.py"))
     return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files)).hexdigest()
 
 
@@ -229,6 +234,9 @@ def bench(n: int, repeat: int) -> dict[str, object]:
     ankdown, why = ankdown_command()
     floor_input = base / "floor-notes.json"
     runs: dict[str, list[Run]] = {step: [] for step in STEPS}
+    # kbdeck's compiled patterns live in a folder of the bench's own, warm after the warm-up as the
+    # bytecode caches are; the "first on the machine" step gets an empty one each time
+    ENV["KBDECK_CACHE_HOME"] = str(base / "kbdeck-cache")
     # untimed warm-up: writes the bytecode caches and fills the OS file cache for every tool
     shutil.rmtree(out, ignore_errors=True)
     (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
@@ -252,6 +260,10 @@ def bench(n: int, repeat: int) -> dict[str, object]:
         runs["floor"].append(
             timed([sys.executable, str(HERE / "floor.py"), str(floor_input), str(base / "floor.apkg")])
         )
+        shutil.rmtree(out, ignore_errors=True)
+        (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory(prefix="kbdeck-cache-") as fresh:
+            runs["kbdeck_first"].append(timed(build_cmd, env={**ENV, "KBDECK_CACHE_HOME": fresh}))
     result: dict[str, object] = {"n": n, "repeat": repeat, "cores": os.cpu_count(), "python": platform.python_version()}
     for step, items in runs.items():
         if not items:
@@ -276,10 +288,13 @@ def targets(res: dict[str, object], small: dict[str, object] | None) -> list[tup
         value = res.get(key)
         return float(value) if isinstance(value, int | float) else None
 
-    cold, edit, noop, ank, floor = (num(f"{s}_s") for s in STEPS)
+    cold, edit, noop, ank, floor = (num(f"{s}_s") for s in STEPS[:5])
     rows: list[tuple[str, str, bool | None]] = []
     if cold and ank:
         rows.append(("cold build ≥ 2× faster than ankdown", f"{ank / cold:.2f}×", ank / cold >= 2))
+    first = num("kbdeck_first_s")
+    if first and ank:
+        rows.append(("… the first on the machine (no compiled patterns)", f"{ank / first:.2f}×", ank / first >= 2))
     if edit and floor:
         rows.append(("one-card edit ≤ 1.2× the packaging floor", f"{edit / floor:.2f}×", edit / floor <= 1.2))
     if noop is not None and res["n"] == 3000:
