@@ -96,3 +96,14 @@ def test_the_cache_lives_in_the_users_cache_folder(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     if patterns.os.name != "nt":
         assert patterns.cache_dir() == tmp_path / "kbdeck" / "patterns"
+
+
+def test_a_machine_without_a_home_folder_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("KBDECK_CACHE_HOME")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(patterns.Path, "home", staticmethod(no_home))
+    source, flags = SOURCES[2]
+    same(compile_cached(source, flags), re.compile(source, flags))

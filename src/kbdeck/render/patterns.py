@@ -59,7 +59,10 @@ _TAG = hashlib.sha256(f"{sys.version}\0{getattr(_sre, 'MAGIC', '')}\0{_TYPECODE}
 def compile_cached(source: str, flags: int) -> re.Pattern[str]:
     """`re.compile(source, flags)`, from the cache when this Python compiled it before."""
     typecode = _TYPECODE
-    folder = cache_dir() if typecode and _usable() else None
+    try:
+        folder = cache_dir() if typecode and _usable() else None
+    except RuntimeError:  # no home folder to be found (Path.home): keep nothing
+        folder = None
     if folder is None or typecode is None:
         return re.compile(source, flags)
     key = hashlib.sha256(f"{flags}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
