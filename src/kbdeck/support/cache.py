@@ -114,10 +114,13 @@ class Memo:
         try:
             with conn:  # one transaction
                 # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
-                # object for its whole life, which doubles the memory of every cached fragment
-                texts = ((k, v.encode()) for k, v in self.new.items() if isinstance(v, str))
+                # object for its whole life, which doubles the memory of every cached fragment; and in key
+                # order: the key index then grows at its end (a cold 30,000-card build wrote its 60,000
+                # fragments in 0.46 s in the order they were made, 0.37 s sorted; its checked texts 0.31 → 0.24 s)
+                new = sorted(self.new.items())
+                texts = ((k, v.encode()) for k, v in new if isinstance(v, str))
                 conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, CAST(? AS TEXT))", texts)
-                blobs = ((k, v) for k, v in self.new.items() if isinstance(v, bytes))
+                blobs = ((k, v) for k, v in new if isinstance(v, bytes))
                 conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", blobs)
                 conn.executemany(f"DELETE FROM {self.table} WHERE key = ?", gone)
                 if self.table != self.base:
