@@ -19,7 +19,7 @@ from ..model.kb import Card, Example, Heading, KnowledgeBase, Region, Roadmap, T
 from ..model.problems import Problem, Problems, Span
 from ..support.cache import Memo, code_fingerprint, key_of
 from .cards import load_text_cards, load_yaml_cards
-from .chars import report_raw
+from .chars import BAD_CHARS, report_raw
 from .examples import load_example
 from .notes import load_topic
 from .roadmap import load_roadmap
@@ -71,7 +71,8 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "re-save the file as UTF-8",
         )
         return None
-    if report_raw(text, shown_path(path), problems):
+    if BAD_CHARS.search(text) is not None:  # the shown path (two resolves) only for the message
+        report_raw(text, shown_path(path), problems)
         return None
     return text
 
