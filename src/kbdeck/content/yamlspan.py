@@ -69,77 +69,69 @@ def _lenient_in_libyaml(text: str) -> bool:
 _PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
-def _compose(text: str) -> yaml.Node | None:
-    """The node graph, composed by libyaml when PyYAML has it (an order of magnitude faster).
+class _UnlikePyYAML(Exception):
+    """libyaml composed a node the pure-Python parser would compose otherwise: an empty plain scalar
+    (other positions), an explicit or unresolved tag (other values), or a key that is not a scalar."""
+
+
+def _compose(text: str, fast: bool) -> yaml.Node | None:
+    """The node graph, composed by libyaml when `fast` (an order of magnitude faster).
 
     The pure-Python parser stays the reference: it decides what is an error and words it (the
     messages and positions users see, and the golden tests, come from it), and it composes again
-    whatever libyaml refuses or where the two are known to differ (empty values get other
-    positions, explicit tags other values).
+    whatever libyaml refuses or where the two are known to differ (`_convert` finds those as it goes,
+    `_UnlikePyYAML`: a separate walk over every node cost as much as the conversion).
     """
-    if _FAST_LOADER is not None and not _lenient_in_libyaml(text):
+    if fast and _FAST_LOADER is not None:
         try:
-            node = yaml.compose(text, Loader=_FAST_LOADER)
+            return yaml.compose(text, Loader=_FAST_LOADER)
         except Exception:  # any refusal, even a non-YAML one (surrogates), is the pure parser's to judge
-            node = None
-        else:
-            if node is None or _same_in_both(node):
-                return node
+            pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
-def _same_in_both(root: yaml.Node) -> bool:
-    """No empty plain scalar and only resolved standard tags anywhere in the tree."""
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # an alias: `_convert` reports it; a node referring to itself must not loop here
-            continue
-        seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            return False
-        if isinstance(node, yaml.ScalarNode):
-            if not node.value and not node.style:
-                return False
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        else:
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-    return True
 
 
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> Located | None:
     """Parse one YAML document; on a syntax error report it with the parser's position."""
-    try:
-        node = _compose(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
-        what = " ".join(s for s in (err.context, err.problem) if s)
-        problems.error(
-            span,
-            "yaml-syntax",
-            f"invalid YAML: {what}",
-            "check indentation and quoting; a value containing ': ' or starting with a special "
-            "character ({, [, *, &, !, |, >, ', \", %, @, `) must be quoted or written as a block (|)",
-        )
-        return None
-    except yaml.YAMLError as err:  # non-marked errors (rare): still a content problem
-        problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}")
-        return None
-    if node is None:
-        return None
-    try:
-        return _convert(node, path, problems, line_offset, set())
-    finally:  # the shared constructor memoises every node it built: forget this document's
-        _CONSTRUCTOR.constructed_objects.clear()
-        _CONSTRUCTOR.recursive_objects.clear()
+    fast = _FAST_LOADER is not None and not _lenient_in_libyaml(text)
+    while True:
+        try:
+            node = _compose(text, fast)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
+            what = " ".join(s for s in (err.context, err.problem) if s)
+            problems.error(
+                span,
+                "yaml-syntax",
+                f"invalid YAML: {what}",
+                "check indentation and quoting; a value containing ': ' or starting with a special "
+                "character ({, [, *, &, !, |, >, ', \", %, @, `) must be quoted or written as a block (|)",
+            )
+            return None
+        except yaml.YAMLError as err:  # non-marked errors (rare): still a content problem
+            problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}")
+            return None
+        if node is None:
+            return None
+        found = Problems()
+        try:
+            located = _convert(node, path, found, line_offset, set(), fast)
+        except _UnlikePyYAML:
+            fast = False  # compose it again, the reference way
+            continue
+        finally:  # the shared constructor memoises every node it built: forget this document's
+            _CONSTRUCTOR.constructed_objects.clear()
+            _CONSTRUCTOR.recursive_objects.clear()
+        problems.items.extend(found.items)
+        return located
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _unlike_scalar(node: yaml.ScalarNode) -> bool:
+    """A key the two parsers compose differently: a tag other than the standard ones, or empty and plain."""
+    return node.tag not in _PLAIN_TAGS or (not node.value and not node.style)
 
 
 def _checked(node: yaml.ScalarNode, span: Span, problems: Problems, value: str | None = None) -> str:
@@ -157,10 +149,11 @@ _CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
 yaml.constructor.SafeConstructor.__init__(_CONSTRUCTOR)
 
 
-def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set[int]) -> Located:
+def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set[int], fast: bool = False) -> Located:
     """Positions for `node` and below. Each node is converted once: a node met again is an alias
     (`*name`), refused, so a tiny file of nested aliases (a "billion laughs") or one that refers to
-    itself (`&s [*s]`) costs no more than its own size."""
+    itself (`&s [*s]`) costs no more than its own size. A graph libyaml composed (`fast`) raises
+    `_UnlikePyYAML` at a node the pure-Python parser would compose otherwise."""
     span = _span(path, node.start_mark, off)
     if id(node) in seen:
         problems.error(
@@ -171,15 +164,19 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
         )
         return Located(None, span)
     seen.add(id(node))
+    if fast and node.tag not in _PLAIN_TAGS:
+        raise _UnlikePyYAML
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Located] = {}
         for key_node, value_node in node.value:
+            if fast and (not isinstance(key_node, yaml.ScalarNode) or _unlike_scalar(key_node)):
+                raise _UnlikePyYAML
             key_span = _span(path, key_node.start_mark, off)
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.error(key_span, "yaml-key", "mapping keys must be plain text")
                 continue
             key = str(key_node.value)
-            value = _convert(value_node, path, problems, off, seen)
+            value = _convert(value_node, path, problems, off, seen, fast)
             if key in out:
                 first = out[key].key_span or out[key].span
                 problems.error(
@@ -191,8 +188,10 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
             out[key] = Located(value.value, value.span, key_span, value.raw)
         return Located(out, span)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_convert(n, path, problems, off, seen) for n in node.value], span)
+        return Located([_convert(n, path, problems, off, seen, fast) for n in node.value], span)
     assert isinstance(node, yaml.ScalarNode)
+    if fast and not node.value and not node.style:  # an empty plain scalar
+        raise _UnlikePyYAML
     scalar: Any
     if node.tag == _STR_TAG:  # most scalars: what the constructor would return, without its calls
         return Located(_checked(node, span, problems), span)
