@@ -338,3 +338,44 @@ def test_the_build_accepts_exactly_the_ids_the_add_on_reads() -> None:
         and isinstance(node.value.args[0], ast.Constant)
     ]
     assert found == [BUNDLE_ID_RE.pattern]
+
+
+def _files_by_rglob(root: Path) -> list[Path]:
+    """The definition `content_files` replaced: every path `rglob` yields that is a file, no part hidden or a cache."""
+    from kbdeck.content.load import skipped
+
+    return [
+        p for p in sorted(root.rglob("*")) if not any(skipped(x) for x in p.relative_to(root).parts) and p.is_file()
+    ]
+
+
+def test_content_files_are_the_files_rglob_finds(tmp_path: Path) -> None:
+    """A tree with what a content folder may hold by accident: hidden and cache folders, links to files,
+    folders and nowhere, a pipe, names with spaces and accents, folders nested deep."""
+    from kbdeck.content.load import content_files
+
+    root = tmp_path / "content"
+    for rel in [
+        "roadmap.yaml", "a/nota.md", "a/b/c/d/e.md", "a/.hidden.md", ".git/config", ".git/objects/x",
+        "a/__pycache__/m.pyc", "node_modules/p/index.js", "a/node_modules/q.md", "ç ã/é é.md",
+        "examples/g/ex.py", "examples/g/__pycache__/ex.cpython-311.pyc", "z/.cache/f.md", "x.md/inner.md",
+    ]:  # fmt: skip
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "far.md").write_text("x", encoding="utf-8")
+    (root / "linked-folder").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (root / "a" / "linked.md").symlink_to(root / "a" / "nota.md")
+    (root / "a" / "loop").symlink_to(root / "a", target_is_directory=True)
+    (root / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    (root / ".hidden-link.md").symlink_to(root / "roadmap.yaml")
+    (root / "empty").mkdir()
+    os.mkfifo(root / "a" / "pipe")
+    found = content_files(root)
+    assert found == _files_by_rglob(root)
+    assert root / "a" / "linked.md" in found and root / "x.md" / "inner.md" in found
+    assert not any(part in str(p) for p in found for part in ("linked-folder", ".git", "node_modules", "__pycache__"))
+    relative = Path(os.path.relpath(root))
+    assert content_files(relative) == _files_by_rglob(relative)
+    assert content_files(tmp_path / "missing") == [] == content_files(root / "roadmap.yaml")

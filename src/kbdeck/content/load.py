@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import pickle
 import re
 from collections.abc import Callable
@@ -83,13 +84,31 @@ def skipped(name: str) -> bool:
 
 
 def content_files(root: Path) -> list[Path]:
-    """Every regular file under root except hidden ones and caches, in a stable order."""
-    out = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).parts
-        if any(skipped(p) for p in rel) or not path.is_file():
+    """Every regular file under root except hidden ones and caches, in a stable order: files reached
+    through a symbolic link count, folders reached through one are not entered (as `Path.rglob`).
+
+    One `os.scandir` per folder, and skipped folders (`.git`, `node_modules`) are never entered: a
+    watcher polls this, and listing a 30,000-card knowledge base with `rglob` took 37 ms a poll."""
+    out: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                found = list(entries)
+        except OSError:  # gone, unreadable or not a folder: nothing in it counts
             continue
-        out.append(path)
+        for entry in found:
+            if skipped(entry.name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(folder / entry.name)
+                elif entry.is_file():
+                    out.append(folder / entry.name)
+            except OSError:  # vanished meanwhile
+                continue
+    out.sort()
     return out
 
 
