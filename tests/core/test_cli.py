@@ -82,11 +82,13 @@ def test_ids_fills_only_missing_ids_and_keeps_layout(tmp_path: Path, capsys: pyt
     assert "every card already has an id" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("events", [True, False], ids=["events", "polling"])
-def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path, events: bool) -> None:
+@pytest.mark.parametrize(
+    ("events", "interval"), [(True, 0.05), (False, 0.05), (False, None)], ids=["events", "polling", "paced-polling"]
+)
+def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path, events: bool, interval: float | None) -> None:
     lines: list[str] = []
     out = tmp_path / "out"
-    thread = threading.Thread(target=watch, args=(sample, out, 0.05, lines.append, 3.0, None, events), daemon=True)
+    thread = threading.Thread(target=watch, args=(sample, out, interval, lines.append, 3.0, None, events), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
@@ -102,16 +104,20 @@ def test_watch_rebuilds_after_an_edit(sample: Path, tmp_path: Path, events: bool
     assert "1 changed" in text
 
 
-@pytest.mark.parametrize(("events", "gap"), [(True, 0.05), (False, 0.05)], ids=["events", "polling"])
+@pytest.mark.parametrize(
+    ("events", "interval"), [(True, 0.3), (False, 0.3), (False, None)], ids=["events", "polling", "paced-polling"]
+)
 def test_watch_builds_only_once_the_files_stopped_changing(
-    sample: Path, tmp_path: Path, events: bool, gap: float
+    sample: Path, tmp_path: Path, events: bool, interval: float | None
 ) -> None:
     """A save in several writes (a card file empty for a moment) must never be built half-way: the
     missing cards would be reported removed and, once back, cost their notes' tags (issue 19).
-    `gap` between the writes is a third of the quiet time (`QUIET`) the watcher waits for."""
+    `gap` between the writes is a third of the quiet time (`QUIET`) the watcher waits for, and half
+    the fastest paced poll."""
+    gap = 0.05
     lines: list[str] = []
     out = tmp_path / "out"
-    thread = threading.Thread(target=watch, args=(sample, out, 0.3, lines.append, 4.0, None, events), daemon=True)
+    thread = threading.Thread(target=watch, args=(sample, out, interval, lines.append, 4.0, None, events), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not (out / "Sample KB.apkg").exists() and time.monotonic() < deadline:
@@ -162,3 +168,11 @@ def test_ids_never_corrupts_a_file(
     else:
         assert code == 1 and "not written: add `id:` to this card by hand" in out
         assert after == text  # untouched
+
+
+def test_paced_polling_looks_as_often_as_it_can_afford() -> None:
+    from kbdeck.watch import POLL_FASTEST, POLL_SLOWEST, poll_interval
+
+    assert poll_interval(0.0005) == POLL_FASTEST == 0.1  # a small knowledge base: every 0.1 s
+    assert poll_interval(0.004) == pytest.approx(0.16)  # 2.5 % of a core
+    assert poll_interval(0.028) == POLL_SLOWEST == 0.3  # 30,000 cards: as before
