@@ -52,7 +52,7 @@ def _lenient_in_libyaml(text: str) -> bool:
     """Whether `text` holds what libyaml accepts where PyYAML refuses: a tab, a Unicode line break or a
     BOM, or a block scalar header running into a comment (`|#`, `>-2#`: the regex
     `[|>][-+0-9]*#`). Found with `in` and a walk back from each `#`: the regex scan cost a 30,000-card
-    cold build 0.4 s, as much as libyaml's parse of those files (tests/core/test_yamlspan.py)."""
+    cold build 0.4 s, as much as libyaml's parse of those files (tests/core/test_build_cache.py)."""
     if any(c in text for c in _LENIENT_CHARS):
         return True
     at = text.find("#")
