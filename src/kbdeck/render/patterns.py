@@ -68,7 +68,7 @@ def compile_cached(source: str, flags: int) -> re.Pattern[str]:
     key = hashlib.sha256(f"{flags}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
     path = folder / _TAG / f"{key[:40]}.bin"
     try:
-        return _read(path, key, source)
+        return _read(path, key, source, typecode)
     except Exception:  # missing, damaged or foreign: compile it (below) and write it again
         pass
     parsed = _parser.parse(source, flags)  # raises re.error for a bad pattern, as re.compile does
@@ -85,13 +85,13 @@ def compile_cached(source: str, flags: int) -> re.Pattern[str]:
     return pattern
 
 
-def _read(path: Path, key: str, source: str) -> re.Pattern[str]:
+def _read(path: Path, key: str, source: str, typecode: str) -> re.Pattern[str]:
     data = path.read_bytes()
     newline = data.index(b"\n")
     header = json.loads(data[:newline])
     if header["key"] != key:
         raise ValueError("another pattern's file")
-    code = array(_TYPECODE or "I")
+    code = array(typecode)
     code.frombytes(data[newline + 1 :])
     indexgroup = tuple(header["indexgroup"])
     return _sre.compile(source, header["flags"], code.tolist(), header["groups"], header["groupindex"], indexgroup)  # type: ignore[no-any-return]
