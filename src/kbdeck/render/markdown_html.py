@@ -116,13 +116,14 @@ def put_blocks(out: str, blocks: list[str]) -> str:
     pieces: list[str] = []
     last = 0
     for m in TOKEN_RE.finditer(out):
-        if int(m.group(1)) >= len(blocks):
+        index = int(m.group(1))
+        if index >= len(blocks):
             continue  # not one of ours: the text itself says KBDECKCODEBLOCK…
         start = m.start()
         if start - 3 >= last and out.startswith("<p>", start - 3):
             start -= 3
         pieces.append(out[last:start])
-        pieces.append(blocks[int(m.group(1))])
+        pieces.append(blocks[index])
         last = m.end()
     pieces.append(out[last:])
     return "".join(pieces)
