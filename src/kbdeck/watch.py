@@ -93,9 +93,8 @@ def watch(
         echo(summary(result) if result.changes else "kbdeck: build refused: fix the problems above")
 
     notifier = open_events(content, skipped) if events else None
-    started = time.perf_counter()
-    state = snapshot(content)
-    every = interval if interval is not None else poll_interval(time.perf_counter() - started)
+    state, took = _timed_snapshot(content)
+    every = interval if interval is not None else poll_interval(took)
     settle = QUIET if interval is None else min(interval, QUIET)
     run()
     echo(f"kbdeck: watching {shown_path(content)} (Ctrl-C to stop)")
@@ -132,6 +131,13 @@ def _next_change(notifier: FolderEvents, state: Snapshot, content: Path, deadlin
     return None if current == state else current
 
 
+def _timed_snapshot(content: Path) -> tuple[Snapshot, float]:
+    """The files, and how long the look took (what paced polling goes by)."""
+    started = time.perf_counter()
+    state = snapshot(content)
+    return state, time.perf_counter() - started
+
+
 def poll_interval(took: float) -> float:
     """How long to wait between two looks at the files when one look took `took` seconds."""
     return min(POLL_SLOWEST, max(POLL_FASTEST, took / POLL_SHARE))
@@ -141,9 +147,7 @@ def _next_poll(interval: float, settle: float, state: Snapshot, content: Path) -
     """(the files once they stayed put for `settle` seconds after a change, or None when nothing
     changed; how long the first look took)."""
     time.sleep(interval)
-    started = time.perf_counter()
-    current = snapshot(content)
-    took = time.perf_counter() - started
+    current, took = _timed_snapshot(content)
     if current == state:
         return None, took
     # build only from files that stayed put a moment: an editor saving in several writes, a branch
