@@ -24,8 +24,12 @@ knowledge base uses, on its code and on random text.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 try:  # re's private parser (3.11+), as re.compile uses it: guarded, another Python may lack it
     from re import _constants as sre  # type: ignore[attr-defined]
@@ -37,7 +41,7 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
-from .patterns import compile_cached
+from .patterns import compile_cached, read_json, write_json
 
 Rule = tuple[Callable[..., Any], Any, Any]
 """Pygments' processed rule: (bound `match` of the compiled regex, action, new state)."""
@@ -66,10 +70,10 @@ class _State:
 
     __slots__ = ("_combined", "alternatives", "entries", "flags", "groups", "rules", "tests")
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], firsts: list[First]) -> None:
         self.rules = tuple(rules)
-        patterns = [getattr(rexmatch, "__self__", None) for rexmatch, _, _ in rules]
-        self.tests: list[Test | None] = [_first_test(p) if isinstance(p, re.Pattern) else _any for p in patterns]
+        patterns = _patterns(rules)
+        self.tests: list[Test | None] = [_test_from(f) for f in firsts]
         """Per rule: None when it can match the empty string (so it is always a candidate)."""
         self.groups = [p.groups if isinstance(p, re.Pattern) else 0 for p in patterns]
         compiled = [p for p in patterns if isinstance(p, re.Pattern)]
@@ -128,6 +132,41 @@ def available(pygments_version: str | None = None) -> bool:
     return sre_parse is not None and TESTED_PYGMENTS[0] <= version <= TESTED_PYGMENTS[1]
 
 
+class _ReThroughCache:
+    """`re` as `pygments.lexer` sees it while a lexer class is first instantiated: `compile` goes through
+    the pattern cache, everything else is `re`'s own."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(re, name)
+
+    @staticmethod
+    def compile(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
+        return compile_cached(pattern, flags) if isinstance(pattern, str) else re.compile(pattern, flags)
+
+
+@contextmanager
+def rules_from_cache() -> Iterator[None]:
+    """Inside the block, a `RegexLexer` class instantiated for the first time gets its rules' compiled
+    patterns from the pattern cache (`patterns.compile_cached`: the same patterns, kept between runs).
+
+    Pygments compiles every rule of a lexer class with `re.compile` once per process (Python's 112:
+    0.02 s, in every process that highlights, an edit's too); from the cache, 0.007 s. It is the module
+    global `pygments.lexer.re` that is swapped for the block (Pygments' `_process_regex` calls
+    `re.compile`), so only the Pygments versions the token comparison covers take this path, and the
+    global is put back however the block ends. Builds create lexers on one thread.
+    """
+    import pygments.lexer as module
+
+    if not AVAILABLE or getattr(module, "re", None) is not re:
+        yield
+        return
+    module.re = _ReThroughCache()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.re = re  # type: ignore[attr-defined]
+
+
 def accelerate(lexer: Lexer) -> Lexer:
     """`lexer` itself, lexing through first-character dispatch when it is a plain `RegexLexer` (and
     the Pygments version is one the token comparison covers; otherwise `lexer` unchanged)."""
@@ -139,7 +178,9 @@ def accelerate(lexer: Lexer) -> Lexer:
     if not isinstance(lexer, RegexLexer) or cls.get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
         return lexer  # ExtendedRegexLexer, profiling or hand-written lexers keep their own loop
     if cls not in _TABLES:
-        _TABLES[cls] = {name: _State(rules) for name, rules in lexer._tokens.items()}  # type: ignore[attr-defined]
+        states: dict[str, list[Rule]] = lexer._tokens  # type: ignore[attr-defined]
+        firsts = _analysed(states)
+        _TABLES[cls] = {name: _State(rules, firsts[name]) for name, rules in states.items()}
     tables = _TABLES[cls]
 
     def get_tokens_unprocessed(text: str, stack: tuple[str, ...] = ("root",)) -> list[tuple[int, Any, str]]:
@@ -147,6 +188,80 @@ def accelerate(lexer: Lexer) -> Lexer:
 
     lexer.get_tokens_unprocessed = get_tokens_unprocessed  # type: ignore[method-assign,assignment]
     return lexer
+
+
+def _patterns(rules: list[Rule]) -> list[re.Pattern[str] | None]:
+    """Each rule's compiled pattern (None for a rule that matches some other way)."""
+    found = [getattr(rexmatch, "__self__", None) for rexmatch, _, _ in rules]
+    return [p if isinstance(p, re.Pattern) else None for p in found]
+
+
+def _analysed(states: dict[str, list[Rule]]) -> dict[str, list[First]]:
+    """The first characters of every rule of a lexer, by state: from the pattern cache when this lexer's
+    rules (and this analysis) were seen before, else worked out (`_first`) and stored there."""
+    rules = {name: _patterns(rs) for name, rs in states.items()}
+    key = None
+    if _ANALYSIS_CODE is not None:
+        source = [[name, [_source(p) for p in ps]] for name, ps in sorted(rules.items())]
+        key = hashlib.sha256(_ANALYSIS_CODE + json.dumps(source).encode()).hexdigest()
+        stored = read_json(key)
+        try:
+            if {k: len(v) for k, v in stored.items()} == {k: len(v) for k, v in rules.items()}:
+                return {name: [_from_json(f) for f in firsts] for name, firsts in stored.items()}
+        except (AttributeError, TypeError, ValueError):
+            pass  # nothing stored, or not what this module writes: work it out again (and store it)
+    firsts = {name: [_first(p) if p is not None else "any" for p in ps] for name, ps in rules.items()}
+    if key is not None:
+        write_json(key, firsts)
+    return firsts
+
+
+def _source(pattern: re.Pattern[str] | None) -> tuple[str, int] | None:
+    return (pattern.pattern, pattern.flags) if pattern is not None and isinstance(pattern.pattern, str) else None
+
+
+def _from_json(value: Any) -> First:
+    """A `First` read back from JSON (lists where it had tuples), each part checked: what `_first` makes
+    or a ValueError (a non-nullable pattern starts with something, so `items` is never empty)."""
+    if value is None or value == "any":
+        return value  # type: ignore[no-any-return]
+    caseless, items = value
+    if not isinstance(caseless, bool) or not isinstance(items, list) or not items:
+        raise ValueError("not a first-character set")
+    return caseless, tuple(_item_from_json(item) for item in items)
+
+
+def _item_from_json(item: Any) -> Item:
+    kind, *rest = item
+    if kind == "chars" and isinstance(rest[0], str) and rest[0] and len(rest) == 1:
+        return kind, rest[0]
+    if kind == "not" and isinstance(rest[0], str) and len(rest[0]) == 1 and len(rest) == 1:
+        return kind, rest[0]
+    if kind == "any" and not rest:
+        return ("any",)
+    if kind == "in":
+        negate, chars, ranges, categories = rest
+        pairs = tuple((lo, hi) for lo, hi in ranges)
+        if (
+            isinstance(negate, bool)
+            and isinstance(chars, str)
+            and all(isinstance(c, str) and len(c) == 1 for pair in pairs for c in pair)
+            and all(c in _CATEGORIES for c in categories)
+            and (chars or pairs or categories)
+        ):
+            return kind, negate, chars, pairs, tuple(categories)
+    raise ValueError(f"not a first-character item: {item!r}")
+
+
+def _own_source() -> bytes | None:
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).digest()
+    except OSError:  # pragma: no cover - an install without its source files: nothing is stored
+        return None
+
+
+_ANALYSIS_CODE = _own_source()
+"""A digest of this module's source: an analysis stored by other code is never read back."""
 
 
 def _scoped(pattern: re.Pattern[str], base: int) -> str | None:
@@ -174,6 +289,17 @@ def _scoped(pattern: re.Pattern[str], base: int) -> str | None:
 
 
 # --- what a pattern can start with -------------------------------------------------------------
+#
+# The analysis yields data (a `First`), turned into a test by `_test_from`: the data of a lexer's every
+# rule is kept in the pattern cache (`_analysed`), since analysing Python's 437 rules with `re`'s parser
+# took 0.03 s in every process that accelerates a lexer.
+
+Item = tuple[Any, ...]
+"""One way a match can start: ("chars", "abc"), ("not", "x"), ("any",) or ("in", negate, "chars",
+(("a", "z"), …), ("DIGIT", …)) for a character class."""
+
+First = tuple[bool, tuple[Item, ...]] | str | None
+"""A rule's first characters: (caseless, items), "any" (no analysis), or None (it can match "")."""
 
 
 class _Anything(Exception):
@@ -182,23 +308,52 @@ class _Anything(Exception):
 
 def _first_test(pattern: re.Pattern[str]) -> Test | None:
     """A test for the characters a match of `pattern` can start with; None if it can match ""."""
+    return _test_from(_first(pattern))
+
+
+def _first(pattern: re.Pattern[str]) -> First:
+    """What a match of `pattern` can start with, as data (see `First`)."""
     if not isinstance(pattern.pattern, str) or pattern.flags & (re.ASCII | re.LOCALE):
-        return _any
+        return "any"
     try:
-        tests, nullable = _first_of(sre_parse.parse(pattern.pattern, pattern.flags))
+        items, nullable = _first_of(sre_parse.parse(pattern.pattern, pattern.flags))
     except (_Anything, re.error, RecursionError):
-        return _any
+        return "any"
     if nullable:
         return None
-    if pattern.flags & re.IGNORECASE:
-        if _NON_ASCII.search(pattern.pattern):
-            return _any  # ſ matches s, K (Kelvin) matches k...: leave such patterns alone
+    if pattern.flags & re.IGNORECASE and _NON_ASCII.search(pattern.pattern):
+        return "any"  # ſ matches s, K (Kelvin) matches k...: leave such patterns alone
+    return bool(pattern.flags & re.IGNORECASE), tuple(items)
+
+
+def _test_from(first: First) -> Test | None:
+    if first is None:
+        return None
+    if first == "any" or not isinstance(first, tuple):
+        return _any
+    caseless, items = first
+    tests = [_item_test(item) for item in items]
+    if caseless:
         return _caseless(tests)
     chars = frozenset().union(*(t for t in tests if isinstance(t, frozenset)))
     others = [t for t in tests if not isinstance(t, frozenset)]
     if not others:
         return chars.__contains__
     return lambda c: c in chars or any(t(c) for t in others)
+
+
+def _item_test(item: Item) -> frozenset[str] | Test:
+    kind = item[0]
+    if kind == "chars":
+        return frozenset(item[1])
+    if kind == "not":
+        excluded = item[1]
+        return lambda c: c != excluded
+    if kind == "in":
+        return _set_test(*item[1:])
+    if kind == "any":
+        return _any
+    raise ValueError(f"unknown first-character item {item!r}")
 
 
 def _caseless(tests: list[frozenset[str] | Test]) -> Test:
@@ -217,40 +372,39 @@ def _caseless(tests: list[frozenset[str] | Test]) -> Test:
     return test
 
 
-def _first_of(items: Any) -> tuple[list[frozenset[str] | Test], bool]:
-    """(tests, nullable) for a sequence of parsed items: what its first character can be."""
-    tests: list[frozenset[str] | Test] = []
+def _first_of(items: Any) -> tuple[list[Item], bool]:
+    """(items, nullable) for a sequence of parsed items: what its first character can be."""
+    found: list[Item] = []
     for op, av in items:
-        item_tests, nullable = _first_item(op, av)
-        tests.extend(item_tests)
+        item_found, nullable = _first_item(op, av)
+        found.extend(item_found)
         if not nullable:
-            return tests, False
-    return tests, True
+            return found, False
+    return found, True
 
 
-def _first_item(op: Any, av: Any) -> tuple[list[frozenset[str] | Test], bool]:
+def _first_item(op: Any, av: Any) -> tuple[list[Item], bool]:
     if op is sre.LITERAL:
-        return [frozenset(chr(av))], False
+        return [("chars", chr(av))], False
     if op is sre.NOT_LITERAL:
-        excluded = chr(av)
-        return [lambda c: c != excluded], False
+        return [("not", chr(av))], False
     if op is sre.ANY:
-        return [_any], False
+        return [("any",)], False
     if op is sre.IN:
-        return [_set_test(av)], False
+        return [_set_item(av)], False
     if op is sre.SUBPATTERN:
         _group, add_flags, del_flags, p = av
         if add_flags or del_flags:
             raise _Anything
         return _first_of(p)
     if op is sre.BRANCH:
-        tests: list[frozenset[str] | Test] = []
+        found: list[Item] = []
         nullable = False
         for branch in av[1]:
             t, n = _first_of(branch)
-            tests.extend(t)
+            found.extend(t)
             nullable = nullable or n
-        return tests, nullable
+        return found, nullable
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)):
         low, _high, p = av
         t, n = _first_of(p)
@@ -262,37 +416,44 @@ def _first_item(op: Any, av: Any) -> tuple[list[frozenset[str] | Test], bool]:
     raise _Anything  # GROUPREF, GROUPREF_EXISTS, anything new
 
 
-_CATEGORIES: dict[Any, Test] = {
-    sre.CATEGORY_DIGIT: str.isdecimal,
-    sre.CATEGORY_NOT_DIGIT: lambda c: not c.isdecimal(),
-    sre.CATEGORY_SPACE: str.isspace,
-    sre.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
-    sre.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
-    sre.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
+_CATEGORIES: dict[str, Test] = {
+    "CATEGORY_DIGIT": str.isdecimal,
+    "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
+    "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
 }
+"""Character categories by `re`'s name for them (Unicode semantics, as `re` has them for str patterns)."""
 
 
-def _set_test(items: Any) -> Test:
-    """A character class `[...]` as a test (Unicode semantics, as `re` has them for str patterns)."""
+def _set_item(items: Any) -> Item:
+    """A character class `[...]` as an item: ("in", negate, chars, ranges, category names)."""
     negate = False
-    chars: set[str] = set()
+    chars: list[str] = []
     ranges: list[tuple[str, str]] = []
-    categories: list[Test] = []
+    categories: list[str] = []
     for op, av in items:
         if op is sre.NEGATE:
             negate = True
         elif op is sre.LITERAL:
-            chars.add(chr(av))
+            chars.append(chr(av))
         elif op is sre.RANGE:
             ranges.append((chr(av[0]), chr(av[1])))
-        elif op is sre.CATEGORY and av in _CATEGORIES:
-            categories.append(_CATEGORIES[av])
+        elif op is sre.CATEGORY and str(av) in _CATEGORIES:
+            categories.append(str(av))
         else:
             raise _Anything
+    return ("in", negate, "".join(chars), tuple(ranges), tuple(categories))
+
+
+def _set_test(negate: bool, chars: str, ranges: Any, categories: Any) -> Test:
     frozen = frozenset(chars)
+    spans = [(lo, hi) for lo, hi in ranges]
+    tests = [_CATEGORIES[name] for name in categories]
 
     def member(c: str) -> bool:
-        return c in frozen or any(lo <= c <= hi for lo, hi in ranges) or any(t(c) for t in categories)
+        return c in frozen or any(lo <= c <= hi for lo, hi in spans) or any(t(c) for t in tests)
 
     return (lambda c: not member(c)) if negate else member
 

@@ -35,8 +35,11 @@ def lexer_for(lang: str) -> Lexer | None:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from .fastlex import rules_from_cache
+
     try:
-        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+        with rules_from_cache():  # a lexer class's first instance compiles its rules: from the pattern cache
+            return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 

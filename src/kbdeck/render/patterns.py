@@ -24,6 +24,7 @@ import re
 import sys
 from array import array
 from pathlib import Path
+from typing import Any
 
 try:  # the steps of re.compile, as it takes them (3.11-3.13): guarded, another Python may lack them
     import _sre  # type: ignore[import-not-found]
@@ -56,17 +57,23 @@ _TYPECODE = next((t for t in "IL" if array(t).itemsize == getattr(_sre, "CODESIZ
 _TAG = hashlib.sha256(f"{sys.version}\0{getattr(_sre, 'MAGIC', '')}\0{_TYPECODE}".encode()).hexdigest()[:16]
 
 
+def _folder() -> Path | None:
+    """This Python's folder of the cache; None when nothing may be kept."""
+    try:
+        folder = cache_dir() if _TYPECODE and _usable() else None
+    except RuntimeError:  # no home folder to be found (Path.home): keep nothing
+        return None
+    return folder / _TAG if folder is not None else None
+
+
 def compile_cached(source: str, flags: int) -> re.Pattern[str]:
     """`re.compile(source, flags)`, from the cache when this Python compiled it before."""
     typecode = _TYPECODE
-    try:
-        folder = cache_dir() if typecode and _usable() else None
-    except RuntimeError:  # no home folder to be found (Path.home): keep nothing
-        folder = None
+    folder = _folder()
     if folder is None or typecode is None:
         return re.compile(source, flags)
     key = hashlib.sha256(f"{flags}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
-    path = folder / _TAG / f"{key[:40]}.bin"
+    path = folder / f"{key[:40]}.bin"
     try:
         return _read(path, key, source, typecode)
     except Exception:  # missing, damaged or foreign: compile it (below) and write it again
@@ -95,6 +102,33 @@ def _read(path: Path, key: str, source: str, typecode: str) -> re.Pattern[str]:
     code.frombytes(data[newline + 1 :])
     indexgroup = tuple(header["indexgroup"])
     return _sre.compile(source, header["flags"], code.tolist(), header["groups"], header["groupindex"], indexgroup)  # type: ignore[no-any-return]
+
+
+def read_json(key: str) -> Any:
+    """What `write_json` stored under `key` (a hex digest of everything the value depends on, this
+    Python aside: the folder is per Python); None when nothing (readable) is there."""
+    folder = _folder()
+    if folder is None:
+        return None
+    try:
+        stored = json.loads((folder / f"{key[:40]}.json").read_bytes())
+        if stored["key"] == key and stored["sha256"] == _digest(stored["value"]):
+            return stored["value"]
+    except (OSError, ValueError, TypeError, KeyError):  # missing, damaged or another key's
+        pass
+    return None
+
+
+def write_json(key: str, value: Any) -> None:
+    """Keep `value` (JSON) under `key` beside the compiled patterns, for `read_json` in later runs."""
+    folder = _folder()
+    if folder is not None:
+        _write(folder / f"{key[:40]}.json", json.dumps({"key": key, "sha256": _digest(value), "value": value}).encode())
+
+
+def _digest(value: Any) -> str:
+    """A checksum of a stored value: a damaged file that still parses is not read back."""
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
 
 
 def _write(path: Path, data: bytes) -> None:
