@@ -410,3 +410,21 @@ def test_a_first_build_holds_its_texts_once(tmp_path: Path, monkeypatch: pytest.
     assert len(texts) >= 2 and len(fronts) >= 2
     assert [sys.getsizeof(t) for t in texts] == [sys.getsizeof((t + ".")[:-1]) for t in texts]
     assert [sys.getsizeof(t) for t in fronts] == [sys.getsizeof((t + ".")[:-1]) for t in fronts]
+
+
+def test_a_fragment_stored_as_anything_but_text_is_rendered_again(tmp_path: Path) -> None:
+    """A damaged or foreign cache file may hold a blob where a fragment's HTML should be: the fragment
+    store reads only text values (filtered in SQLite, `Memo.load_texts`) and renders the rest again."""
+    from kbdeck.render.fragments import renderer_fingerprint
+    from kbdeck.support.cache import Memo, text_key
+
+    memo = Memo(tmp_path, "fragments", renderer_fingerprint())
+    good, bad = text_key("md", "*kept*"), text_key("md", "**again**")
+    memo.new = {good: "<p>from the cache</p>\n", bad: b"<p>a blob</p>"}
+    memo.save()
+    assert Memo(tmp_path, "fragments", renderer_fingerprint()).load_texts() == {good: "<p>from the cache</p>\n"}
+    assert len(Memo(tmp_path, "fragments", renderer_fingerprint()).load()) == 2
+    fragments = Fragments({}, tmp_path, Workers(1))
+    assert fragments.render("*kept*") == "<p>from the cache</p>\n"
+    assert fragments.render("**again**") == Renderer({}).render("**again**")
+    assert fragments.rendered == 1

@@ -153,7 +153,7 @@ class Fragments:
         self.workers = workers or Workers()
         self._own_workers = workers is None
         self._memo = Memo(cache_dir, "fragments", renderer_fingerprint())
-        self._known: dict[str, str] = {k: v for k, v in self._memo.load().items() if isinstance(v, str)}
+        self._known = self._memo.load_texts()
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
         self._pending: list[tuple[list[str], Future[list[str]]]] = []

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 CACHE_FILE = "cache.sqlite"
 
@@ -85,12 +86,20 @@ class Memo:
 
     def load(self) -> dict[str, Value]:
         """Every entry of the table."""
+        return self._select(f"SELECT key, value FROM {self.table}")
+
+    def load_texts(self) -> dict[str, str]:
+        """Every entry whose value is text: a memo of texts skips anything else a damaged file holds, in
+        SQLite (filtering in Python made a second dict of 600,000 entries at 300,000 cards)."""
+        return cast(dict[str, str], self._select(f"SELECT key, value FROM {self.table} WHERE typeof(value) = 'text'"))
+
+    def _select(self, query: str) -> dict[str, Value]:
         if self.path is None or not self.path.is_file():
             return {}
         try:
             conn = self._connect()
             try:
-                return dict(conn.execute(f"SELECT key, value FROM {self.table}"))
+                return dict(conn.execute(query))
             finally:
                 conn.close()
         except sqlite3.Error:
