@@ -326,6 +326,9 @@ def test_rule_analyses_are_stored_and_read_back_unchanged(tmp_path: Path, monkey
         [],
         {name: [["x", []]] * len(rs) for name, rs in states.items()},
         {name: [[False, [["chars", ""]]]] * len(rs) for name, rs in states.items()},
+        {name: [[False, [["chars"]]]] * len(rs) for name, rs in states.items()},
+        {name: [[False, [["not", "ab"]]]] * len(rs) for name, rs in states.items()},
+        {name: [[False, [5]]] * len(rs) for name, rs in states.items()},
         {name: [[False, [["in", False, "", [], []]]]] * len(rs) for name, rs in states.items()},
     ]:
         patterns.write_json(key, value)  # a sound file with the wrong content: not what fastlex writes

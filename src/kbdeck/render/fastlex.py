@@ -150,10 +150,10 @@ def rules_from_cache() -> Iterator[None]:
     patterns from the pattern cache (`patterns.compile_cached`: the same patterns, kept between runs).
 
     Pygments compiles every rule of a lexer class with `re.compile` once per process (Python's 112:
-    0.02 s, in every process that highlights, an edit's too); from the cache, 0.007 s. It is the module
-    global `pygments.lexer.re` that is swapped for the block (Pygments' `_process_regex` calls
-    `re.compile`), so only the Pygments versions the token comparison covers take this path, and the
-    global is put back however the block ends. Builds create lexers on one thread.
+    0.02 s, in every process that highlights, an edit's too); from the cache, 0.007 s. The block swaps
+    the module global `pygments.lexer.re` (Pygments' `_process_regex` calls `re.compile`): that reaches
+    into Pygments, so only the versions the token comparison covers take this path, and the global is
+    put back however the block ends. Builds create lexers on one thread.
     """
     import pygments.lexer as module
 
@@ -208,7 +208,7 @@ def _analysed(states: dict[str, list[Rule]]) -> dict[str, list[First]]:
         try:
             if {k: len(v) for k, v in stored.items()} == {k: len(v) for k, v in rules.items()}:
                 return {name: [_from_json(f) for f in firsts] for name, firsts in stored.items()}
-        except (AttributeError, TypeError, ValueError):
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             pass  # nothing stored, or not what this module writes: work it out again (and store it)
     firsts = {name: [_first(p) if p is not None else "any" for p in ps] for name, ps in rules.items()}
     if key is not None:
@@ -233,10 +233,9 @@ def _from_json(value: Any) -> First:
 
 def _item_from_json(item: Any) -> Item:
     kind, *rest = item
-    if kind == "chars" and isinstance(rest[0], str) and rest[0] and len(rest) == 1:
-        return kind, rest[0]
-    if kind == "not" and isinstance(rest[0], str) and len(rest[0]) == 1 and len(rest) == 1:
-        return kind, rest[0]
+    text = rest[0] if len(rest) == 1 and isinstance(rest[0], str) else ""
+    if (kind == "chars" and text) or (kind == "not" and len(text) == 1):
+        return kind, text
     if kind == "any" and not rest:
         return ("any",)
     if kind == "in":
@@ -295,8 +294,8 @@ def _scoped(pattern: re.Pattern[str], base: int) -> str | None:
 # took 0.03 s in every process that accelerates a lexer.
 
 Item = tuple[Any, ...]
-"""One way a match can start: ("chars", "abc"), ("not", "x"), ("any",) or ("in", negate, "chars",
-(("a", "z"), …), ("DIGIT", …)) for a character class."""
+"""One way a match can start: ("chars", "abc"), ("not", "x"), ("any",), or for a character class ("in",
+negate, "chars", (("a", "z"), …), ("CATEGORY_DIGIT", …))."""
 
 First = tuple[bool, tuple[Item, ...]] | str | None
 """A rule's first characters: (caseless, items), "any" (no analysis), or None (it can match "")."""
