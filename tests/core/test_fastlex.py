@@ -335,3 +335,8 @@ def test_rule_analyses_are_stored_and_read_back_unchanged(tmp_path: Path, monkey
         assert fastlex._analysed(states) == analysed["python"]
         assert worked
         worked.clear()
+
+    monkeypatch.setenv("KBDECK_CACHE_HOME", "")  # keep nothing: analysed each time, nothing written
+    before = sorted(tmp_path.rglob("*"))
+    assert fastlex._analysed(states) == analysed["python"]
+    assert worked and sorted(tmp_path.rglob("*")) == before
