@@ -107,3 +107,47 @@ def test_a_machine_without_a_home_folder_keeps_nothing(monkeypatch: pytest.Monke
     monkeypatch.setattr(patterns.Path, "home", staticmethod(no_home))
     source, flags = SOURCES[2]
     same(compile_cached(source, flags), re.compile(source, flags))
+
+
+def test_a_family_of_stored_values_keeps_only_its_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lexer's analysis is stored again under a new key when fastlex or the rules change: the old file
+    (never to be read again, 0.1 MB) goes; another family's stays; an odd family name stays a file name."""
+    monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
+    patterns.write_json("first-a.Lexer", "1" * 64, {"v": 1})
+    patterns.write_json("first-b.Lexer", "2" * 64, {"v": 2})
+    patterns.write_json("first-a.Lexer", "3" * 64, {"v": 3})
+    assert patterns.read_json("first-a.Lexer", "3" * 64) == {"v": 3}
+    assert patterns.read_json("first-a.Lexer", "1" * 64) is None
+    assert patterns.read_json("first-b.Lexer", "2" * 64) == {"v": 2}
+    assert sorted(p.name[:13] for p in tmp_path.rglob("*.json")) == ["first-a.Lexer", "first-b.Lexer"]
+    patterns.write_json("first-x/../*[y]", "4" * 64, {"v": 4})
+    assert patterns.read_json("first-x/../*[y]", "4" * 64) == {"v": 4}
+    patterns.write_json("first-a.Lexer-2", "5" * 64, {"v": 5})  # a family whose name extends another's
+    patterns.write_json("first-a.Lexer", "6" * 64, {"v": 6})
+    assert patterns.read_json("first-a.Lexer-2", "5" * 64) == {"v": 5}
+    assert len(list(tmp_path.rglob("*.json"))) == 4
+
+
+def test_folders_of_python_builds_unused_for_long_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrading Python leaves a folder of the old build's compiled patterns; once no process has used it
+    for `UNUSED_DAYS`, the next process to look at the cache removes it (and only such folders)."""
+    monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
+    root = tmp_path / "patterns"
+    long_ago = patterns.time.time() - (patterns.UNUSED_DAYS + 1) * 86400
+    recently = patterns.time.time() - (patterns.UNUSED_DAYS - 1) * 86400
+    for name, when in [("0123456789abcdef", long_ago), ("fedcba9876543210", recently), ("notes", long_ago)]:
+        (root / name).mkdir(parents=True)
+        (root / name / "x.bin").write_bytes(b"x")
+        patterns.os.utime(root / name, (when, when))
+    (root / "aaaaaaaaaaaaaaaa").write_bytes(b"a file, not a folder")
+    patterns.os.utime(root / "aaaaaaaaaaaaaaaa", (long_ago, long_ago))
+    mine = root / patterns._TAG
+    mine.mkdir()
+    patterns.os.utime(mine, (long_ago, long_ago))
+    monkeypatch.setattr(patterns, "_looked", set())
+    source, flags = SOURCES[0]
+    same(compile_cached(source, flags), re.compile(source, flags))
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        ["fedcba9876543210", "notes", "aaaaaaaaaaaaaaaa", patterns._TAG]
+    )
+    assert mine.stat().st_mtime > recently  # marked as used

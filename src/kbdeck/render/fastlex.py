@@ -179,7 +179,7 @@ def accelerate(lexer: Lexer) -> Lexer:
         return lexer  # ExtendedRegexLexer, profiling or hand-written lexers keep their own loop
     if cls not in _TABLES:
         states: dict[str, list[Rule]] = lexer._tokens  # type: ignore[attr-defined]
-        firsts = _analysed(states)
+        firsts = _analysed(states, f"{cls.__module__}.{cls.__qualname__}")
         _TABLES[cls] = {name: _State(rules, firsts[name]) for name, rules in states.items()}
     tables = _TABLES[cls]
 
@@ -196,15 +196,16 @@ def _patterns(rules: list[Rule]) -> list[re.Pattern[str] | None]:
     return [p if isinstance(p, re.Pattern) else None for p in found]
 
 
-def _analysed(states: dict[str, list[Rule]]) -> dict[str, list[First]]:
-    """The first characters of every rule of a lexer, by state: from the pattern cache when this lexer's
-    rules (and this analysis) were seen before, else worked out (`_first`) and stored there."""
+def _analysed(states: dict[str, list[Rule]], lexer: str) -> dict[str, list[First]]:
+    """The first characters of every rule of a lexer (`lexer`: its class's name), by state: from the
+    pattern cache when these rules (and this analysis) were seen before, else worked out (`_first`)
+    and stored there, in place of what was stored for that lexer before."""
     rules = {name: _patterns(rs) for name, rs in states.items()}
     key = None
     if _ANALYSIS_CODE is not None:
         source = [[name, [_source(p) for p in ps]] for name, ps in sorted(rules.items())]
         key = hashlib.sha256(_ANALYSIS_CODE + json.dumps(source).encode()).hexdigest()
-        stored = read_json(key)
+        stored = read_json(f"first-{lexer}", key)
         try:
             if {k: len(v) for k, v in stored.items()} == {k: len(v) for k, v in rules.items()}:
                 return {name: [_from_json(f) for f in firsts] for name, firsts in stored.items()}
@@ -212,7 +213,7 @@ def _analysed(states: dict[str, list[Rule]]) -> dict[str, list[First]]:
             pass  # nothing stored, or not what this module writes: work it out again (and store it)
     firsts = {name: [_first(p) if p is not None else "any" for p in ps] for name, ps in rules.items()}
     if key is not None:
-        write_json(key, firsts)
+        write_json(f"first-{lexer}", key, firsts)
     return firsts
 
 

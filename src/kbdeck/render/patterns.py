@@ -11,7 +11,9 @@ next process hands it to `_sre.compile`, as `re.compile` itself does.
 was read (3.11–3.13, the same function in each) take this path, and anything unexpected — a damaged or
 foreign file (the engine validates code words it is given), an unwritable directory — falls back to
 `re.compile`. Deleting the directory only costs time. `KBDECK_CACHE_HOME` moves it; set it empty to
-keep nothing on disk.
+keep nothing on disk. Beside the patterns, `read_json`/`write_json` keep small checksummed values
+(fastlex's rule analyses), one file per family; and a Python build's folder that no process has used
+for `UNUSED_DAYS` is removed by the next process that looks at the cache.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
+import time
 from array import array
 from pathlib import Path
 from typing import Any
@@ -57,13 +61,42 @@ _TYPECODE = next((t for t in "IL" if array(t).itemsize == getattr(_sre, "CODESIZ
 _TAG = hashlib.sha256(f"{sys.version}\0{getattr(_sre, 'MAGIC', '')}\0{_TYPECODE}".encode()).hexdigest()[:16]
 
 
+UNUSED_DAYS = 90
+"""The folder of a Python build no process has used for this long is removed (another Python's first
+look at the cache does it): upgrading Python leaves no folder behind for good."""
+
+_looked: set[Path] = set()
+
+
 def _folder() -> Path | None:
     """This Python's folder of the cache; None when nothing may be kept."""
     try:
-        folder = cache_dir() if _TYPECODE and _usable() else None
+        root = cache_dir() if _TYPECODE and _usable() else None
     except RuntimeError:  # no home folder to be found (Path.home): keep nothing
         return None
-    return folder / _TAG if folder is not None else None
+    if root is None:
+        return None
+    folder = root / _TAG
+    if folder not in _looked:  # once per process and folder
+        _looked.add(folder)
+        _tidy(root, folder)
+    return folder
+
+
+def _tidy(root: Path, folder: Path) -> None:
+    """Mark `folder` as used now, and remove the folders of other Python builds unused for `UNUSED_DAYS`
+    (only folders named as this module names them; anything unexpected is left alone)."""
+    with contextlib.suppress(OSError):
+        os.utime(folder)
+    try:
+        others = [p for p in root.iterdir() if p != folder and re.fullmatch(r"[0-9a-f]{16}", p.name) and p.is_dir()]
+    except OSError:
+        return
+    oldest = time.time() - UNUSED_DAYS * 86400
+    for other in others:
+        with contextlib.suppress(OSError):
+            if other.stat().st_mtime < oldest:
+                shutil.rmtree(other)
 
 
 def compile_cached(source: str, flags: int) -> re.Pattern[str]:
@@ -104,14 +137,14 @@ def _read(path: Path, key: str, source: str, typecode: str) -> re.Pattern[str]:
     return _sre.compile(source, header["flags"], code.tolist(), header["groups"], header["groupindex"], indexgroup)  # type: ignore[no-any-return]
 
 
-def read_json(key: str) -> Any:
-    """What `write_json` stored under `key` (a hex digest of everything the value depends on, this
-    Python aside: the folder is per Python); None when nothing (readable) is there."""
+def read_json(family: str, key: str) -> Any:
+    """What `write_json` stored for `family` under `key` (a hex digest of everything the value depends
+    on, this Python aside: the folder is per Python); None when nothing (readable) is there."""
     folder = _folder()
     if folder is None:
         return None
     try:
-        stored = json.loads((folder / f"{key[:40]}.json").read_bytes())
+        stored = json.loads((folder / _json_name(family, key)).read_bytes())
         if stored["key"] == key and stored["sha256"] == _digest(stored["value"]):
             return stored["value"]
     except (OSError, ValueError, TypeError, KeyError):  # missing, damaged or another key's
@@ -119,11 +152,25 @@ def read_json(key: str) -> Any:
     return None
 
 
-def write_json(key: str, value: Any) -> None:
-    """Keep `value` (JSON) under `key` beside the compiled patterns, for `read_json` in later runs."""
+def write_json(family: str, key: str, value: Any) -> None:
+    """Keep `value` (JSON) for `family` under `key` beside the compiled patterns, for `read_json` in later
+    runs; the family's other files go (what they hold was made by other code or for other input, and
+    one lexer's analysis is 0.1 MB)."""
     folder = _folder()
-    if folder is not None:
-        _write(folder / f"{key[:40]}.json", json.dumps({"key": key, "sha256": _digest(value), "value": value}).encode())
+    if folder is None:
+        return
+    path = folder / _json_name(family, key)
+    _write(path, json.dumps({"key": key, "sha256": _digest(value), "value": value}).encode())
+    with contextlib.suppress(OSError):
+        for old in folder.glob(_json_name(family, "*")):
+            if old.name != path.name:
+                old.unlink(missing_ok=True)
+
+
+def _json_name(family: str, key: str) -> str:
+    """`<family>@<key>.json`, the family made safe for a file name and for `glob` (no `@` in it, so no
+    family's files match another's pattern)."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', family)}@{key[:40]}.json"
 
 
 def _digest(value: Any) -> str:
