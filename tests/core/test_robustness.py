@@ -379,3 +379,74 @@ def test_content_files_are_the_files_rglob_finds(tmp_path: Path) -> None:
     relative = Path(os.path.relpath(root))
     assert content_files(relative) == _files_by_rglob(relative)
     assert content_files(tmp_path / "missing") == [] == content_files(root / "roadmap.yaml")
+
+
+def test_a_full_disk_while_packaging_is_exit_2_and_keeps_the_previous_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite reports a full disk as `sqlite3.OperationalError`, not an `OSError`: writing the package's
+    collection turned it into a traceback, and so did the build cache when its file could not be
+    written even afresh. Now the cache gives up quietly (it is only ever time), and the package's
+    failure is the environment's message, exit 2, with the previous package and ledger untouched."""
+    import sqlite3
+
+    from kbdeck.apkg import collection
+    from kbdeck.support import cache
+
+    content = make_content(tmp_path, {})
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--out", str(out)]) == 0
+    package = out / "Sample KB.apkg"
+    before = package.read_bytes(), (content / ".kbdeck-ledger.json").read_bytes()
+    card = next((content / "flashcards").rglob("*.yaml"))
+    card.write_text(card.read_text(encoding="utf-8").replace("a: ", "a: Editada. ", 1), encoding="utf-8")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(collection, "insert", full)
+    monkeypatch.setattr(cache.Memo, "_write", full)
+    capsys.readouterr()
+    assert main(["build", "--content", str(content), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "database or disk is full" in err and "Traceback" not in err, err
+    assert (package.read_bytes(), (content / ".kbdeck-ledger.json").read_bytes()) == before
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "Sample KB.apkg"]
+
+
+def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system's temporary folder may be a small tmpfs (a 300,000-card collection is 1.3 GB): the
+    collection is written beside the package. What a killed build left there (a scratch folder, a
+    half-written package) is removed by the next build that writes a package, once nothing has
+    touched it for `STALE_SECONDS`; a live build's newer files are left alone."""
+    import tempfile
+
+    from kbdeck.apkg import package
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    content = make_content(tmp_path, {})
+    out = tmp_path / "out"
+    out.mkdir()
+    long_ago = time.time() - package.STALE_SECONDS - 60
+    old_scratch = out / ".kbdeck-pkg-killed"
+    old_scratch.mkdir()
+    (old_scratch / "collection.anki2").write_bytes(b"half")
+    os.utime(old_scratch / "collection.anki2", (long_ago, long_ago))
+    os.utime(old_scratch, (long_ago, long_ago))
+    old_zip = out / ".kbdeck-abc.apkg.tmp"
+    old_zip.write_bytes(b"PK")
+    os.utime(old_zip, (long_ago, long_ago))
+    live = out / ".kbdeck-pkg-live"
+    live.mkdir()
+    (live / "collection.anki2").write_bytes(b"being written")
+    mine = out / "notes.txt"
+    mine.write_text("the user's own file", encoding="utf-8")
+    result = build(content, out)
+    assert result.apkg is not None
+    with zipfile.ZipFile(result.apkg) as zf:
+        assert zf.testzip() is None and "collection.anki2" in zf.namelist()
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".cache", ".kbdeck-pkg-live", "Sample KB.apkg", "notes.txt"]
+    )

@@ -8,6 +8,7 @@ and ledger always give identical bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -15,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -73,22 +75,15 @@ def write_apkg(pkg: Package) -> None:
         by_deck.setdefault(note.deck, []).append(note)
     decks = [(deck_id(pkg.kb_id, name), name, pkg.description if name == pkg.root_deck else "") for name in by_deck]
     stamp = max([*pkg.note_mtimes.values(), *pkg.notetype_mtimes.values(), 1])
-    with tempfile.TemporaryDirectory(prefix="kbdeck-pkg-") as tmp:
+    sweep_scratch(pkg.path.parent)
+    # the scratch collection sits beside the package, not in the system's temporary folder: that may be
+    # a small tmpfs (a 300,000-card collection is 1.3 GB), and the package is written here anyway
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=pkg.path.parent) as tmp:
         db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        # a scratch file: no journal and no fsync (neither changes the bytes of the database)
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA page_size = 16384")
-        cursor = conn.cursor()
-        collection.create(cursor, decks)
-        card_rows: list[collection.Row] = []
-        ids = itertools.count(stamp * 1000)  # genanki's id sequence
-        collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows), card_rows)
-        models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
-        collection.set_models(cursor, models, decks[-1][0], stamp)
-        conn.commit()
-        conn.close()
+        try:
+            _write_collection(db_path, pkg, decks, by_deck, stamp)
+        except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
+            raise OSError(f"could not write the package's collection ({exc})") from exc
         # a temporary name of its own beside the package, renamed over it at the end: a killed or
         # failed build (disk full) leaves the previous package, never half of one
         fd, tmp_name = tempfile.mkstemp(prefix=".kbdeck-", suffix=".apkg.tmp", dir=pkg.path.parent)
@@ -106,6 +101,58 @@ def write_apkg(pkg: Package) -> None:
         except BaseException:
             tmp_out.unlink(missing_ok=True)
             raise
+
+
+SCRATCH_PREFIX = ".kbdeck-pkg-"
+"""The folder a package's collection is written in, beside the package, before it is zipped."""
+
+
+STALE_SECONDS = 600
+"""A scratch file untouched this long was left by a killed build (a live one writes to it all along)."""
+
+
+def sweep_scratch(folder: Path) -> None:
+    """Remove what killed builds left beside their package: scratch folders and half-written packages
+    untouched for `STALE_SECONDS` (builds of one output folder do not overlap where `lock.build_lock`
+    can lock; the age keeps a concurrent build's files safe where it cannot)."""
+    oldest = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_symlink():
+                    continue
+                if path.name.startswith(SCRATCH_PREFIX) and path.is_dir():
+                    touched = max([path.stat().st_mtime, *(f.stat().st_mtime for f in path.iterdir())])
+                    if touched < oldest:
+                        shutil.rmtree(path, ignore_errors=True)
+                elif (
+                    path.name.startswith(".kbdeck-")
+                    and path.name.endswith(".apkg.tmp")
+                    and path.is_file()
+                    and path.stat().st_mtime < oldest
+                ):
+                    path.unlink(missing_ok=True)
+
+
+def _write_collection(
+    db_path: Path, pkg: Package, decks: list[tuple[int, str, str]], by_deck: dict[str, list[RenderedNote]], stamp: int
+) -> None:
+    conn = sqlite3.connect(db_path)
+    try:
+        # a scratch file: no journal and no fsync (neither changes the bytes of the database)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA page_size = 16384")
+        cursor = conn.cursor()
+        collection.create(cursor, decks)
+        card_rows: list[collection.Row] = []
+        ids = itertools.count(stamp * 1000)  # genanki's id sequence
+        collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows), card_rows)
+        models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
+        collection.set_models(cursor, models, decks[-1][0], stamp)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _rows(

@@ -9,6 +9,7 @@ updated with what changed at the end.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import sys
@@ -115,7 +116,11 @@ class Memo:
             self._write(gone)
         except sqlite3.Error:  # a broken file: start it again
             self.path.unlink(missing_ok=True)
-            self._write([])
+            try:
+                self._write([])
+            except sqlite3.Error:  # a full or failing disk: the cache is only ever time, keep none
+                with contextlib.suppress(OSError):
+                    self.path.unlink(missing_ok=True)
         self.new = {}
 
     def _write(self, gone: list[tuple[str]]) -> None:
