@@ -86,7 +86,7 @@ def write_apkg(pkg: Package) -> None:
             raise OSError(f"could not write the package's collection ({exc})") from exc
         # a temporary name of its own beside the package, renamed over it at the end: a killed or
         # failed build (disk full) leaves the previous package, never half of one
-        fd, tmp_name = tempfile.mkstemp(prefix=".kbdeck-", suffix=".apkg.tmp", dir=pkg.path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=HALF_PREFIX, suffix=HALF_SUFFIX, dir=pkg.path.parent)
         tmp_out = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
@@ -105,6 +105,8 @@ def write_apkg(pkg: Package) -> None:
 
 SCRATCH_PREFIX = ".kbdeck-pkg-"
 """The folder a package's collection is written in, beside the package, before it is zipped."""
+HALF_PREFIX, HALF_SUFFIX = ".kbdeck-", ".apkg.tmp"
+"""The package being zipped, beside the package, before it is renamed over it."""
 
 
 STALE_SECONDS = 600
@@ -126,8 +128,8 @@ def sweep_scratch(folder: Path) -> None:
                     if touched < oldest:
                         shutil.rmtree(path, ignore_errors=True)
                 elif (
-                    path.name.startswith(".kbdeck-")
-                    and path.name.endswith(".apkg.tmp")
+                    path.name.startswith(HALF_PREFIX)
+                    and path.name.endswith(HALF_SUFFIX)
                     and path.is_file()
                     and path.stat().st_mtime < oldest
                 ):
