@@ -306,11 +306,6 @@ class _Anything(Exception):
     """The analysis gives up: the pattern may start with any character."""
 
 
-def _first_test(pattern: re.Pattern[str]) -> Test | None:
-    """A test for the characters a match of `pattern` can start with; None if it can match ""."""
-    return _test_from(_first(pattern))
-
-
 def _first(pattern: re.Pattern[str]) -> First:
     """What a match of `pattern` can start with, as data (see `First`)."""
     if not isinstance(pattern.pattern, str) or pattern.flags & (re.ASCII | re.LOCALE):
@@ -327,6 +322,8 @@ def _first(pattern: re.Pattern[str]) -> First:
 
 
 def _test_from(first: First) -> Test | None:
+    """A test for the characters a match can start with (`first`, what `_first` found); None when it can
+    match the empty string."""
     if first is None:
         return None
     if first == "any" or not isinstance(first, tuple):
