@@ -47,6 +47,8 @@ sys.path.insert(0, str(HERE))
 
 from corpus import CARDS_PER_TOPIC, generate  # noqa: E402
 
+from kbdeck.render.fragments import usable_cpus  # noqa: E402  (the cores kbdeck itself counts)
+
 STEPS = ("kbdeck_cold", "kbdeck_one_edit", "kbdeck_noop", "ankdown", "floor", "kbdeck_first")
 LABELS = {
     "kbdeck_cold": "kbdeck cold build (no cache)",
@@ -264,7 +266,7 @@ def bench(n: int, repeat: int) -> dict[str, object]:
         (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
         with tempfile.TemporaryDirectory(prefix="kbdeck-cache-") as fresh:
             runs["kbdeck_first"].append(timed(build_cmd, env={**ENV, "KBDECK_CACHE_HOME": fresh}))
-    result: dict[str, object] = {"n": n, "repeat": repeat, "cores": usable_cores(), "python": platform.python_version()}
+    result: dict[str, object] = {"n": n, "repeat": repeat, "cores": usable_cpus(), "python": platform.python_version()}
     for step, items in runs.items():
         if not items:
             result[f"{step}_s"] = None
@@ -279,14 +281,6 @@ def bench(n: int, repeat: int) -> dict[str, object]:
     if source_digest() != source:
         result["warning"] = "src/kbdeck changed during the run (kbdeck's caches were invalidated): run again"
     return result
-
-
-def usable_cores() -> int:
-    """The cores the steps may run on (`taskset` pins them), not the machine's."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def per_round(res: dict[str, object], top: str, bottom: str) -> list[float]:
