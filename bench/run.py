@@ -212,6 +212,12 @@ def dump_floor_input(apkg: Path, dest: Path) -> None:
     dest.write_text(json.dumps({"timestamp": stamp, "models": models, "notes": notes}), encoding="utf-8")
 
 
+def cold_start(content: Path, out: Path) -> None:
+    """What a cold build starts from: no build folder (no cache, no package) and no ledger."""
+    shutil.rmtree(out, ignore_errors=True)
+    (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+
+
 def source_digest() -> str:
     """kbdeck's source as its caches see it (`cache.py` hashes the same files)."""
     files = sorted((ROOT / "src" / "kbdeck").rglob("*.py"))
@@ -240,8 +246,7 @@ def bench(n: int, repeat: int) -> dict[str, object]:
     # bytecode caches are; the "first on the machine" step gets an empty one each time
     ENV["KBDECK_CACHE_HOME"] = str(base / "kbdeck-cache")
     # untimed warm-up: writes the bytecode caches and fills the OS file cache for every tool
-    shutil.rmtree(out, ignore_errors=True)
-    (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+    cold_start(content, out)
     timed(build_cmd)
     dump_floor_input(next(out.glob("*.apkg")), floor_input)
     timed([sys.executable, str(HERE / "floor.py"), str(floor_input), str(base / "floor.apkg")])
@@ -249,8 +254,7 @@ def bench(n: int, repeat: int) -> dict[str, object]:
         timed([*ankdown, "-r", ".", "-p", str(base / "ankdown.apkg"), "--highlight"], ankdown_dir)
     source = source_digest()
     for r in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+        cold_start(content, out)
         runs["kbdeck_cold"].append(timed(build_cmd))
         runs["kbdeck_noop"].append(timed(build_cmd))
         edit_one_card(content, n, r)
@@ -262,8 +266,7 @@ def bench(n: int, repeat: int) -> dict[str, object]:
         runs["floor"].append(
             timed([sys.executable, str(HERE / "floor.py"), str(floor_input), str(base / "floor.apkg")])
         )
-        shutil.rmtree(out, ignore_errors=True)
-        (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+        cold_start(content, out)
         with tempfile.TemporaryDirectory(prefix="kbdeck-cache-") as fresh:
             runs["kbdeck_first"].append(timed(build_cmd, env={**ENV, "KBDECK_CACHE_HOME": fresh}))
     result: dict[str, object] = {"n": n, "repeat": repeat, "cores": usable_cpus(), "python": platform.python_version()}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
-from run import WORK, Run, edit_one_card, timed  # noqa: E402
+from run import WORK, Run, cold_start, edit_one_card, timed  # noqa: E402
 
 STEPS = ("cold", "noop", "one_edit")
 MEMORY_LIMIT_MB = 1536
@@ -37,8 +36,7 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     cmd = [str(kbdeck), "build", "--content", str(content), "--out", str(out)]
     runs: dict[str, list[Run]] = {s: [] for s in STEPS}
     for r in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        (content / ".kbdeck-ledger.json").unlink(missing_ok=True)
+        cold_start(content, out)
         for step in STEPS:
             if step == "one_edit":
                 edit_one_card(content, n, r)
