@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from .apkg.bundle import bundle_bytes, encoded_bundle
-from .apkg.collection import card_ords
 from .apkg.ledger import (
     LEDGER_NAME,
     Changes,
@@ -43,7 +42,6 @@ from .render.notes import (
     attach_images,
     render_notes,
     render_topic_html,
-    section_digest,
 )
 from .render.prefetch import fragments_for, render_workers
 from .support.cache import forget_texts
@@ -169,8 +167,9 @@ def _build(
         media.update(images.media)
         fragments.save(prune=True)
     # the fragment store and the text digests served checking and rendering; the notes hold the HTML they
-    # need: let the rest go before the bundle and the ledger are made (at 300,000 cards, 0.2 GB they reuse)
-    del fragments
+    # need (a note from the note memo reads it again if asked): let the rest go before the bundle and the
+    # ledger are made (at 300,000 cards, 0.2 GB they reuse)
+    fragments.release()
     forget_texts()
     encoded = encoded_bundle(kb, notes, note_files, cache)
     stamps = {
@@ -206,8 +205,9 @@ def _build(
         )
         digest = package_digest(package)
         if not is_current(path, digest, cache / "package.json"):  # else: the same bytes are already there
-            write_apkg(package)
+            write_apkg(package, cache, fragments.load_all)
             remember(path, digest, cache / "package.json")
+            fragments.release()
         write_ledger(ledger_path(content), ledger)
         result.record_written = write_record(record_path(content), runner.updated_record())
         result.apkg = path
@@ -225,8 +225,7 @@ def stamp(
     if old is None:
         return None
     notes_now = {
-        n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic", section_digest(n))
-        for n in notes
+        n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic", n.section) for n in notes
     }
     return update(old, notes_now, stamps)
 
@@ -301,7 +300,7 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     kinds_by = Counter(t.split("::")[-1] for n in result.notes for t in n.tags if t.startswith(kind_tag))
     decks = {n.deck for n in result.notes}
     # a note is one authored flashcard; Anki schedules cards (one per note, one per cloze deletion)
-    cards = sum(len(card_ords(n.notetype, n.fields)) for n in result.notes)
+    cards = sum(len(n.ords) for n in result.notes)
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
     lines = [
         f"kbdeck: {kb.roadmap.title} → {target}",

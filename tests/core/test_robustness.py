@@ -404,7 +404,7 @@ def test_a_full_disk_while_packaging_is_exit_2_and_keeps_the_previous_package(
     def full(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(collection, "insert", full)
+    monkeypatch.setattr(collection, "set_models", full)  # written last, whether notes were copied or not
     monkeypatch.setattr(cache.Memo, "_write", full)
     capsys.readouterr()
     assert main(["build", "--content", str(content), "--out", str(out)]) == 2

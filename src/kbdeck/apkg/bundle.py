@@ -16,7 +16,7 @@ from .. import __version__
 from ..content.codeblocks import INCLUDE_RE, split_ref
 from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
 from ..model.kb import KnowledgeBase
-from ..render.notes import REVERSE_SUFFIX, RenderedNote, section_digest
+from ..render.notes import REVERSE_SUFFIX, RenderedNote
 from ..support.cache import Memo, code_fingerprint
 
 
@@ -63,7 +63,7 @@ class FieldDigests:
         self._used: set[str] = set()
 
     def of(self, note: RenderedNote) -> str:
-        key = f"{note.content_hash}:{section_digest(note)}"
+        key = f"{note.content_hash}:{note.section}"
         self._used.add(key)
         found = self._known.get(key)
         if isinstance(found, str):

@@ -11,13 +11,12 @@ with what genanki itself writes.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 
-from ..model.notetypes import NoteTypeSpec
+from ..model.notetypes import NoteTypeSpec, card_ords
 
-__all__ = ["NoteTypeSpec"]
+__all__ = ["NoteTypeSpec", "card_ords"]
 
 FORMAT = "anki-schema-11/genanki-0.13"
 """What the bytes of a collection depend on besides its content (part of the package digest)."""
@@ -209,8 +208,6 @@ LATEX_PRE = (
     "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n"
 )
 FRONT_BACK, CLOZE = 0, 1
-CLOZE_FIELD_RE = re.compile(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}")
-CLOZE_RE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 
 Row = tuple[object, ...]
 
@@ -288,18 +285,6 @@ def model_json(spec: NoteTypeSpec, css: str, deck_id: int, mod: int) -> dict[str
         "usn": -1,
         "vers": [],
     }
-
-
-def card_ords(spec: NoteTypeSpec, fields: tuple[str, ...]) -> list[int]:
-    """The cards a note gets, as genanki decides them (`Note.cards`), in its order."""
-    if not spec.is_cloze:
-        return [ord_ for ord_, how, required in spec.req if (all if how == "all" else any)(fields[i] for i in required)]
-    ords: set[int] = set()
-    for name in set(CLOZE_FIELD_RE.findall(spec.qfmt)):
-        index = spec.fields.index(name) if name in spec.fields else -1
-        value = fields[index] if index >= 0 else ""
-        ords.update(int(m) - 1 for m in CLOZE_RE.findall(value) if int(m) > 0)
-    return list(ords)
 
 
 NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,CAST(? AS TEXT),0,0,'')"

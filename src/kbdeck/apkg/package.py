@@ -19,7 +19,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +27,7 @@ from typing import BinaryIO
 from ..model.notetypes import BASIC, CLOZE
 from ..render.fragments import renderer_fingerprint
 from ..render.notes import RenderedNote
-from . import collection
+from . import collection, kept
 from .theme import card_css
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -63,12 +63,17 @@ def notetype_hash(spec: collection.NoteTypeSpec) -> str:
     return hashlib.sha256("\x1e".join([spec.name, spec.qfmt, spec.afmt, card_css()]).encode()).hexdigest()
 
 
-def write_apkg(pkg: Package) -> None:
+def write_apkg(pkg: Package, cache: Path | None = None, read_all: Callable[[], None] | None = None) -> None:
     """Write the package atomically.
 
     By default the zip stores its entries as they are, as genanki and Anki's own legacy exports
     accept: a rebuild that deflated 90 MB of collection at 30,000 cards spent 0.3 s on it, on
     every save. `compress` deflates them (a package 5–10× smaller, to share).
+
+    With a `cache` folder, unchanged notes are copied from the collection the previous build kept there
+    (`kept.py`), and this one is kept in turn. Without a usable one, every note's fields are written from
+    Python: `read_all` is called first when some notes do not hold them (it reads every stored fragment
+    at once, rather than one note's at a time).
     """
     by_deck: dict[str, list[RenderedNote]] = {pkg.root_deck: []}
     for note in pkg.notes:
@@ -76,12 +81,24 @@ def write_apkg(pkg: Package) -> None:
     decks = [(deck_id(pkg.kb_id, name), name, pkg.description if name == pkg.root_deck else "") for name in by_deck]
     stamp = max([*pkg.note_mtimes.values(), *pkg.notetype_mtimes.values(), 1])
     sweep_scratch(pkg.path.parent)
+    old = kept.usable(cache) if cache is not None else None
     # the scratch collection sits beside the package, not in the system's temporary folder: that may be
     # a small tmpfs (a 300,000-card collection is 1.3 GB), and the package is written here anyway
     with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=pkg.path.parent) as tmp:
-        db_path = Path(tmp) / "collection.anki2"
+        db_path, work = Path(tmp) / "collection.anki2", Path(tmp) / "rows.db"
+        rows: list[kept.Row] = []
         try:
-            _write_collection(db_path, pkg, decks, by_deck, stamp)
+            try:
+                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, old, work)
+            except sqlite3.Error:
+                if old is None or cache is None:
+                    raise
+                kept.forget(cache)  # a kept collection that fails to read: write every note instead
+                for path in (db_path, work):
+                    path.unlink(missing_ok=True)
+                rows.clear()
+                old = None
+                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, read_all=read_all)
         except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
             raise OSError(f"could not write the package's collection ({exc})") from exc
         # a temporary name of its own beside the package, renamed over it at the end: a killed or
@@ -101,6 +118,8 @@ def write_apkg(pkg: Package) -> None:
         except BaseException:
             tmp_out.unlink(missing_ok=True)
             raise
+        if cache is not None:
+            kept.keep(db_path, cache, rows if old is None else work)
 
 
 SCRATCH_PREFIX = ".kbdeck-pkg-"
@@ -137,8 +156,20 @@ def sweep_scratch(folder: Path) -> None:
 
 
 def _write_collection(
-    db_path: Path, pkg: Package, decks: list[tuple[int, str, str]], by_deck: dict[str, list[RenderedNote]], stamp: int
+    db_path: Path,
+    pkg: Package,
+    decks: list[tuple[int, str, str]],
+    by_deck: dict[str, list[RenderedNote]],
+    stamp: int,
+    rows: list[kept.Row],
+    old: Path | None = None,
+    work: Path | None = None,
+    read_all: Callable[[], None] | None = None,
 ) -> None:
+    """The collection at `db_path`. With `old` (a kept collection), the note rows are planned in `work`
+    (a scratch database: id, GUID, modification time, tags, and fields only for the notes that hold them)
+    and go in by one `INSERT … SELECT` that takes the other notes' fields from their kept rows; without,
+    they go in from Python and `rows` receives what `kept.keep` records of them."""
     conn = sqlite3.connect(db_path)
     try:
         # a scratch file: no journal and no fsync (neither changes the bytes of the database)
@@ -146,15 +177,80 @@ def _write_collection(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA page_size = 16384")
         cursor = conn.cursor()
+        if old is not None and work is not None:  # attached before the first write: not inside a transaction
+            cursor.execute("ATTACH DATABASE ? AS old", (str(old),))
+            cursor.execute("ATTACH DATABASE ? AS work", (str(work),))
+            cursor.execute("PRAGMA work.journal_mode = OFF")
+            cursor.execute(f"CREATE TABLE work.plan ({PLAN_COLUMNS})")
+        elif read_all is not None and any(n.held is None for n in pkg.notes):
+            read_all()
         collection.create(cursor, decks)
         card_rows: list[collection.Row] = []
         ids = itertools.count(stamp * 1000)  # genanki's id sequence
-        collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows), card_rows)
+        if old is None:
+            collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows, rows), card_rows)
+        else:
+            cursor.executemany(PLAN_ROW, _planned(decks, by_deck, pkg.note_mtimes, ids, card_rows))
+            _fill_missing(cursor, pkg.notes)
+            cursor.execute(NOTES_FROM_PLAN)
+            cursor.executemany(collection.CARD_ROW, card_rows)
         models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
         collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()
     finally:
         conn.close()
+
+
+PLAN_COLUMNS = "nid INTEGER PRIMARY KEY, guid TEXT, mid INTEGER, mod INTEGER, tags TEXT, flds TEXT, sfld, hash, section"
+PLAN_ROW = "INSERT INTO work.plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+KEPT_ROW = (
+    "SELECT k.nid FROM old.kbdeck_rows k JOIN old.notes o ON o.id = k.nid "
+    "WHERE k.guid = p.guid AND k.hash = p.hash AND k.section = p.section"
+)
+"""The kept row a planned note without fields takes them from (its GUID, content hash and section digest)."""
+NOTES_FROM_PLAN = (
+    "INSERT INTO main.notes SELECT p.nid, p.guid, p.mid, p.mod, -1, p.tags, coalesce(p.flds, o.flds), "
+    f"coalesce(CAST(p.sfld AS TEXT), o.sfld), 0, 0, '' FROM work.plan p LEFT JOIN old.notes o "
+    f"ON p.flds IS NULL AND o.id = ({KEPT_ROW}) ORDER BY p.nid"
+)
+"""The note rows `collection.NOTE_ROW` would insert, in the same order: the same bytes."""
+
+
+def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote]) -> None:
+    """Give the planned notes that have no kept row (edited, new, or a kept file of another build) their
+    fields, rendered again (`RenderedNote.fields`)."""
+    missing = cursor.execute(f"SELECT nid, guid FROM work.plan p WHERE flds IS NULL AND NOT EXISTS ({KEPT_ROW})")
+    found = missing.fetchall()
+    if not found:
+        return
+    by_guid = {n.guid: n for n in notes}
+    updates = []
+    for nid, guid in found:
+        fields = by_guid[guid].fields
+        updates.append(("\x1f".join(fields), fields[1].encode(), nid))
+    cursor.executemany("UPDATE work.plan SET flds = ?, sfld = ? WHERE nid = ?", updates)
+
+
+def _planned(
+    decks: list[tuple[int, str, str]],
+    by_deck: dict[str, list[RenderedNote]],
+    note_mtimes: dict[str, int],
+    ids: Iterator[int],
+    card_rows: list[collection.Row],
+) -> Iterator[collection.Row]:
+    """`_rows` as rows of `work.plan`: fields only for the notes that hold them."""
+    for did, name, _ in decks:
+        for note in by_deck[name]:
+            mod = note_mtimes[note.guid]
+            nid = next(ids)
+            tags = " " + " ".join(note.tags) + " "
+            if note.held is None:
+                flds, sfld = None, None
+            else:
+                flds, sfld = "\x1f".join(note.held), note.held[1].encode()
+            yield (nid, note.guid, note.notetype.model_id, mod, tags, flds, sfld, note.content_hash, note.section)
+            for ord_ in note.ords:
+                card_rows.append((next(ids), nid, did, ord_, mod, note.due))
 
 
 def _rows(
@@ -163,24 +259,20 @@ def _rows(
     note_mtimes: dict[str, int],
     ids: Iterator[int],
     card_rows: list[collection.Row],
+    kept_rows: list[kept.Row],
 ) -> Iterator[collection.Row]:
     """The rows genanki's `Note.write_to_db` would insert, in its order and with its id sequence:
-    note rows are yielded, the rows of their cards appended to `card_rows`."""
-    ords_of: dict[tuple[object, ...], list[int]] = {}
+    note rows are yielded, the rows of their cards appended to `card_rows`, what `kept.keep` records
+    to `kept_rows`."""
     for did, name, _ in decks:
         for note in by_deck[name]:
-            spec = note.notetype
-            fields = note.fields
             mod = note_mtimes[note.guid]
             nid = next(ids)
             tags = " " + " ".join(note.tags) + " "
-            yield (nid, note.guid, spec.model_id, mod, tags, "\x1f".join(fields), fields[1].encode())
-            if spec.is_cloze:
-                ords = collection.card_ords(spec, fields)
-            else:  # a front/back note's cards depend only on which fields are empty
-                key = (spec.model_id, *(not f for f in fields))
-                ords = ords_of.get(key) or ords_of.setdefault(key, collection.card_ords(spec, fields))
-            for ord_ in ords:
+            fields = note.fields
+            yield (nid, note.guid, note.notetype.model_id, mod, tags, "\x1f".join(fields), fields[1].encode())
+            kept_rows.append((note.guid, nid, note.content_hash, note.section))
+            for ord_ in note.ords:
                 card_rows.append((next(ids), nid, did, ord_, mod, note.due))
 
 

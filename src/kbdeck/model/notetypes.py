@@ -8,6 +8,7 @@ and CSS may change freely (they are updated on re-import).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 BASIC_MODEL_ID = 1739812401
@@ -73,3 +74,19 @@ BASIC = NoteTypeSpec(
 CLOZE = NoteTypeSpec(
     CLOZE_MODEL_ID, CLOZE_NAME, CLOZE_FIELDS, CLOZE_TEMPLATE_NAME, CLOZE_QFMT, CLOZE_AFMT, True, ((0, "all", (6,)),)
 )
+
+
+CLOZE_FIELD_RE = re.compile(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}")
+CLOZE_RE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
+
+
+def card_ords(spec: NoteTypeSpec, fields: tuple[str, ...]) -> list[int]:
+    """The cards a note gets, as genanki decides them (`Note.cards`), in its order."""
+    if not spec.is_cloze:
+        return [ord_ for ord_, how, required in spec.req if (all if how == "all" else any)(fields[i] for i in required)]
+    ords: set[int] = set()
+    for name in set(CLOZE_FIELD_RE.findall(spec.qfmt)):
+        index = spec.fields.index(name) if name in spec.fields else -1
+        value = fields[index] if index >= 0 else ""
+        ords.update(int(m) - 1 for m in CLOZE_RE.findall(value) if int(m) > 0)
+    return list(ords)

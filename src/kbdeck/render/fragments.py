@@ -36,6 +36,13 @@ PARALLEL_MIN = 64
 CHUNK_MAX = 500
 """Most jobs sent to a worker at once."""
 
+STALE_SPARE = 100
+"""A complete build forgets the fragments it did not use once they are more than a quarter of those it
+did, plus this many (a rebuild without a full read of the store does not know which they are for free)."""
+
+KEY_MARK = "\x00"
+"""Around a fragment's key in a note's recipe (`Fragments.keys_only`); no card text holds it (load.py)."""
+
 Job = tuple[str, ...]
 """("md", text) or ("code", code, lang, label): what to render."""
 
@@ -150,10 +157,15 @@ class Fragments:
         self, examples: dict[str, Example], cache_dir: Path | None = None, workers: Workers | None = None
     ) -> None:
         self.examples = examples
+        self.cache_dir = cache_dir
         self.workers = workers or Workers()
         self._own_workers = workers is None
         self._memo = Memo(cache_dir, "fragments", renderer_fingerprint())
-        self._known = self._memo.load_texts()
+        self._known: dict[str, str] = {}
+        """The fragments read or rendered so far: the store is read whole only when most of it is
+        needed (`load_all`); a rebuild whose notes come from the note memo reads a few by key."""
+        self._loaded = self._memo.path is None or not self._memo.path.is_file()  # nothing stored: nothing to read
+        self._keys_only = False
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
         self._pending: list[tuple[list[str], Future[list[str]]]] = []
@@ -163,6 +175,23 @@ class Fragments:
         """How many fragments this build actually rendered (the rest came from the cache)."""
         self.placeholders = 0
         """How many requests a batch answered with "" (the caller must ask again after the batch)."""
+
+    def load_all(self) -> None:
+        """Read every stored fragment at once (one query instead of one per key)."""
+        if not self._loaded:
+            stored = self._memo.load_texts()
+            stored.update(self._known)
+            self._known, self._loaded = stored, True
+
+    @contextmanager
+    def keys_only(self) -> Iterator[None]:
+        """Answer each request with its key between NUL characters (`KEY_MARK`), marked used, nothing
+        read or rendered: what a note is made of, known without its HTML (`render/recipes.py`)."""
+        self._keys_only = True
+        try:
+            yield
+        finally:
+            self._keys_only = False
 
     def render(self, text: str) -> str:
         """Markdown → HTML, as `Renderer(examples).render(text)`."""
@@ -220,7 +249,20 @@ class Fragments:
     def save(self, prune: bool) -> None:
         """Store new fragments; with `prune` (a complete build), forget the ones this build did not use."""
         self._drain()
-        self._memo.save(set(self._known) - self._used - set(self._memo.new) if prune else ())
+        if not prune:
+            self._memo.save()
+        elif self._loaded:
+            self._memo.save(set(self._known) - self._used - set(self._memo.new))
+        elif self._memo.new and self._memo.count() + len(self._memo.new) > len(self._used) * 5 // 4 + STALE_SPARE:
+            self._memo.save(keep=self._used)  # only a build that rendered something can have made many stale
+        else:  # a few stale fragments cost a little disk; finding them costs a pass over every key
+            self._memo.save()
+
+    def release(self) -> None:
+        """Let go of the fragments held (a note that does not hold its fields reads them again by key)."""
+        self._known = {}
+        self._loaded = self._memo.path is None or not self._memo.path.is_file()
+        self._memo.close()
 
     def close(self) -> None:
         if self._own_workers:
@@ -228,7 +270,13 @@ class Fragments:
 
     def _get(self, key: str, job: Job) -> str:
         self._used.add(key)
+        if self._keys_only:
+            return f"{KEY_MARK}{key}{KEY_MARK}"
         html = self._known.get(key)
+        if html is None and not self._loaded and key not in self._pending_keys:
+            html = self._memo.get_text(key)
+            if html is not None:
+                self._known[key] = html
         if html is not None:
             return html
         if key in self._pending_keys:

@@ -6,11 +6,12 @@ ledger compares to decide whether a note changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.codeblocks import resolve_include
@@ -18,12 +19,13 @@ from ..content.images import Images
 from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
 from ..model.contract import note_guid
 from ..model.kb import Area, Card, Kind, KnowledgeBase, Topic
-from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec
+from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec, card_ords
 from ..model.problems import Problems
 from ..model.words import words_for
 from ..support.cache import text_digest
 from .fragments import Fragments
 from .markdown_html import Renderer
+from .recipes import NoteMemo, recipe_digest
 from .sections import section_markdown
 
 
@@ -37,8 +39,8 @@ class RenderedNote:
     """Anki note GUID: stable hash of (knowledge base id, card id)."""
     notetype: NoteTypeSpec
     """Basic or Cloze."""
-    fields: tuple[str, ...]
-    """Field values in the note type's order."""
+    held: tuple[str, ...] | None
+    """The field values when the note holds them; None for a note known from the note memo (`fields`)."""
     tags: tuple[str, ...]
     """Sorted Anki tags."""
     deck: str
@@ -48,7 +50,62 @@ class RenderedNote:
     topic: str
     """Topic id."""
     content_hash: str
-    """Hash of everything Anki stores for the note (fields, tags, note type)."""
+    """Hash of everything Anki stores for the note (fields, tags, note type) but its section."""
+    section: str
+    """Digest of the note section it carries ("" when none): the ledger tells section changes apart."""
+    ords: tuple[int, ...]
+    """The Anki cards the note makes (template or cloze ordinals, in genanki's order)."""
+    again: Callable[[], tuple[str, ...]] | None = None
+    """Renders the fields again, for a note that does not hold them."""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Field values in the note type's order (rendered again, not kept, when the note does not hold them)."""
+        if self.held is not None:
+            return self.held
+        assert self.again is not None, "a note holds its fields or knows how to render them"
+        return self.again()
+
+
+def rendered_note(
+    card_id: str,
+    guid: str,
+    notetype: NoteTypeSpec,
+    fields: tuple[str, ...],
+    tags: tuple[str, ...],
+    deck: str,
+    due: int,
+    topic: str,
+) -> RenderedNote:
+    """A note that holds its fields, with the hashes and cards worked out from them."""
+    digest = note_digest(notetype, deck, fields, tags)
+    section = fields[notetype.fields.index(SECTION_FIELD)]
+    ords = tuple(card_ords(notetype, fields)) if notetype.is_cloze else _basic_ords(notetype, fields)
+    return RenderedNote(
+        card_id,
+        guid,
+        notetype,
+        fields,
+        tags,
+        deck,
+        due,
+        topic,
+        digest,
+        text_digest(section)[:16] if section else "",
+        ords,
+    )
+
+
+_BASIC_ORDS: dict[tuple[object, ...], tuple[int, ...]] = {}
+
+
+def _basic_ords(notetype: NoteTypeSpec, fields: tuple[str, ...]) -> tuple[int, ...]:
+    """A front/back note's cards depend only on which of its fields are empty."""
+    key = (notetype.model_id, *(not f for f in fields))
+    found = _BASIC_ORDS.get(key)
+    if found is None:
+        found = _BASIC_ORDS[key] = tuple(card_ords(notetype, fields))
+    return found
 
 
 def tag_part(text: str) -> str:
@@ -110,30 +167,119 @@ def render_notes(
 ) -> list[RenderedNote]:
     """Render every card; output-card failures become problems at the card.
 
-    `fragments` (with a cache) reuses earlier renders. Cards are assembled in a batch that collects
-    the fragments missing from the cache, so that they render together (in parallel); the cards
-    that met one are assembled again afterwards.
+    `fragments` (with a cache) reuses earlier renders, and the note memo (`recipes.py`) spares a note
+    found there its HTML: it is known by its hashes and renders again only if asked. The other cards
+    are assembled in a batch that collects the fragments missing from the cache, so that they render
+    together (in parallel); the cards that met one are assembled again afterwards.
     """
     own = fragments is None
     frags = fragments or Fragments(kb.examples)
     ordered = card_order(kb)
     snippets = [(c.id, output_code(c, kb)) for c in ordered if c.kind is Kind.OUTPUT]
     results = runner.run_all([(card_id, code) for card_id, code in snippets if code is not None])
-    plan: list[tuple[Card, _Place, int, str]] = []
+    plan: list[_Item] = []
     for due, card, place in _placed(kb, ordered):
         result = results.get(card.id)
         if result is not None and not report_output(card, result, runner, problems):
             continue
         plan.append((card, place, due, runner.shown(result) if result else ""))
+    memo = NoteMemo(frags.cache_dir)
+    kb_id = kb.roadmap.id
     try:
+        known: list[list[RenderedNote | None]] = []  # per item: its note (and its reverse's), None to render
+        keys: list[list[str]] = []
+        for item in plan:
+            card, place, due, _ = item
+            if not memo.enabled:
+                known.append([None, None] if card.reverse else [None])
+                continue
+            with frags.keys_only():
+                notetype, recipe = _fields(card, place, frags, item[3])
+            tags = place.tags(card)
+            item_keys = [recipe_digest(notetype, place.deck, recipe, tags)]
+            if card.reverse:
+                item_keys.append(recipe_digest(notetype, place.deck, _reversed(card.id, recipe), tags))
+            item_notes: list[RenderedNote | None] = []
+            for reverse, key in enumerate(item_keys):
+                found = memo.get(key)
+                if found is None:
+                    item_notes.append(None)
+                    continue
+                cid = card.id + REVERSE_SUFFIX if reverse else card.id
+                content_hash, section, ords = found
+                again = functools.partial(_again, item, bool(reverse), frags)
+                guid = note_guid(kb_id, cid)
+                item_notes.append(
+                    RenderedNote(
+                        cid,
+                        guid,
+                        notetype,
+                        None,
+                        tags,
+                        place.deck,
+                        due,
+                        place.topic.id,
+                        content_hash,
+                        section,
+                        ords,
+                        again,
+                    )
+                )
+            known.append(item_notes)
+            keys.append(item_keys)
+        todo = [i for i, item_notes in enumerate(known) if None in item_notes]
+        if len(todo) * 4 > len(plan):  # most notes to render: one read of every stored fragment
+            frags.load_all()
         with frags.batch():
-            drafts = [_render_card(*item, frags) for item in plan]
+            drafts = {i: _render_card(*plan[i], frags) for i in todo}
         # a card that met a fragment still to be rendered is assembled again, now that it is
-        notes = [note or _assembled(*item, frags) for note, item in zip(drafts, plan, strict=True)]
-        return with_reverses(notes, {c.id for c, *_ in plan if c.reverse}, kb.roadmap.id)
+        notes: list[RenderedNote] = []
+        for i, item_notes in enumerate(known):
+            if None not in item_notes:
+                notes.extend(n for n in item_notes if n is not None)
+                continue
+            note = drafts[i] or _assembled(*plan[i], frags)
+            made = [note, _reverse(note, kb_id)] if len(item_notes) == 2 else [note]
+            if memo.enabled:
+                for key, n in zip(keys[i], made, strict=True):
+                    if not any("<img" in f for f in n.fields):  # images: their files count too
+                        memo.put(key, (n.content_hash, n.section, n.ords))
+            notes.extend(made)
+        memo.save()
+        return notes
     finally:
         if own:
             frags.close()
+
+
+_Item = tuple[Card, "_Place", int, str]
+"""A card to render: the card, its topic's place, its new-card position and its shown output."""
+
+
+def _again(item: _Item, reverse: bool, renderer: Fragments) -> tuple[str, ...]:
+    """The fields of a note known from the memo, rendered again (`RenderedNote.fields`)."""
+    fields = _assembled(*item, renderer).fields
+    return _reversed(item[0].id, fields) if reverse else fields
+
+
+def _reversed(card_id: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """A reverse note's fields: its own id, the question and answer swapped."""
+    _, front, back, *rest = fields
+    return (card_id + REVERSE_SUFFIX, back, front, *rest)
+
+
+def _reverse(note: RenderedNote, kb_id: str) -> RenderedNote:
+    rid = note.card_id + REVERSE_SUFFIX
+    return rendered_note(
+        rid,
+        note_guid(kb_id, rid),
+        note.notetype,
+        _reversed(note.card_id, note.fields),
+        note.tags,
+        note.deck,
+        note.due,
+        note.topic,
+    )
 
 
 def report_output(card: Card, result: RunResult, runner: OutputRunner, problems: Problems) -> bool:
@@ -281,10 +427,8 @@ def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fra
     notetype, fields = _fields(card, place, renderer, output)
     if renderer.placeholders != before:
         return None
-    tags = place.tags(card)
-    digest = note_digest(notetype, place.deck, fields, tags)
     guid = note_guid(place.kb.roadmap.id, card.id)
-    return RenderedNote(card.id, guid, notetype, fields, tags, place.deck, due, place.topic.id, digest)
+    return rendered_note(card.id, guid, notetype, fields, place.tags(card), place.deck, due, place.topic.id)
 
 
 def _assembled(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote:
@@ -298,24 +442,6 @@ REVERSE_SUFFIX = "::reverse"
 """A reverse card's id is its card's plus this (`:` never appears in an authored id, so no clash)."""
 
 
-def with_reverses(notes: list[RenderedNote], reversed_ids: set[str], kb_id: str) -> list[RenderedNote]:
-    """Each note of a card marked `reverse: true` followed by its reverse: a note of its own, with the
-    question and answer swapped, so the frozen note types never gain a template (a note type whose
-    templates change breaks every user's next import)."""
-    if not reversed_ids:
-        return notes
-    out: list[RenderedNote] = []
-    for note in notes:
-        out.append(note)
-        if note.card_id in reversed_ids:
-            rid = note.card_id + REVERSE_SUFFIX
-            _, front, back, *rest = note.fields
-            fields = (rid, back, front, *rest)
-            digest = note_digest(note.notetype, note.deck, fields, note.tags)
-            out.append(replace(note, card_id=rid, guid=note_guid(kb_id, rid), fields=fields, content_hash=digest))
-    return out
-
-
 SECTION_FIELD = "Reserved1"
 """The spare field that carries the note section (the note types' field lists stay frozen)."""
 
@@ -324,16 +450,10 @@ def note_digest(notetype: NoteTypeSpec, deck: str, fields: tuple[str, ...], tags
     """`RenderedNote.content_hash`: everything Anki stores for the note, except the note section it
     carries. A section edit is not a card edit: stamping it would make a plain File → Import replace the
     tags of every card of that section; it reaches the collection through the add-on's update (and with
-    the card's next real edit), see `section_digest`."""
+    the card's next real edit), see `RenderedNote.section`."""
     at = notetype.fields.index(SECTION_FIELD)
     kept = (*fields[:at], "", *fields[at + 1 :])
     return hashlib.sha256("\x1e".join([notetype.name, deck, *kept, " ".join(tags)]).encode()).hexdigest()
-
-
-def section_digest(note: RenderedNote) -> str:
-    """A digest of the note section a note carries ("" when none): the ledger tells section changes apart."""
-    text = note.fields[note.notetype.fields.index(SECTION_FIELD)]
-    return text_digest(text)[:16] if text else ""
 
 
 def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) -> list[RenderedNote]:
@@ -341,7 +461,7 @@ def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) 
     files = {c.id: c.span.path for c in kb.cards}  # a Path only for the few cards with images (30,000 Paths: 0.3 s)
     out = []
     for note in notes:
-        if not any("<img" in f for f in note.fields):
+        if note.held is None or not any("<img" in f for f in note.held):  # a memo's note shows no image
             out.append(note)
             continue
         path = files.get(note.card_id.removesuffix(REVERSE_SUFFIX))  # a reverse: its card's file
@@ -350,8 +470,8 @@ def attach_images(kb: KnowledgeBase, notes: list[RenderedNote], images: Images) 
         if fields == note.fields:
             out.append(note)
         else:
-            digest = note_digest(note.notetype, note.deck, fields, note.tags)
-            out.append(replace(note, fields=fields, content_hash=digest))
+            n = note
+            out.append(rendered_note(n.card_id, n.guid, n.notetype, fields, n.tags, n.deck, n.due, n.topic))
     return out
 
 

@@ -84,6 +84,42 @@ class Memo:
         an empty table (and its first save drops the tables of the other versions)."""
         self.new: dict[str, Value] = {}
         """Entries added since the last save."""
+        self._reader: sqlite3.Connection | None = None
+
+    def get_text(self, key: str) -> str | None:
+        """One entry whose value is text (None when there is none): for a build that needs a few of a
+        large table's entries, not all of them (`load_texts`)."""
+        if self.path is None:
+            return None
+        try:
+            if self._reader is None:
+                if not self.path.is_file():
+                    return None
+                self._reader = self._connect()
+            row = self._reader.execute(f"SELECT value FROM {self.table} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
+    def count(self) -> int:
+        """How many entries the table holds (0 when it cannot be read)."""
+        if self.path is None or not self.path.is_file():
+            return 0
+        try:
+            conn = self._reader or self._connect()
+            try:
+                return int(conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+            finally:
+                if conn is not self._reader:
+                    conn.close()
+        except sqlite3.Error:
+            return 0
+
+    def close(self) -> None:
+        """Let go of the connection `get_text` reads through (`save` does too)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def load(self) -> dict[str, Value]:
         """Every entry of the table."""
@@ -106,27 +142,33 @@ class Memo:
         except sqlite3.Error:
             return {}
 
-    def save(self, stale: Iterable[str] = ()) -> None:
-        """Write the new entries and drop the `stale` ones."""
+    def save(self, stale: Iterable[str] = (), keep: set[str] | None = None) -> None:
+        """Write the new entries and drop the `stale` ones; with `keep`, drop every entry neither in it nor
+        new (in SQLite: the caller never had to read the whole table to know what else it holds)."""
+        self.close()
         gone = [(k,) for k in stale]
-        if self.path is None or (not self.new and not gone):
+        if self.path is None or (not self.new and not gone and keep is None):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._write(gone)
+            self._write(gone, keep)
         except sqlite3.Error:  # a broken file: start it again
             self.path.unlink(missing_ok=True)
             try:
-                self._write([])
+                self._write([], None)
             except sqlite3.Error:  # a full or failing disk: the cache is only ever time, keep none
                 with contextlib.suppress(OSError):
                     self.path.unlink(missing_ok=True)
         self.new = {}
 
-    def _write(self, gone: list[tuple[str]]) -> None:
+    def _write(self, gone: list[tuple[str]], keep: set[str] | None) -> None:
         conn = self._connect()
         try:
             with conn:  # one transaction
+                if keep is not None:
+                    conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
+                    conn.executemany("INSERT OR IGNORE INTO temp.keep VALUES (?)", ((k,) for k in sorted(keep)))
+                    conn.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM temp.keep)")
                 # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
                 # object for its whole life, which doubles the memory of every cached fragment; and in key
                 # order: the key index then grows at its end (a cold 30,000-card build wrote its 60,000

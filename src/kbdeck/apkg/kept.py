@@ -1,0 +1,84 @@
+"""The previous build's collection, kept in the build cache so the next package copies what did not change.
+
+A rebuild that changes a few notes still writes a whole package (Anki imports one file), and every
+unchanged note's fields are already in the collection the previous build wrote. So that collection is
+kept (`.cache/collection.anki2`, the package's size again on disk) with one more table, `kbdeck_rows`:
+which note row each GUID went to and the content hash and section digest it was written from. The next
+package writes its rows in its own order, ids and modification times as always; a note whose GUID, hash
+and section digest match a kept row takes its fields from that row instead of from Python (and a note
+known only from the note memo, `render/recipes.py`, never has to render them). The rows are the same,
+so the bytes are the same as a full write's (`tests/core/test_kept_collection.py`).
+
+The kept file is used only while it is exactly as kbdeck left it (size, modification time and inode,
+as `package.is_current` judges the package); anything else, or any SQLite error while copying, falls
+back to the full write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from pathlib import Path
+
+KEPT_NAME = "collection.anki2"
+RECORD_NAME = "collection.json"
+FORMAT = "kbdeck-kept-1"
+"""The layout of `kbdeck_rows`; another value in the record means the file is not used."""
+
+Row = tuple[str, int, str, str]
+"""(GUID, note id, content hash, section digest) of one note row of a written collection."""
+
+
+def usable(cache: Path) -> Path | None:
+    """The kept collection, if it is there and untouched since kbdeck kept it."""
+    path = cache / KEPT_NAME
+    try:
+        seen = json.loads((cache / RECORD_NAME).read_text(encoding="utf-8"))
+        if seen["format"] == FORMAT and seen["file"] == _file_state(path):
+            return path
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def keep(db_path: Path, cache: Path, rows: list[Row] | Path) -> None:
+    """Keep the collection just written to `db_path` (already copied into the package) for the next build,
+    with its rows: a list, or the scratch database whose `plan` table planned them (`package.py`).
+
+    Failing to keep it only costs the next build time: it then writes the whole collection."""
+    forget(cache)  # the record first: a half-kept file is never taken for the previous one
+    try:
+        conn = sqlite3.connect(db_path)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            if isinstance(rows, Path):
+                conn.execute("ATTACH DATABASE ? AS work", (str(rows),))
+            with conn:
+                conn.execute("CREATE TABLE kbdeck_rows (guid TEXT PRIMARY KEY, nid INTEGER, hash TEXT, section TEXT)")
+                if isinstance(rows, Path):
+                    conn.execute("INSERT OR REPLACE INTO kbdeck_rows SELECT guid, nid, hash, section FROM work.plan")
+                else:
+                    conn.executemany("INSERT OR REPLACE INTO kbdeck_rows VALUES (?, ?, ?, ?)", rows)
+        finally:
+            conn.close()
+        cache.mkdir(parents=True, exist_ok=True)
+        path = cache / KEPT_NAME
+        db_path.replace(path)
+        state = {"format": FORMAT, "file": _file_state(path)}
+        (cache / RECORD_NAME).write_text(json.dumps(state) + "\n", encoding="utf-8")
+    except (OSError, sqlite3.Error):
+        forget(cache)
+
+
+def forget(cache: Path) -> None:
+    """Drop the kept collection and its record (a build that cannot trust it, or cannot replace it)."""
+    for name in (RECORD_NAME, KEPT_NAME):
+        with contextlib.suppress(OSError):
+            (cache / name).unlink(missing_ok=True)
+
+
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
