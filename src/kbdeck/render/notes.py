@@ -186,64 +186,24 @@ def render_notes(
     memo = NoteMemo(frags.cache_dir)
     kb_id = kb.roadmap.id
     try:
-        known: list[list[RenderedNote | None]] = []  # per item: its note (and its reverse's), None to render
-        keys: list[list[str]] = []
-        for item in plan:
-            card, place, due, _ = item
-            if not memo.enabled:
-                known.append([None, None] if card.reverse else [None])
-                continue
-            with frags.keys_only():
-                notetype, recipe = _fields(card, place, frags, item[3])
-            tags = place.tags(card)
-            item_keys = [recipe_digest(notetype, place.deck, recipe, tags)]
-            if card.reverse:
-                item_keys.append(recipe_digest(notetype, place.deck, _reversed(card.id, recipe), tags))
-            item_notes: list[RenderedNote | None] = []
-            for reverse, key in enumerate(item_keys):
-                found = memo.get(key)
-                if found is None:
-                    item_notes.append(None)
-                    continue
-                cid = card.id + REVERSE_SUFFIX if reverse else card.id
-                content_hash, section, ords = found
-                again = functools.partial(_again, item, bool(reverse), frags)
-                guid = note_guid(kb_id, cid)
-                item_notes.append(
-                    RenderedNote(
-                        cid,
-                        guid,
-                        notetype,
-                        None,
-                        tags,
-                        place.deck,
-                        due,
-                        place.topic.id,
-                        content_hash,
-                        section,
-                        ords,
-                        again,
-                    )
-                )
-            known.append(item_notes)
-            keys.append(item_keys)
-        todo = [i for i, item_notes in enumerate(known) if None in item_notes]
+        # per card: its note (and its reverse's), None where it must render; and their recipes' digests
+        known = [_from_memo(item, memo, frags, kb_id) for item in plan]
+        todo = [i for i, (item_notes, _) in enumerate(known) if None in item_notes]
         if len(todo) * 4 > len(plan):  # most notes to render: one read of every stored fragment
             frags.load_all()
         with frags.batch():
             drafts = {i: _render_card(*plan[i], frags) for i in todo}
-        # a card that met a fragment still to be rendered is assembled again, now that it is
         notes: list[RenderedNote] = []
-        for i, item_notes in enumerate(known):
+        for i, (item_notes, keys) in enumerate(known):
             if None not in item_notes:
                 notes.extend(n for n in item_notes if n is not None)
                 continue
+            # a card that met a fragment still to be rendered is assembled again, now that it is
             note = drafts[i] or _assembled(*plan[i], frags)
             made = [note, _reverse(note, kb_id)] if len(item_notes) == 2 else [note]
-            if memo.enabled:
-                for key, n in zip(keys[i], made, strict=True):
-                    if not any("<img" in f for f in n.fields):  # images: their files count too
-                        memo.put(key, (n.content_hash, n.section, n.ords))
+            for key, n in zip(keys, made, strict=False):  # no keys without a memo
+                if not any("<img" in f for f in n.fields):  # images: their files count too
+                    memo.put(key, (n.content_hash, n.section, n.ords))
             notes.extend(made)
         memo.save()
         return notes
@@ -254,6 +214,49 @@ def render_notes(
 
 _Item = tuple[Card, "_Place", int, str]
 """A card to render: the card, its topic's place, its new-card position and its shown output."""
+
+
+def _from_memo(
+    item: _Item, memo: NoteMemo, frags: Fragments, kb_id: str
+) -> tuple[list[RenderedNote | None], list[str]]:
+    """The card's note (and its reverse's) as the memo knows them, without their HTML (None for each it
+    does not know), and the digests of their recipes."""
+    card, place, due, output = item
+    if not memo.enabled:
+        return ([None, None] if card.reverse else [None]), []
+    with frags.keys_only():
+        notetype, recipe = _fields(card, place, frags, output)
+    tags = place.tags(card)
+    keys = [recipe_digest(notetype, place.deck, recipe, tags)]
+    if card.reverse:
+        keys.append(recipe_digest(notetype, place.deck, _reversed(card.id, recipe), tags))
+    notes: list[RenderedNote | None] = []
+    for reverse, key in enumerate(keys):
+        found = memo.get(key)
+        if found is None:
+            notes.append(None)
+            continue
+        cid = card.id + REVERSE_SUFFIX if reverse else card.id
+        content_hash, section, ords = found
+        again = functools.partial(_again, item, bool(reverse), frags)
+        topic = place.topic.id
+        notes.append(
+            RenderedNote(
+                cid,
+                note_guid(kb_id, cid),
+                notetype,
+                None,
+                tags,
+                place.deck,
+                due,
+                topic,
+                content_hash,
+                section,
+                ords,
+                again,
+            )
+        )
+    return notes, keys
 
 
 def _again(item: _Item, reverse: bool, renderer: Fragments) -> tuple[str, ...]:
