@@ -296,7 +296,8 @@ def test_resuming_brings_back_a_deck_deleted_by_hand(col_and_bundle: tuple[Colle
     a = pause_mock(col, start_section(col, begin_mock(col, bundle, bundle.mock_interviews[0], seed=1), 0, PARENT))
     col.decks.remove([a.sections[0].deck_id])  # type: ignore[list-item]
     resumed = resume_mock(col, a, PARENT)
-    assert resumed.sections[0].deck_id and resumed.sections[0].deck_id != a.sections[0].deck_id
+    # a new deck (Anki names a deck by the current millisecond: within the same one, the freed id comes back)
+    assert resumed.sections[0].deck_id and col.decks.get(resumed.sections[0].deck_id, default=False)  # type: ignore[arg-type]
     assert set(col.find_cards(f"did:{resumed.sections[0].deck_id}")) == set(a.sections[0].cards)
     assert not resumed.paused
 
