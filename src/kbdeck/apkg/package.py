@@ -201,17 +201,20 @@ def _write_collection(
         conn.close()
 
 
-PLAN_COLUMNS = "nid INTEGER PRIMARY KEY, guid TEXT, mid INTEGER, mod INTEGER, tags TEXT, flds TEXT, sfld, hash, section"
-PLAN_ROW = "INSERT INTO work.plan VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-KEPT_ROW = (
-    "SELECT k.nid FROM old.kbdeck_rows k JOIN old.notes o ON o.id = k.nid "
-    "WHERE k.guid = p.guid AND k.hash = p.hash AND k.section = p.section"
+PLAN_COLUMNS = (
+    "nid INTEGER PRIMARY KEY, guid TEXT, mid INTEGER, mod INTEGER, tags TEXT, flds TEXT, sfld, hash, section, src"
 )
-"""The kept row a planned note without fields takes them from (its GUID, content hash and section digest)."""
+PLAN_ROW = (
+    "INSERT INTO work.plan SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?6 IS NULL THEN ("
+    "SELECT k.nid FROM old.kbdeck_rows k JOIN old.notes o ON o.id = k.nid "
+    "WHERE k.guid = ?2 AND k.hash = ?8 AND k.section = ?9) END"
+)
+"""A planned note row; `src`, for a note given no fields, is the kept row of its GUID, content hash and section
+digest it takes them from (NULL when there is none: `_fill_missing`)."""
 NOTES_FROM_PLAN = (
     "INSERT INTO main.notes SELECT p.nid, p.guid, p.mid, p.mod, -1, p.tags, coalesce(p.flds, o.flds), "
-    f"coalesce(CAST(p.sfld AS TEXT), o.sfld), 0, 0, '' FROM work.plan p LEFT JOIN old.notes o "
-    f"ON p.flds IS NULL AND o.id = ({KEPT_ROW}) ORDER BY p.nid"
+    "coalesce(CAST(p.sfld AS TEXT), o.sfld), 0, 0, '' FROM work.plan p LEFT JOIN old.notes o ON o.id = p.src "
+    "ORDER BY p.nid"
 )
 """The note rows `collection.NOTE_ROW` would insert, in the same order: the same bytes."""
 
@@ -219,8 +222,7 @@ NOTES_FROM_PLAN = (
 def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote]) -> None:
     """Give the planned notes that have no kept row (edited, new, or a kept file of another build) their
     fields, rendered again (`RenderedNote.fields`)."""
-    missing = cursor.execute(f"SELECT nid, guid FROM work.plan p WHERE flds IS NULL AND NOT EXISTS ({KEPT_ROW})")
-    found = missing.fetchall()
+    found = cursor.execute("SELECT nid, guid FROM work.plan WHERE flds IS NULL AND src IS NULL").fetchall()
     if not found:
         return
     by_guid = {n.guid: n for n in notes}
