@@ -201,6 +201,8 @@ def render_notes(
             # a card that met a fragment still to be rendered is assembled again, now that it is
             note = drafts[i] or _assembled(*plan[i], frags)
             made = [note, _reverse(note, kb_id)] if len(item_notes) == 2 else [note]
+            if memo.enabled and not keys:  # an empty memo (a cold build) was not asked: work them out now
+                _, keys = _recipe_keys(plan[i], frags)
             for key, n in zip(keys, made, strict=False):  # no keys without a memo
                 if not any("<img" in f for f in n.fields):  # images: their files count too
                     memo.put(key, (n.content_hash, n.section, n.ords))
@@ -221,15 +223,11 @@ def _from_memo(
 ) -> tuple[list[RenderedNote | None], list[str]]:
     """The card's note (and its reverse's) as the memo knows them, without their HTML (None for each it
     does not know), and the digests of their recipes."""
-    card, place, due, output = item
-    if not memo.enabled:
+    card, place, due, _ = item
+    if not memo.known:
         return ([None, None] if card.reverse else [None]), []
-    with frags.keys_only():
-        notetype, recipe = _fields(card, place, frags, output)
+    notetype, keys = _recipe_keys(item, frags)
     tags = place.tags(card)
-    keys = [recipe_digest(notetype, place.deck, recipe, tags)]
-    if card.reverse:
-        keys.append(recipe_digest(notetype, place.deck, _reversed(card.id, recipe), tags))
     notes: list[RenderedNote | None] = []
     for reverse, key in enumerate(keys):
         found = memo.get(key)
@@ -257,6 +255,18 @@ def _from_memo(
             )
         )
     return notes, keys
+
+
+def _recipe_keys(item: _Item, frags: Fragments) -> tuple[NoteTypeSpec, list[str]]:
+    """The card's note type and the digests of its recipe (and its reverse's): the note memo's keys."""
+    card, place, _, output = item
+    with frags.keys_only():
+        notetype, recipe = _fields(card, place, frags, output)
+    tags = place.tags(card)
+    keys = [recipe_digest(notetype, place.deck, recipe, tags)]
+    if card.reverse:
+        keys.append(recipe_digest(notetype, place.deck, _reversed(card.id, recipe), tags))
+    return notetype, keys
 
 
 def _again(item: _Item, reverse: bool, renderer: Fragments) -> tuple[str, ...]:

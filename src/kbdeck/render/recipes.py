@@ -21,6 +21,9 @@ from ..model.notetypes import NoteTypeSpec
 from ..support.cache import Memo
 from .fragments import renderer_fingerprint
 
+FLUSH_EVERY = 20_000
+"""New entries written to the cache file at a time (a cold build of 300,000 cards held 80 MB of them)."""
+
 Known = tuple[str, str, tuple[int, ...]]
 """(content hash, section digest, card ordinals)."""
 
@@ -39,6 +42,11 @@ class NoteMemo:
         self._memo = Memo(cache_dir, "notes", renderer_fingerprint())
         self._known = self._memo.load_texts() if self.enabled else {}
         self._used: set[str] = set()
+
+    @property
+    def known(self) -> bool:
+        """Whether the memo holds anything (a cold build's is empty: no note needs looking up)."""
+        return bool(self._known)
 
     def get(self, key: str) -> Known | None:
         """What the memo knows of the note with this recipe digest (None: it must be rendered)."""
@@ -60,7 +68,9 @@ class NoteMemo:
         self._used.add(key)
         value = f"{content_hash} {section} {','.join(map(str, ords))}"
         if self._known.get(key) != value:
-            self._known[key] = self._memo.new[key] = value
+            self._memo.new[key] = value
+            if len(self._memo.new) >= FLUSH_EVERY:  # a cold build puts every note: not all of them held at once
+                self._memo.save()
 
     def save(self) -> None:
         """Store the new entries and forget those of notes this build no longer has."""
