@@ -282,3 +282,16 @@ def test_the_fragment_store_forgets_what_no_note_uses_once_it_adds_up(
 
     monkeypatch.setattr(kbdeck.render.fragments, "_render_job", no_render)
     assert {n.card_id: n.fields for n in warm.notes} == fresh
+
+
+def test_a_compressed_package_copies_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--compress` deflates the zip's entries; the kept collection is the raw one, copied just the same."""
+    content, out = make_content(tmp_path, {}), tmp_path / "out"
+    assert build(content, out, compress=True).apkg is not None
+    rendered = Rendered(monkeypatch)
+    _edit(content / CARDS, "Veja `sys.getrefcount`.", "Veja `sys.getrefcount` (comprimido).")
+    warm = build(content, out, compress=True)
+    fresh = build(content, tmp_path / "fresh", compress=True)
+    assert warm.apkg is not None and fresh.apkg is not None
+    assert warm.apkg.read_bytes() == fresh.apkg.read_bytes()
+    assert rendered.count == 0
