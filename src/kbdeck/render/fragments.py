@@ -273,8 +273,8 @@ class Fragments:
         if self._keys_only:
             return f"{KEY_MARK}{key}{KEY_MARK}"
         html = self._known.get(key)
-        if html is None and not self._loaded and key not in self._pending_keys:
-            html = self._memo.get_text(key)
+        if html is None and not self._loaded and key not in self._pending_keys and self._wanted is None:
+            html = self._memo.get_text(key)  # in a batch, the store is asked once for all (`_render_all`)
             if html is not None:
                 self._known[key] = html
         if html is not None:
@@ -292,6 +292,8 @@ class Fragments:
     def _render_all(self, wanted: dict[str, Job]) -> None:
         if self._pending:
             self._drain()
+        if not self._loaded:
+            self._known.update(self._memo.get_texts([k for k in wanted if k not in self._known]))
         keys = [k for k in wanted if k not in self._known]
         if not keys:
             return

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import cast
 
 CACHE_FILE = "cache.sqlite"
+IN_CHUNK = 500
+"""Keys per `Memo.get_texts` query (SQLite allows 32,766 parameters; smaller queries read as fast)."""
 
 Value = str | bytes
 
@@ -89,17 +91,28 @@ class Memo:
     def get_text(self, key: str) -> str | None:
         """One entry whose value is text (None when there is none): for a build that needs a few of a
         large table's entries, not all of them (`load_texts`)."""
-        if self.path is None:
-            return None
+        return self.get_texts([key]).get(key)
+
+    def get_texts(self, keys: list[str]) -> dict[str, str]:
+        """The entries of `keys` whose value is text, in queries of `IN_CHUNK` keys: SQLite looks them up
+        in key order, so neighbours share the pages it reads (one query per key cost a 300,000-card
+        rebuild 3 s for its 10,000 topic notes' fragments, with the file's 64 KiB pages)."""
+        if self.path is None or not keys:
+            return {}
         try:
             if self._reader is None:
                 if not self.path.is_file():
-                    return None
+                    return {}
                 self._reader = self._connect()
-            row = self._reader.execute(f"SELECT value FROM {self.table} WHERE key = ?", (key,)).fetchone()
+            found: dict[str, str] = {}
+            for i in range(0, len(keys), IN_CHUNK):
+                chunk = keys[i : i + IN_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, value FROM {self.table} WHERE key IN ({marks}) AND typeof(value) = 'text'"
+                found.update(self._reader.execute(query, chunk))
+            return found
         except sqlite3.Error:
-            return None
-        return row[0] if row is not None and isinstance(row[0], str) else None
+            return {}
 
     def count(self) -> int:
         """How many entries the table holds (0 when it cannot be read)."""
