@@ -295,3 +295,31 @@ def test_a_compressed_package_copies_the_same_rows(tmp_path: Path, monkeypatch: 
     assert warm.apkg is not None and fresh.apkg is not None
     assert warm.apkg.read_bytes() == fresh.apkg.read_bytes()
     assert rendered.count == 0
+
+
+def test_a_no_op_renders_nothing_and_reads_the_store_by_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm no-op takes every fragment it needs (the topic notes') from the store, asked for in one
+    query per `IN_CHUNK` keys (here one), never renders one, and gives the same package."""
+    import kbdeck.render.fragments
+    from kbdeck.support.cache import Memo
+
+    content, out = make_content(tmp_path, {}), tmp_path / "out"
+    first = _built(content, out)
+    assert first.apkg is not None
+    before = first.apkg.read_bytes()
+
+    def no_render(*args: object) -> str:
+        raise AssertionError("a no-op rendered a fragment")
+
+    queries: list[int] = []
+    get_texts = Memo.get_texts
+
+    def counted(self: Memo, keys: list[str]) -> dict[str, str]:
+        queries.append(len(keys))
+        return get_texts(self, keys)
+
+    monkeypatch.setattr(kbdeck.render.fragments, "_render_job", no_render)
+    monkeypatch.setattr(Memo, "get_texts", counted)
+    result = _built(content, out)
+    assert result.apkg is not None and result.apkg.read_bytes() == before
+    assert queries and max(queries) > 1, queries  # the topic notes' fragments, asked for together
