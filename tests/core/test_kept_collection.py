@@ -217,9 +217,10 @@ def test_a_damaged_memo_entry_is_a_miss(tmp_path: Path) -> None:
     with conn:
         conn.execute(f"UPDATE {table} SET value = 'nonsense' WHERE rowid = (SELECT min(rowid) FROM {table})")
         conn.execute(f"UPDATE {table} SET value = '{'0' * 64} 12 0' WHERE rowid = (SELECT max(rowid) FROM {table})")
+        conn.execute(f"UPDATE {table} SET value = '{'0' * 64}  -1' WHERE rowid = (SELECT max(rowid) - 1 FROM {table})")
     conn.close()
     warm = _built(content, out)
-    assert sum(n.held is not None for n in warm.notes) == 2
+    assert sum(n.held is not None for n in warm.notes) == 3
     assert [(n.content_hash, n.section, n.ords) for n in warm.notes] == [
         (n.content_hash, n.section, n.ords) for n in cold.notes
     ]

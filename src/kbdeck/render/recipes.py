@@ -58,7 +58,7 @@ class NoteMemo:
             known = (content_hash, section, tuple(int(o) for o in ords.split(",")) if ords else ())
         except ValueError:
             return None
-        if len(content_hash) != 64 or len(section) not in (0, 16):
+        if len(content_hash) != 64 or len(section) not in (0, 16) or min(known[2], default=0) < 0:
             return None
         self._used.add(key)
         return known
