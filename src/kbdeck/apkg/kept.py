@@ -21,6 +21,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..support.files import file_state
+
 KEPT_NAME = "collection.anki2"
 RECORD_NAME = "collection.json"
 FORMAT = "kbdeck-kept-1"
@@ -35,7 +37,7 @@ def usable(cache: Path) -> Path | None:
     path = cache / KEPT_NAME
     try:
         seen = json.loads((cache / RECORD_NAME).read_text(encoding="utf-8"))
-        if seen["format"] == FORMAT and seen["file"] == _file_state(path):
+        if seen["format"] == FORMAT and seen["file"] == file_state(path):
             return path
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -66,7 +68,7 @@ def keep(db_path: Path, cache: Path, rows: list[Row] | Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)
         path = cache / KEPT_NAME
         db_path.replace(path)
-        state = {"format": FORMAT, "file": _file_state(path)}
+        state = {"format": FORMAT, "file": file_state(path)}
         (cache / RECORD_NAME).write_text(json.dumps(state) + "\n", encoding="utf-8")
     except (OSError, sqlite3.Error):
         forget(cache)
@@ -77,8 +79,3 @@ def forget(cache: Path) -> None:
     for name in (RECORD_NAME, KEPT_NAME):
         with contextlib.suppress(OSError):
             (cache / name).unlink(missing_ok=True)
-
-
-def _file_state(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ino]

@@ -27,6 +27,7 @@ from typing import BinaryIO
 from ..model.notetypes import BASIC, CLOZE
 from ..render.fragments import renderer_fingerprint
 from ..render.notes import RenderedNote
+from ..support.files import file_state
 from . import collection, kept
 from .theme import card_css
 
@@ -315,7 +316,7 @@ def is_current(path: Path, digest: str, record: Path) -> bool:
     """
     try:
         seen = json.loads(record.read_text(encoding="utf-8"))
-        return bool(seen["digest"] == digest and seen["file"] == _file_state(path))
+        return bool(seen["digest"] == digest and seen["file"] == file_state(path))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -323,13 +324,8 @@ def is_current(path: Path, digest: str, record: Path) -> bool:
 def remember(path: Path, digest: str, record: Path) -> None:
     """Note which digest produced `path` (for `is_current`)."""
     record.parent.mkdir(parents=True, exist_ok=True)
-    state = {"apkg": path.name, "digest": digest, "file": _file_state(path)}
+    state = {"apkg": path.name, "digest": digest, "file": file_state(path)}
     record.write_text(json.dumps(state) + "\n", encoding="utf-8")
-
-
-def _file_state(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes | BinaryIO, compress: bool) -> None:

@@ -33,3 +33,11 @@ def write_if_changed(path: Path, text: str) -> bool:
         pass
     write_atomically(path, text)
     return True
+
+
+def file_state(path: Path) -> list[int]:
+    """Size, modification time (to the nanosecond) and inode: a file recorded with this state is judged
+    untouched while they match, as `make` judges, without hashing it again (the package, 0.13 s at
+    30,000 cards; the kept collection)."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
