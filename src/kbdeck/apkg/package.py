@@ -188,10 +188,11 @@ def _write_collection(
         collection.create(cursor, decks)
         card_rows: list[collection.Row] = []
         ids = itertools.count(stamp * 1000)  # genanki's id sequence
+        notes = _sequenced(decks, by_deck, pkg.note_mtimes, ids, card_rows)
         if old is None:
-            collection.insert(cursor, _rows(decks, by_deck, pkg.note_mtimes, ids, card_rows, rows), card_rows)
+            collection.insert(cursor, _rows(notes, rows), card_rows)
         else:
-            cursor.executemany(PLAN_ROW, _planned(decks, by_deck, pkg.note_mtimes, ids, card_rows))
+            cursor.executemany(PLAN_ROW, _planned(notes))
             _fill_missing(cursor, pkg.notes)
             cursor.execute(NOTES_FROM_PLAN)
             cursor.executemany(collection.CARD_ROW, card_rows)
@@ -227,56 +228,45 @@ def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote]) -> None:
     if not found:
         return
     by_guid = {n.guid: n for n in notes}
-    updates = []
-    for nid, guid in found:
-        fields = by_guid[guid].fields
-        updates.append(("\x1f".join(fields), fields[1].encode(), nid))
+    updates = [(*_field_columns(by_guid[guid].fields), nid) for nid, guid in found]
     cursor.executemany("UPDATE work.plan SET flds = ?, sfld = ? WHERE nid = ?", updates)
 
 
-def _planned(
+def _field_columns(fields: tuple[str, ...]) -> tuple[str, bytes]:
+    """A note's `flds` and `sfld` columns (the sort field as UTF-8 bytes: `collection.NOTE_ROW` says why)."""
+    return "\x1f".join(fields), fields[1].encode()
+
+
+def _sequenced(
     decks: list[tuple[int, str, str]],
     by_deck: dict[str, list[RenderedNote]],
     note_mtimes: dict[str, int],
     ids: Iterator[int],
     card_rows: list[collection.Row],
-) -> Iterator[collection.Row]:
-    """`_rows` as rows of `work.plan`: fields only for the notes that hold them."""
+) -> Iterator[tuple[RenderedNote, int, int, str]]:
+    """Each note with its id, modification time and tags column, in genanki's order and with its id
+    sequence (`Note.write_to_db`); the rows of its cards are appended to `card_rows` after it."""
     for did, name, _ in decks:
         for note in by_deck[name]:
             mod = note_mtimes[note.guid]
             nid = next(ids)
-            tags = " " + " ".join(note.tags) + " "
-            if note.held is None:
-                flds, sfld = None, None
-            else:
-                flds, sfld = "\x1f".join(note.held), note.held[1].encode()
-            yield (nid, note.guid, note.notetype.model_id, mod, tags, flds, sfld, note.content_hash, note.section)
+            yield note, nid, mod, " " + " ".join(note.tags) + " "
             for ord_ in note.ords:
                 card_rows.append((next(ids), nid, did, ord_, mod, note.due))
 
 
-def _rows(
-    decks: list[tuple[int, str, str]],
-    by_deck: dict[str, list[RenderedNote]],
-    note_mtimes: dict[str, int],
-    ids: Iterator[int],
-    card_rows: list[collection.Row],
-    kept_rows: list[kept.Row],
-) -> Iterator[collection.Row]:
-    """The rows genanki's `Note.write_to_db` would insert, in its order and with its id sequence:
-    note rows are yielded, the rows of their cards appended to `card_rows`, what `kept.keep` records
-    to `kept_rows`."""
-    for did, name, _ in decks:
-        for note in by_deck[name]:
-            mod = note_mtimes[note.guid]
-            nid = next(ids)
-            tags = " " + " ".join(note.tags) + " "
-            fields = note.fields
-            yield (nid, note.guid, note.notetype.model_id, mod, tags, "\x1f".join(fields), fields[1].encode())
-            kept_rows.append((note.guid, nid, note.content_hash, note.section))
-            for ord_ in note.ords:
-                card_rows.append((next(ids), nid, did, ord_, mod, note.due))
+def _planned(notes: Iterator[tuple[RenderedNote, int, int, str]]) -> Iterator[collection.Row]:
+    """Rows of `work.plan`: fields only for the notes that hold them."""
+    for note, nid, mod, tags in notes:
+        flds, sfld = _field_columns(note.held) if note.held is not None else (None, None)
+        yield (nid, note.guid, note.notetype.model_id, mod, tags, flds, sfld, note.content_hash, note.section)
+
+
+def _rows(notes: Iterator[tuple[RenderedNote, int, int, str]], kept_rows: list[kept.Row]) -> Iterator[collection.Row]:
+    """Rows of `collection.NOTE_ROW`, every note's fields from Python; what `kept.keep` records goes to `kept_rows`."""
+    for note, nid, mod, tags in notes:
+        yield (nid, note.guid, note.notetype.model_id, mod, tags, *_field_columns(note.fields))
+        kept_rows.append((note.guid, nid, note.content_hash, note.section))
 
 
 def package_digest(pkg: Package) -> str:
