@@ -164,7 +164,7 @@ class Fragments:
         self._known: dict[str, str] = {}
         """The fragments read or rendered so far: the store is read whole only when most of it is
         needed (`load_all`); a rebuild whose notes come from the note memo reads a few by key."""
-        self._loaded = self._memo.path is None or not self._memo.path.is_file()  # nothing stored: nothing to read
+        self._loaded = self._nothing_stored()
         self._keys_only = False
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
@@ -261,8 +261,12 @@ class Fragments:
     def release(self) -> None:
         """Let go of the fragments held (a note that does not hold its fields reads them again by key)."""
         self._known = {}
-        self._loaded = self._memo.path is None or not self._memo.path.is_file()
+        self._loaded = self._nothing_stored()
         self._memo.close()
+
+    def _nothing_stored(self) -> bool:
+        """No cache file: nothing to read, so the store counts as read whole (`_loaded`)."""
+        return self._memo.path is None or not self._memo.path.is_file()
 
     def close(self) -> None:
         if self._own_workers:
