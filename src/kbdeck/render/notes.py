@@ -276,7 +276,9 @@ def _again(item: _Item, reverse: bool, renderer: Fragments) -> tuple[str, ...]:
 
 
 def _reversed(card_id: str, fields: tuple[str, ...]) -> tuple[str, ...]:
-    """A reverse note's fields: its own id, the question and answer swapped."""
+    """A reverse note's fields (a card marked `reverse: true` gets it as a note of its own): its own id, the
+    question and answer swapped, so the frozen note types never gain a template (a note type whose
+    templates change breaks every user's next import)."""
     _, front, back, *rest = fields
     return (card_id + REVERSE_SUFFIX, back, front, *rest)
 
