@@ -8,7 +8,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -40,6 +40,7 @@ from .render.fragments import Fragments
 from .render.notes import (
     RenderedNote,
     attach_images,
+    fields_in_chunks,
     render_notes,
     render_topic_html,
 )
@@ -171,7 +172,11 @@ def _build(
     # ledger are made (at 300,000 cards, 0.2 GB they reuse)
     fragments.release()
     forget_texts()
-    encoded = encoded_bundle(kb, notes, note_files, cache)
+
+    def fields_of(chunk: Sequence[RenderedNote]) -> Iterator[tuple[str, ...]]:
+        return fields_in_chunks(chunk, fragments)
+
+    encoded = encoded_bundle(kb, notes, note_files, cache, fields_of)
     stamps = {
         f"notetype:{BASIC.name}": notetype_hash(BASIC),
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
@@ -205,7 +210,7 @@ def _build(
         )
         digest = package_digest(package)
         if not is_current(path, digest, cache / "package.json"):  # else: the same bytes are already there
-            write_apkg(package, cache, fragments.load_all)
+            write_apkg(package, cache, fields_of)
             remember(path, digest, cache / "package.json")
             fragments.release()
         write_ledger(ledger_path(content), ledger)

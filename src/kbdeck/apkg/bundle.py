@@ -9,6 +9,7 @@ Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +63,27 @@ class FieldDigests:
         self._known = self._memo.load()
         self._used: set[str] = set()
 
-    def of(self, note: RenderedNote) -> str:
+    def of(self, note: RenderedNote, fields: tuple[str, ...] | None = None) -> str:
+        """The note's digest; hashed from `fields` (or its own) when the cache does not have it."""
         key = f"{note.content_hash}:{note.section}"
         self._used.add(key)
         found = self._known.get(key)
         if isinstance(found, str):
             return found
-        digest = fields_digest("\x1f".join(note.fields))
+        digest = fields_digest("\x1f".join(note.fields if fields is None else fields))
         self._known[key] = self._memo.new[key] = digest
         return digest
+
+    def fill(
+        self, notes: list[RenderedNote], fields_of: Callable[[list[RenderedNote]], Iterable[tuple[str, ...]]]
+    ) -> None:
+        """Hash the notes that hold no fields and are not in the cache, their fields asked of `fields_of` together
+        (one by one, each would read its fragments from the store with queries of its own)."""
+        missing = [
+            n for n in notes if n.held is None and not isinstance(self._known.get(f"{n.content_hash}:{n.section}"), str)
+        ]
+        for note, fields in zip(missing, fields_of(missing), strict=True):
+            self.of(note, fields)
 
     def save(self) -> None:
         """Store the new digests and forget those of notes this build no longer has."""
@@ -173,11 +186,18 @@ def _card(note: RenderedNote, digests: FieldDigests, source: tuple[str, int] | N
 
 
 def encoded_bundle(
-    kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str], cache_dir: Path | None
+    kb: KnowledgeBase,
+    notes: list[RenderedNote],
+    note_files: dict[str, str],
+    cache_dir: Path | None,
+    fields_of: Callable[[list[RenderedNote]], Iterable[tuple[str, ...]]] | None = None,
 ) -> bytes:
-    """`canonical(bundle_data(…))`, each note's field digest remembered in the build cache. Only the
-    bytes outlive the call: the bundle's dicts (0.1 GB at 300,000 cards) are gone before the ledger is read."""
+    """`canonical(bundle_data(…))`, each note's field digest remembered in the build cache (`fields_of` gives
+    the fields of the notes that do not hold them, see `FieldDigests.fill`). Only the bytes outlive the
+    call: the bundle's dicts (0.1 GB at 300,000 cards) are gone before the ledger is read."""
     digests = FieldDigests(cache_dir)
+    if fields_of is not None:
+        digests.fill(notes, fields_of)
     encoded = canonical(bundle_data(kb, notes, note_files, digests))
     digests.save()
     return encoded

@@ -19,7 +19,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +30,12 @@ from ..render.notes import RenderedNote
 from ..support.files import file_state
 from . import collection, kept
 from .theme import card_css
+
+FieldsOf = Callable[[Sequence[RenderedNote]], Iterable[tuple[str, ...]]]
+"""The fields of the given notes, in order (those a note does not hold rendered again)."""
+
+ROWS_CHUNK = 2_000
+"""Notes whose fields are asked for together when every note is written from Python."""
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1
@@ -64,7 +70,7 @@ def notetype_hash(spec: collection.NoteTypeSpec) -> str:
     return hashlib.sha256("\x1e".join([spec.name, spec.qfmt, spec.afmt, card_css()]).encode()).hexdigest()
 
 
-def write_apkg(pkg: Package, cache: Path | None = None, read_all: Callable[[], None] | None = None) -> None:
+def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | None = None) -> None:
     """Write the package atomically.
 
     By default the zip stores its entries as they are, as genanki and Anki's own legacy exports
@@ -73,9 +79,10 @@ def write_apkg(pkg: Package, cache: Path | None = None, read_all: Callable[[], N
 
     With a `cache` folder, unchanged notes are copied from the collection the previous build kept there
     (`kept.py`), and this one is kept in turn. Without a usable one, every note's fields are written from
-    Python: `read_all` is called first when some notes do not hold them (it reads every stored fragment
-    at once, rather than one note's at a time).
+    Python. `fields_of` gives the fields of notes that do not hold them, a chunk at a time
+    (`render.notes.fields_in_chunks`: one read of the store per chunk, not one per fragment).
     """
+    fields_of = fields_of or _held
     by_deck: dict[str, list[RenderedNote]] = {pkg.root_deck: []}
     for note in pkg.notes:
         by_deck.setdefault(note.deck, []).append(note)
@@ -90,7 +97,7 @@ def write_apkg(pkg: Package, cache: Path | None = None, read_all: Callable[[], N
         rows: list[kept.Row] = []
         try:
             try:
-                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, old, work)
+                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, fields_of, old, work)
             except sqlite3.Error:
                 if old is None or cache is None:
                     raise
@@ -99,7 +106,7 @@ def write_apkg(pkg: Package, cache: Path | None = None, read_all: Callable[[], N
                     path.unlink(missing_ok=True)
                 rows.clear()
                 old = None
-                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, read_all=read_all)
+                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, fields_of)
         except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
             raise OSError(f"could not write the package's collection ({exc})") from exc
         # a temporary name of its own beside the package, renamed over it at the end: a killed or
@@ -163,9 +170,9 @@ def _write_collection(
     by_deck: dict[str, list[RenderedNote]],
     stamp: int,
     rows: list[kept.Row],
+    fields_of: FieldsOf,
     old: Path | None = None,
     work: Path | None = None,
-    read_all: Callable[[], None] | None = None,
 ) -> None:
     """The collection at `db_path`. With `old` (a kept collection), the note rows are planned in `work`
     (a scratch database: id, GUID, modification time, tags, and fields only for the notes that hold them)
@@ -183,17 +190,15 @@ def _write_collection(
             cursor.execute("ATTACH DATABASE ? AS work", (str(work),))
             cursor.execute("PRAGMA work.journal_mode = OFF")
             cursor.execute(f"CREATE TABLE work.plan ({PLAN_COLUMNS})")
-        elif read_all is not None and any(n.held is None for n in pkg.notes):
-            read_all()
         collection.create(cursor, decks)
         card_rows: list[collection.Row] = []
         ids = itertools.count(stamp * 1000)  # genanki's id sequence
         notes = _sequenced(decks, by_deck, pkg.note_mtimes, ids, card_rows)
         if old is None:
-            collection.insert(cursor, _rows(notes, rows), card_rows)
+            collection.insert(cursor, _rows(notes, rows, fields_of), card_rows)
         else:
             cursor.executemany(PLAN_ROW, _planned(notes))
-            _fill_missing(cursor, pkg.notes)
+            _fill_missing(cursor, pkg.notes, fields_of)
             cursor.execute(NOTES_FROM_PLAN)
             cursor.executemany(collection.CARD_ROW, card_rows)
         models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
@@ -221,14 +226,15 @@ NOTES_FROM_PLAN = (
 """The note rows `collection.NOTE_ROW` would insert, in the same order: the same bytes."""
 
 
-def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote]) -> None:
+def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote], fields_of: FieldsOf) -> None:
     """Give the planned notes that have no kept row (edited, new, or a kept file of another build) their
-    fields, rendered again (`RenderedNote.fields`)."""
+    fields, rendered again (`fields_of`)."""
     found = cursor.execute("SELECT nid, guid FROM work.plan WHERE flds IS NULL AND src IS NULL").fetchall()
     if not found:
         return
     by_guid = {n.guid: n for n in notes}
-    updates = [(*_field_columns(by_guid[guid].fields), nid) for nid, guid in found]
+    fields = fields_of([by_guid[guid] for _, guid in found])
+    updates = ((*_field_columns(f), nid) for (nid, _), f in zip(found, fields, strict=True))
     cursor.executemany("UPDATE work.plan SET flds = ?, sfld = ? WHERE nid = ?", updates)
 
 
@@ -262,11 +268,20 @@ def _planned(notes: Iterator[tuple[RenderedNote, int, int, str]]) -> Iterator[co
         yield (nid, note.guid, note.notetype.model_id, mod, tags, flds, sfld, note.content_hash, note.section)
 
 
-def _rows(notes: Iterator[tuple[RenderedNote, int, int, str]], kept_rows: list[kept.Row]) -> Iterator[collection.Row]:
-    """Rows of `collection.NOTE_ROW`, every note's fields from Python; what `kept.keep` records goes to `kept_rows`."""
-    for note, nid, mod, tags in notes:
-        yield (nid, note.guid, note.notetype.model_id, mod, tags, *_field_columns(note.fields))
-        kept_rows.append((note.guid, nid, note.content_hash, note.section))
+def _rows(
+    notes: Iterator[tuple[RenderedNote, int, int, str]], kept_rows: list[kept.Row], fields_of: FieldsOf
+) -> Iterator[collection.Row]:
+    """Rows of `collection.NOTE_ROW`, every note's fields from Python (`ROWS_CHUNK` notes asked of `fields_of`
+    at a time); what `kept.keep` records goes to `kept_rows`."""
+    while chunk := list(itertools.islice(notes, ROWS_CHUNK)):
+        for (note, nid, mod, tags), fields in zip(chunk, fields_of([c[0] for c in chunk]), strict=True):
+            yield (nid, note.guid, note.notetype.model_id, mod, tags, *_field_columns(fields))
+            kept_rows.append((note.guid, nid, note.content_hash, note.section))
+
+
+def _held(notes: Sequence[RenderedNote]) -> Iterator[tuple[str, ...]]:
+    """`FieldsOf` without a fragment store: each note's own (`RenderedNote.fields`)."""
+    return (n.fields for n in notes)
 
 
 def package_digest(pkg: Package) -> str:

@@ -23,7 +23,7 @@ import pygments
 
 from ..content.codeblocks import expand_includes, fence_langs
 from ..model.kb import Example
-from ..support.cache import CACHE_FILE, Memo, code_fingerprint, text_key
+from ..support.cache import CACHE_FILE, Memo, Value, code_fingerprint, text_key
 from .highlight import code_block, expect, warm
 from .markdown_html import Renderer, parser_version
 
@@ -36,6 +36,13 @@ PARALLEL_MIN = 64
 CHUNK_MAX = 500
 """Most jobs sent to a worker at once."""
 
+SPILL_MIN = 100_000
+"""Fragments from which a cold build's workers store what they render rather than send it back (`spill`):
+about 50,000 notes. Below, holding them is faster (30,000 cards: 90 MB); at 300,000 cards they were 0.9 GB."""
+
+SPILL_EVERY = 20_000
+"""Fragments written to the store at a time by `spill` (about 30 MB of HTML)."""
+
 STALE_SPARE = 100
 """A complete build forgets the fragments it did not use once they are more than a quarter of those it
 did, plus this many (a rebuild without a full read of the store does not know which they are for free)."""
@@ -45,6 +52,9 @@ KEY_MARK = "\x00"
 
 Job = tuple[str, ...]
 """("md", text) or ("code", code, lang, label): what to render."""
+
+Into = tuple[str, str]
+"""Where a worker stores what it renders: the cache folder and the renderer's fingerprint (`Memo`)."""
 
 
 def renderer_fingerprint() -> str:
@@ -85,19 +95,30 @@ class Workers:
     def started(self) -> bool:
         return self._pool is not None
 
-    def submit(self, examples: dict[str, Example], jobs: list[Job]) -> list[tuple[slice, Future[list[str]]]]:
-        """Send `jobs` to the workers: (which of the jobs, future of their HTML) for each chunk."""
+    def submit(
+        self, examples: dict[str, Example], jobs: list[Job], into: Into | None = None, keys: list[str] | None = None
+    ) -> list[tuple[slice, Future[list[str] | None]]]:
+        """Send `jobs` to the workers: (which of the jobs, future of their HTML) for each chunk. With `into` (a
+        store) and the jobs' `keys`, a worker writes the HTML there and its future gives None (`Fragments.spill`)."""
         self.start()
         assert self._pool is not None
         # a few chunks per worker even out slow ones; small chunks keep each worker's results small
         size = min(CHUNK_MAX, max(1, len(jobs) // (self.count * 4)))
         token = f"{os.getpid()}:{id(examples)}"  # lets a worker reuse its renderer across chunks
         chunks = [slice(i, i + size) for i in range(0, len(jobs), size)]
-        return [(s, self._pool.submit(_render_chunk, token, examples, _sent(jobs[s]))) for s in chunks]
+        return [
+            (
+                s,
+                self._pool.submit(
+                    _render_chunk, token, examples, _sent(jobs[s]), into and (*into, keys[s] if keys else [])
+                ),
+            )
+            for s in chunks
+        ]
 
     def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
         """Render `jobs` in the workers, in order."""
-        return [html for _, future in self.submit(examples, jobs) for html in future.result()]
+        return [html for _, future in self.submit(examples, jobs) for html in future.result() or ()]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -160,7 +181,8 @@ class Fragments:
         self.cache_dir = cache_dir
         self.workers = workers or Workers()
         self._own_workers = workers is None
-        self._memo = Memo(cache_dir, "fragments", renderer_fingerprint())
+        self._fingerprint = renderer_fingerprint()
+        self._memo = Memo(cache_dir, "fragments", self._fingerprint)
         self._known: dict[str, str] = {}
         """The fragments read or rendered so far: the store is read whole only when most of it is
         needed (`load_all`); a rebuild whose notes come from the note memo reads a few by key."""
@@ -168,7 +190,9 @@ class Fragments:
         self._keys_only = False
         self._used: set[str] = set()
         self._wanted: dict[str, Job] | None = None
-        self._pending: list[tuple[list[str], Future[list[str]]]] = []
+        self._pending: list[tuple[list[str], Future[list[str] | None]]] = []
+        self.spilled = False
+        """Whether fragments are read from the store rather than held (`spill`)."""
         self._pending_keys: set[str] = set()
         self._renderer: Renderer | None = None
         self.rendered = 0
@@ -228,9 +252,13 @@ class Fragments:
             keys = [k for k in wanted if k not in self._known and k not in self._pending_keys]
             if len(keys) >= PARALLEL_MIN and self.workers.count > 1:
                 jobs = [wanted[k] for k in keys]
-                for chunk, future in self.workers.submit(self.examples, jobs):
+                # too many to hold: the workers store them, nothing comes back (`spill`)
+                into = (str(self.cache_dir), self._fingerprint) if len(keys) >= SPILL_MIN and self.cache_dir else None
+                for chunk, future in self.workers.submit(self.examples, jobs, into, keys):
                     self._pending.append((keys[chunk], future))
                 self._pending_keys.update(keys)
+                if into is not None:
+                    self.spilled, self._loaded = True, False
         finally:
             self._wanted = None
         self._used.clear()  # only what the build itself asks for counts as used
@@ -242,9 +270,55 @@ class Fragments:
         self._pending_keys.clear()
         for keys, future in pending:
             html = future.result()
-            self.rendered += len(html)
-            for key, value in zip(keys, html, strict=True):
+            self.rendered += len(keys)
+            for key, value in zip(keys, html or (), strict=html is not None):  # None: in the store
                 self._known[key] = self._memo.new[key] = value
+
+    def spill(self) -> bool:
+        """Stop holding fragments: from here on one is read from the store when asked for (in batches:
+        `forget` lets a batch's go after it), and what the workers still render goes there as it comes.
+
+        For a deck too large to hold as HTML (at 300,000 cards the fragments alone were 0.9 GB): a cold
+        build's workers already store what they render (`prefetch`, from `SPILL_MIN` fragments); a rebuild
+        with that many notes to render calls this (`render_notes`). False where there is no store or it cannot
+        take them (a full disk): what it could not take is held, as without a store, and the rest read back.
+        """
+        if self.cache_dir is None:
+            return False
+        pending, self._pending = self._pending, []
+        self._pending_keys.clear()
+        ready: dict[str, Value] = dict(self._memo.new)
+        stored = True
+        for keys, future in pending:
+            html = future.result()
+            self.rendered += len(keys)
+            if html is None:  # the worker stored them
+                continue
+            ready.update(zip(keys, html, strict=True))
+            if stored and len(ready) >= SPILL_EVERY:
+                stored = self._memo.add(ready)
+                if stored:
+                    ready = {}
+        stored = stored and self._memo.add(ready)
+        self._memo.new = {} if stored else ready
+        self._known = self._unsaved()
+        self._loaded = self._nothing_stored()
+        self.spilled = stored
+        return stored
+
+    def forget(self) -> None:
+        """Let go of the fragments held that the store can give back: with `spilled`, this build's new ones
+        are written to it first (a rebuild that renders every note would hold them all otherwise)."""
+        if self._pending or self._nothing_stored():
+            return
+        if self.spilled and self._memo.new and self._memo.add(self._memo.new):
+            self._memo.new = {}
+        self._known = self._unsaved()
+        self._loaded = False
+
+    def _unsaved(self) -> dict[str, str]:
+        """The fragments this build made that the store does not have yet."""
+        return {k: v for k, v in self._memo.new.items() if isinstance(v, str)}
 
     def save(self, prune: bool) -> None:
         """Store new fragments; with `prune` (a complete build), forget the ones this build did not use."""
@@ -276,16 +350,15 @@ class Fragments:
         self._used.add(key)
         if self._keys_only:
             return f"{KEY_MARK}{key}{KEY_MARK}"
+        if key in self._pending_keys:
+            self._drain()
         html = self._known.get(key)
-        if html is None and not self._loaded and key not in self._pending_keys and self._wanted is None:
+        if html is None and not self._loaded and self._wanted is None:
             html = self._memo.get_text(key)  # in a batch, the store is asked once for all (`_render_all`)
             if html is not None:
                 self._known[key] = html
         if html is not None:
             return html
-        if key in self._pending_keys:
-            self._drain()
-            return self._known[key]
         if self._wanted is not None:
             self._wanted[key] = job
             self.placeholders += 1
@@ -344,8 +417,17 @@ def _sent(jobs: list[Job]) -> list[tuple[bytes, ...]]:
 _WORKER_RENDERER: tuple[str, Renderer] | None = None
 
 
-def _render_chunk(token: str, examples: dict[str, Example], jobs: list[tuple[bytes, ...]]) -> list[str]:
+def _render_chunk(
+    token: str, examples: dict[str, Example], jobs: list[tuple[bytes, ...]], into: tuple[str, str, list[str]] | None
+) -> list[str] | None:
+    """A worker's chunk: its HTML, or None once it is in the store `into` names (cache folder, fingerprint,
+    the jobs' keys); a store that cannot take it (a full disk) gets the HTML sent back instead."""
     global _WORKER_RENDERER
     if _WORKER_RENDERER is None or _WORKER_RENDERER[0] != token:
         _WORKER_RENDERER = (token, Renderer(examples))
-    return [_render_job(_WORKER_RENDERER[1], tuple(p.decode("utf-8", "surrogatepass") for p in job)) for job in jobs]
+    html = [_render_job(_WORKER_RENDERER[1], tuple(p.decode("utf-8", "surrogatepass") for p in job)) for job in jobs]
+    if into is not None:
+        cache_dir, fingerprint, keys = into
+        if Memo(Path(cache_dir), "fragments", fingerprint).add(dict(zip(keys, html, strict=True))):
+            return None
+    return html

@@ -6,11 +6,12 @@ ledger compares to decide whether a note changed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..model.kb import Area, Card, Kind, KnowledgeBase, Topic
 from ..model.notetypes import BASIC, CLOZE, NoteTypeSpec, card_ords
 from ..model.problems import Problems
 from ..model.words import words_for
-from ..support.cache import text_digest
+from ..support.cache import forget_texts, text_digest
 from .fragments import Fragments
 from .markdown_html import Renderer
 from .recipes import NoteMemo, recipe_digest
@@ -189,24 +190,24 @@ def render_notes(
         # per card: its note (and its reverse's), None where it must render; and their recipes' digests
         known = [_from_memo(item, memo, frags, kb_id) for item in plan]
         todo = [i for i, (item_notes, _) in enumerate(known) if None in item_notes]
-        if len(todo) * 4 > len(plan):  # most notes to render: one read of every stored fragment
+        # a deck too large to hold as HTML renders a chunk at a time, its notes let go of their fields
+        # (`fields_in_chunks` renders them again for the bundle and the package)
+        spilled = (frags.spilled or len(todo) >= SPILL_NOTES) and frags.spill()
+        if not spilled and len(todo) * 4 > len(plan):  # most notes to render: one read of every stored fragment
             frags.load_all()
-        with frags.batch():
-            drafts = {i: _render_card(*plan[i], frags) for i in todo}
+        size = FIELDS_CHUNK if spilled else max(len(todo), 1)
+        for start in range(0, len(todo), size):
+            part = todo[start : start + size]
+            with frags.batch():
+                drafts = {i: _render_card(*plan[i], frags) for i in part}
+            for i in part:
+                # a card that met a fragment still to be rendered is assembled again, now that it is
+                known[i] = _made(plan[i], drafts[i], known[i], memo, frags, kb_id, spilled), []
+            if spilled:
+                frags.forget()
         notes: list[RenderedNote] = []
-        for i, (item_notes, keys) in enumerate(known):
-            if None not in item_notes:
-                notes.extend(n for n in item_notes if n is not None)
-                continue
-            # a card that met a fragment still to be rendered is assembled again, now that it is
-            note = drafts[i] or _assembled(*plan[i], frags)
-            made = [note, _reverse(note, kb_id)] if len(item_notes) == 2 else [note]
-            if memo.enabled and not keys:  # an empty memo (a cold build) was not asked: work them out now
-                _, keys = _recipe_keys(plan[i], frags)
-            for key, n in zip(keys, made, strict=False):  # no keys without a memo
-                if not any("<img" in f for f in n.fields):  # images: their files count too
-                    memo.put(key, (n.content_hash, n.section, n.ords))
-            notes.extend(made)
+        for item_notes, _ in known:
+            notes.extend(n for n in item_notes if n is not None)
         memo.save()
         return notes
     finally:
@@ -216,6 +217,61 @@ def render_notes(
 
 _Item = tuple[Card, "_Place", int, str]
 """A card to render: the card, its topic's place, its new-card position and its shown output."""
+
+SPILL_NOTES = 50_000
+"""Notes to render from which a rebuild holds neither their fragments nor their fields (`Fragments.spill`; a
+cold build's workers decide it by `fragments.SPILL_MIN`): below, holding them is faster (at 30,000 cards,
+about 0.2 GB); above, it grew to 2 GB at 300,000."""
+
+FIELDS_CHUNK = 2_000
+"""Notes rendered (or rendered again) together when their HTML is not held: their fragments are read from
+the store in one go and let go of after."""
+
+
+def _made(
+    item: _Item,
+    draft: RenderedNote | None,
+    known: tuple[list[RenderedNote | None], list[str]],
+    memo: NoteMemo,
+    frags: Fragments,
+    kb_id: str,
+    spilled: bool,
+) -> list[RenderedNote | None]:
+    """A rendered card's note (and its reverse's), put in the note memo; with `spilled`, without their fields
+    (but for notes that show images: `attach_images` needs them)."""
+    note = draft or _assembled(*item, frags)
+    item_notes, keys = known
+    made = [note, _reverse(note, kb_id)] if len(item_notes) == 2 else [note]
+    if memo.enabled and not keys:  # an empty memo (a cold build) was not asked: work them out now
+        _, keys = _recipe_keys(item, frags)
+    out: list[RenderedNote | None] = []
+    for reverse, n in enumerate(made):
+        if (reverse < len(keys) or spilled) and not any("<img" in f for f in n.fields):  # images: files count too
+            if reverse < len(keys):  # no keys without a memo
+                memo.put(keys[reverse], (n.content_hash, n.section, n.ords))
+            if spilled:
+                n = dataclasses.replace(n, held=None, again=functools.partial(_again, item, bool(reverse), frags))
+        out.append(n)
+    return out
+
+
+def fields_in_chunks(notes: Sequence[RenderedNote], frags: Fragments) -> Iterator[tuple[str, ...]]:
+    """Each note's fields, in order. Those a note does not hold render again `FIELDS_CHUNK` notes at a time:
+    a first assembly only names the fragments they need, which are read from the store together (one query
+    per 500, not one per fragment) and let go of after the chunk, so a large deck's HTML is never held whole
+    (nor the digests of its texts: `forget_texts`; this runs after checking and rendering, which share them)."""
+    for start in range(0, len(notes), FIELDS_CHUNK):
+        chunk = notes[start : start + FIELDS_CHUNK]
+        if all(n.held is not None for n in chunk):
+            yield from (n.fields for n in chunk)
+            continue
+        with frags.batch():
+            for n in chunk:
+                if n.held is None:
+                    n.fields  # noqa: B018  (asks for its fragments: the batch reads them at its end)
+        yield from (n.fields for n in chunk)
+        frags.forget()
+        forget_texts()
 
 
 def _from_memo(
@@ -270,9 +326,11 @@ def _recipe_keys(item: _Item, frags: Fragments) -> tuple[NoteTypeSpec, list[str]
 
 
 def _again(item: _Item, reverse: bool, renderer: Fragments) -> tuple[str, ...]:
-    """The fields of a note known from the memo, rendered again (`RenderedNote.fields`)."""
-    fields = _assembled(*item, renderer).fields
-    return _reversed(item[0].id, fields) if reverse else fields
+    """The fields of a note that does not hold them, rendered again (`RenderedNote.fields`); in a batch, with
+    its missing fragments left empty (`fields_in_chunks`)."""
+    card, place, _, output = item
+    _, fields = _fields(card, place, renderer, output)
+    return _reversed(card.id, fields) if reverse else fields
 
 
 def _reversed(card_id: str, fields: tuple[str, ...]) -> tuple[str, ...]:

@@ -174,6 +174,26 @@ class Memo:
                     self.path.unlink(missing_ok=True)
         self.new = {}
 
+    def add(self, entries: dict[str, Value]) -> bool:
+        """Write `entries` at once, not kept in `new` (what a build cannot hold until its end); False when
+        the file cannot take them (the caller keeps them, and `save` starts a broken file again)."""
+        if self.path is None:
+            return False
+        if not entries:
+            return True
+        self.close()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._connect()
+            try:
+                with conn:
+                    self._insert(conn, entries)
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError):
+            return False
+        return True
+
     def _write(self, gone: list[tuple[str]], keep: set[str] | None) -> None:
         conn = self._connect()
         try:
@@ -182,15 +202,7 @@ class Memo:
                     conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
                     conn.executemany("INSERT OR IGNORE INTO temp.keep VALUES (?)", ((k,) for k in sorted(keep)))
                     conn.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM temp.keep)")
-                # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
-                # object for its whole life, which doubles the memory of every cached fragment; and in key
-                # order: the key index then grows at its end (a cold 30,000-card build wrote its 60,000
-                # fragments in 0.46 s in the order they were made, 0.37 s sorted; its checked texts 0.31 → 0.24 s)
-                new = sorted(self.new.items())
-                texts = ((k, v.encode()) for k, v in new if isinstance(v, str))
-                conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, CAST(? AS TEXT))", texts)
-                blobs = ((k, v) for k, v in new if isinstance(v, bytes))
-                conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", blobs)
+                self._insert(conn, self.new)
                 conn.executemany(f"DELETE FROM {self.table} WHERE key = ?", gone)
                 if self.table != self.base:
                     pattern = self.base.replace("_", "\\_") + "\\_%"
@@ -202,6 +214,17 @@ class Memo:
                         conn.execute(f'DROP TABLE "{name}"')
         finally:
             conn.close()
+
+    def _insert(self, conn: sqlite3.Connection, entries: dict[str, Value]) -> None:
+        # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
+        # object for its whole life, which doubles the memory of every cached fragment; and in key
+        # order: the key index then grows at its end (a cold 30,000-card build wrote its 60,000
+        # fragments in 0.46 s in the order they were made, 0.37 s sorted; its checked texts 0.31 → 0.24 s)
+        items = sorted(entries.items())
+        texts = ((k, v.encode()) for k, v in items if isinstance(v, str))
+        conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, CAST(? AS TEXT))", texts)
+        blobs = ((k, v) for k, v in items if isinstance(v, bytes))
+        conn.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", blobs)
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path is not None

@@ -1,0 +1,163 @@
+"""A deck too large to hold as HTML (issue 22: a cold 300,000-card build held 2 GB of it): its fragments go
+to the store as the workers return them, its notes are rendered a chunk at a time and let go of their fields,
+and the bundle and the package render them again a chunk at a time. The package must be byte for byte the
+one a build holding everything writes; the thresholds are lowered here so that seven notes are "too many"."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kbtest import make_content
+
+import kbdeck.apkg.package
+import kbdeck.render.fragments
+import kbdeck.render.notes
+from kbdeck.build import BuildResult, build
+from kbdeck.render.fragments import Fragments
+from kbdeck.support.cache import Memo
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+CARDS = "flashcards/lang/gil.yaml"
+IMAGE_CARD = "gil-o-que-e"
+
+
+class Held:
+    """What a build held: the most fragments at once (read at each `forget`) and the store's writes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.most = 0
+        self.adds: list[int] = []
+        forget, add = Fragments.forget, Memo.add
+
+        def forgetting(frags: Fragments) -> None:
+            self.most = max(self.most, len(frags._known))
+            forget(frags)
+
+        def adding(memo: Memo, entries: dict[str, str | bytes]) -> bool:
+            self.adds.append(len(entries))
+            return add(memo, entries)
+
+        monkeypatch.setattr(Fragments, "forget", forgetting)
+        monkeypatch.setattr(Memo, "add", adding)
+
+
+def _too_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven notes count as a deck too large to hold, chunks of two, workers for every miss."""
+    monkeypatch.setattr(kbdeck.render.notes, "SPILL_NOTES", 1)
+    monkeypatch.setattr(kbdeck.render.fragments, "SPILL_MIN", 1)
+    monkeypatch.setattr(kbdeck.render.notes, "FIELDS_CHUNK", 2)
+    monkeypatch.setattr(kbdeck.apkg.package, "ROWS_CHUNK", 3)
+    monkeypatch.setattr(kbdeck.render.fragments, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(kbdeck.render.fragments, "SPILL_EVERY", 3)
+
+
+def _with_image(tmp_path: Path) -> Path:
+    content = make_content(tmp_path, {})
+    cards = content / CARDS
+    text = cards.read_text(encoding="utf-8")
+    cards.write_text(
+        text.replace("q: O que o **GIL** protege?", 'q: "O que o **GIL** protege? ![gil](img/gil.png)"'),
+        encoding="utf-8",
+    )
+    with cards.open("a", encoding="utf-8") as f:  # and a card that makes two notes
+        f.write(
+            "\n- id: gil-reverso\n  q: Quem protege as **contagens de referência**?\n  a: O `GIL`.\n"
+            "  see: por-que-existe\n  reverse: true\n"
+        )
+    (content / "flashcards/lang/img").mkdir()
+    (content / "flashcards/lang/img/gil.png").write_bytes(PNG)
+    return content
+
+
+def _built(content: Path, out: Path) -> BuildResult:
+    result = build(content, out)
+    assert result.apkg is not None, result.problems.render_text()
+    return result
+
+
+def _stored_fragments(out: Path) -> Iterator[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(out / ".cache" / "cache.sqlite")
+    try:
+        tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'fragments%'")]
+        for table in tables:
+            yield from (k for (k,) in conn.execute(f"SELECT key FROM {table}"))
+    finally:
+        conn.close()
+
+
+def test_a_deck_too_large_to_hold_is_rendered_in_chunks_into_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold, then one card edited: each package equals the one a build holding everything writes into an
+    empty folder; the notes hold no fields (but the one showing an image: its files are attached to its
+    HTML), the workers' fragments reached the store in several writes, and at no time were they all held."""
+    content = _with_image(tmp_path)
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:
+        _too_many(m)
+        held = Held(m)
+        cold = _built(content, out)
+    stored = len(list(_stored_fragments(out)))
+    assert [n.card_id for n in cold.notes if n.held is not None] == [IMAGE_CARD]
+    assert len(cold.notes) == 7 and cold.changes is not None and len(cold.changes.new) == 7
+    assert any(n.card_id == "gil-reverso::reverse" and n.held is None for n in cold.notes)
+    # the workers wrote what they rendered to the store themselves (their writes are not counted here: they are
+    # other processes); the build wrote one fragment (an output card's, rendered later, in-process)
+    assert stored >= 17 and sum(held.adds) <= 1, (held.adds, stored)
+    assert 0 < held.most < stored / 2, (held.most, stored)
+    fresh = _built(content, tmp_path / "fresh-cold")
+    assert fresh.changes is not None and not fresh.changes.changed and not fresh.changes.new
+    assert all(n.held is not None for n in fresh.notes)
+    assert cold.apkg is not None and fresh.apkg is not None
+    assert cold.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+    cards = content / CARDS
+    cards.write_text(
+        cards.read_text(encoding="utf-8").replace("contagens de referência.", "contagens de referência (editado).", 1),
+        encoding="utf-8",
+    )
+    with monkeypatch.context() as m:
+        _too_many(m)
+        edit = _built(content, out)
+    assert edit.changes is not None and len(edit.changes.changed) == 1
+    fresh = _built(content, tmp_path / "fresh-edit")
+    assert fresh.changes is not None and not fresh.changes.changed
+    assert edit.apkg is not None and fresh.apkg is not None
+    assert edit.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+
+@pytest.mark.parametrize("failing", ["in the workers", "everywhere"])
+def test_a_store_that_cannot_take_the_fragments_leaves_them_to_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """A store a worker cannot write to sends its HTML back: the build stores it itself in several writes, or,
+    when it cannot either (a full disk), holds everything as a smaller deck's build does. The same package."""
+    content = _with_image(tmp_path)
+    build_pid = os.getpid()
+    with monkeypatch.context() as m:
+        _too_many(m)
+        held = Held(m)
+        add = Memo.add  # counted
+        m.setattr(
+            Memo,
+            "add",
+            lambda memo, entries: os.getpid() == build_pid and failing != "everywhere" and add(memo, entries),
+        )
+        full = _built(content, tmp_path / "out")
+    if failing == "everywhere":
+        assert all(n.held is not None for n in full.notes)
+    else:
+        assert [n.card_id for n in full.notes if n.held is not None] == [IMAGE_CARD]
+        assert len(list(_stored_fragments(tmp_path / "out"))) >= 17
+        assert len([n for n in held.adds if n]) > 2, held.adds  # `SPILL_EVERY` at a time
+    fresh = _built(content, tmp_path / "fresh")
+    assert full.apkg is not None and fresh.apkg is not None
+    assert full.apkg.read_bytes() == fresh.apkg.read_bytes()
