@@ -161,3 +161,21 @@ def test_a_store_that_cannot_take_the_fragments_leaves_them_to_the_build(
     fresh = _built(content, tmp_path / "fresh")
     assert full.apkg is not None and fresh.apkg is not None
     assert full.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+
+def test_the_bundle_encodes_its_cards_by_chunk_into_the_bytes_of_the_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`encoded_bundle` writes the cards' entries a few at a time into the rest's encoding: the bytes are those
+    of the whole bundle encoded at once (sorted card ids across chunks, a reverse card's own entry)."""
+    import kbdeck.apkg.bundle as bundle
+    from kbdeck.model.contract import canonical
+
+    content = _with_image(tmp_path)
+    result = _built(content, tmp_path / "out")
+    assert result.kb is not None
+    notes = list(reversed(result.notes))  # not in card id order
+    whole = canonical(bundle.bundle_data(result.kb, notes, {}, bundle.FieldDigests(None)))
+    monkeypatch.setattr(bundle, "CARDS_CHUNK", 2)
+    assert bundle.encoded_bundle(result.kb, notes, {}, None) == whole
+    assert whole.count(b'"guid"') == 7 and b"gil-reverso::reverse" in whole
