@@ -24,6 +24,7 @@ from kbtest import FIXTURES, make_content
 
 import kbdeck
 import kbdeck.apkg.bundle
+import kbdeck.apkg.ledger
 import kbdeck.content.load
 import kbdeck.content.yamlspan
 import kbdeck.render.fragments
@@ -313,7 +314,9 @@ def test_libyaml_is_used() -> None:
     assert kbdeck.content.yamlspan._FAST_LOADER is getattr(yaml, "CSafeLoader", None)
 
 
-def test_ledger_text_is_json_dumps_with_indent() -> None:
+def test_ledger_text_is_json_dumps_with_indent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries come in pieces of `LEDGER_CHUNK` (two here, so that most ledgers take several)."""
+    monkeypatch.setattr(kbdeck.apkg.ledger, "LEDGER_CHUNK", 2)
     rng = random.Random(11)
     alphabet = 'ab-é"\\\n\t\u2028→😀\x00/'
 

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,25 +170,43 @@ def ledger_text(ledger: Ledger) -> str:
     Written out by hand because `json.dumps` with `indent` runs in pure Python (seconds for tens of
     thousands of notes); a test keeps the two byte-identical.
     """
+    return "".join(ledger_chunks(ledger))
 
-    def entry(e: Entry) -> str:
-        kind = f',\n   "kind": {_str(e.kind)}' if e.kind else ""
-        section = f',\n   "section": {_str(e.section)}' if e.section else ""
-        return (
-            f'{{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)}{kind}{section},\n'
-            f'   "topic": {_str(e.topic)}\n  }}'
-        )
 
-    def entries(items: dict[str, Entry]) -> str:
-        if not items:
-            return "{}"
-        body = ",\n".join(f"  {_str(k)}: {entry(e)}" for k, e in sorted(items.items()))
-        return f"{{\n{body}\n }}"
+LEDGER_CHUNK = 5_000
+"""Entries written out at a time (`ledger_chunks`)."""
 
-    removed = f' "removed": {entries(ledger.removed)},\n' if ledger.removed else ""
+
+def ledger_chunks(ledger: Ledger) -> Iterator[str]:
+    """`ledger_text` in pieces of `LEDGER_CHUNK` entries, for `write_ledger` to compare and write one at a time
+    (at 300,000 cards, the text whole, its pieces, its bytes and the old file's text were 0.2 GB at once)."""
+    yield f'{{\n "generation": {ledger.generation},\n "kb": {_str(ledger.kb)},\n "notes": '
+    yield from _entries_text(ledger.notes)
+    if ledger.removed:
+        yield ',\n "removed": '
+        yield from _entries_text(ledger.removed)
+    yield f',\n "schema": {SCHEMA},\n "stamps": '
+    yield from _entries_text(ledger.stamps)
+    yield "\n}\n"
+
+
+def _entries_text(items: dict[str, Entry]) -> Iterator[str]:
+    if not items:
+        yield "{}"
+        return
+    keys = sorted(items)
+    for start in range(0, len(keys), LEDGER_CHUNK):
+        body = ",\n".join(f"  {_str(k)}: {_entry(items[k])}" for k in keys[start : start + LEDGER_CHUNK])
+        yield ("{\n" if start == 0 else ",\n") + body
+    yield "\n }"
+
+
+def _entry(e: Entry) -> str:
+    kind = f',\n   "kind": {_str(e.kind)}' if e.kind else ""
+    section = f',\n   "section": {_str(e.section)}' if e.section else ""
     return (
-        f'{{\n "generation": {ledger.generation},\n "kb": {_str(ledger.kb)},\n "notes": {entries(ledger.notes)},\n'
-        f'{removed} "schema": {SCHEMA},\n "stamps": {entries(ledger.stamps)}\n}}\n'
+        f'{{\n   "changed_at": {e.changed_at},\n   "hash": {_str(e.hash)}{kind}{section},\n'
+        f'   "topic": {_str(e.topic)}\n  }}'
     )
 
 
@@ -197,7 +216,7 @@ _str = json.encoder.encode_basestring  # json's own string encoder (ensure_ascii
 def write_ledger(path: Path, ledger: Ledger) -> None:
     """Write atomically (a unique temporary file, then a rename): a killed or concurrent build
     leaves the old ledger or the new one, never half of one."""
-    write_if_changed(path, ledger_text(ledger))
+    write_if_changed(path, ledger_chunks(ledger))
 
 
 def wall_clock() -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -24,15 +26,66 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """`write_atomically` unless the file already holds `text` (its mtime then stays); whether it wrote."""
+def write_if_changed(path: Path, text: str | Iterable[str]) -> bool:
+    """`write_atomically` unless the file already holds `text` (its mtime then stays); whether it wrote.
+
+    `text` may come in pieces: each is compared with the old file as it comes, and written from the first
+    that differs on (after the prefix they share, copied from the old file), so neither text is ever held
+    whole (the ledger of 300,000 cards: its text, pieces, bytes and the old file's were 0.2 GB at once)."""
+    pieces = [text] if isinstance(text, str) else text
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_atomically(path, text)
-    return True
+        old: BinaryIO | None = path.open("rb")
+    except OSError:
+        old = None
+    out: BinaryIO | None = None
+    tmp: Path | None = None
+    try:
+        same = 0  # bytes of the old file the new text starts with
+        for piece in pieces:
+            data = piece.encode("utf-8")
+            if out is None:
+                if old is not None and old.read(len(data)) == data:
+                    same += len(data)
+                    continue
+                tmp, out = _beside(path, old, same)
+            out.write(data)
+        if out is None:
+            if old is not None and not old.read(1):
+                return False
+            tmp, out = _beside(path, old, same)
+        out.close()
+        if old is not None:
+            old.close()  # before the rename: Windows cannot replace an open file
+        assert tmp is not None
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    finally:
+        for f in (out, old):
+            if f is not None:
+                f.close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def _beside(path: Path, old: BinaryIO | None, same: int) -> tuple[Path, BinaryIO]:
+    """A temporary file of its own beside `path`, holding the first `same` bytes of `old`."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    out = os.fdopen(fd, "wb")
+    try:
+        if old is not None and same:
+            old.seek(0)
+            while same > 0:
+                block = old.read(min(same, 1 << 20))
+                if not block:
+                    raise OSError(f"{path} got shorter while it was read")
+                out.write(block)
+                same -= len(block)
+    except BaseException:
+        out.close()
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name), out
 
 
 def file_state(path: Path) -> list[int]:
