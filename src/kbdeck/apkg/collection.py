@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..model.notetypes import NoteTypeSpec, card_ords
 
@@ -295,7 +295,7 @@ CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')"
 """A new card: id, note, deck, ordinal, mod, due (the constant columns are not bound 30,000 times)."""
 
 
-def insert(cursor: sqlite3.Cursor, notes: Iterator[Row], cards: list[Row]) -> None:
+def insert(cursor: sqlite3.Cursor, notes: Iterator[Row], cards: Iterable[Row]) -> None:
     """Note rows (streamed: each carries a joined copy of its fields) and the card rows they made,
     in the column order of `NOTE_ROW` and `CARD_ROW`."""
     cursor.executemany(NOTE_ROW, notes)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..support.files import file_state
@@ -44,9 +45,9 @@ def usable(cache: Path) -> Path | None:
     return None
 
 
-def keep(db_path: Path, cache: Path, rows: list[Row] | Path) -> None:
+def keep(db_path: Path, cache: Path, rows: Iterable[Row] | Path) -> None:
     """Keep the collection just written to `db_path` (already copied into the package) for the next build,
-    with its rows: a list, or the scratch database whose `plan` table planned them (`package.py`).
+    with its rows: given, or the scratch database whose `plan` table planned them (`package.py`).
 
     Failing to keep it only costs the next build time: it then writes the whole collection."""
     forget(cache)  # the record first: a half-kept file is never taken for the previous one

@@ -9,6 +9,7 @@ and ledger always give identical bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -94,19 +95,17 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
     # a small tmpfs (a 300,000-card collection is 1.3 GB), and the package is written here anyway
     with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=pkg.path.parent) as tmp:
         db_path, work = Path(tmp) / "collection.anki2", Path(tmp) / "rows.db"
-        rows: list[kept.Row] = []
         try:
             try:
-                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, fields_of, old, work)
+                _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of, old, work)
             except sqlite3.Error:
                 if old is None or cache is None:
                     raise
                 kept.forget(cache)  # a kept collection that fails to read: write every note instead
                 for path in (db_path, work):
                     path.unlink(missing_ok=True)
-                rows.clear()
                 old = None
-                _write_collection(db_path, pkg, decks, by_deck, stamp, rows, fields_of)
+                _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of)
         except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
             raise OSError(f"could not write the package's collection ({exc})") from exc
         # a temporary name of its own beside the package, renamed over it at the end: a killed or
@@ -127,7 +126,8 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
             tmp_out.unlink(missing_ok=True)
             raise
         if cache is not None:
-            kept.keep(db_path, cache, rows if old is None else work)
+            rows = _kept_rows(_sequenced(decks, by_deck, pkg.note_mtimes, stamp)) if old is None else work
+            kept.keep(db_path, cache, rows)
 
 
 SCRATCH_PREFIX = ".kbdeck-pkg-"
@@ -169,7 +169,6 @@ def _write_collection(
     decks: list[tuple[int, str, str]],
     by_deck: dict[str, list[RenderedNote]],
     stamp: int,
-    rows: list[kept.Row],
     fields_of: FieldsOf,
     old: Path | None = None,
     work: Path | None = None,
@@ -177,7 +176,7 @@ def _write_collection(
     """The collection at `db_path`. With `old` (a kept collection), the note rows are planned in `work`
     (a scratch database: id, GUID, modification time, tags, and fields only for the notes that hold them)
     and go in by one `INSERT … SELECT` that takes the other notes' fields from their kept rows; without,
-    they go in from Python and `rows` receives what `kept.keep` records of them."""
+    they go in from Python."""
     conn = sqlite3.connect(db_path)
     try:
         # a scratch file: no journal and no fsync (neither changes the bytes of the database)
@@ -191,16 +190,14 @@ def _write_collection(
             cursor.execute("PRAGMA work.journal_mode = OFF")
             cursor.execute(f"CREATE TABLE work.plan ({PLAN_COLUMNS})")
         collection.create(cursor, decks)
-        card_rows: list[collection.Row] = []
-        ids = itertools.count(stamp * 1000)  # genanki's id sequence
-        notes = _sequenced(decks, by_deck, pkg.note_mtimes, ids, card_rows)
+        walk = functools.partial(_sequenced, decks, by_deck, pkg.note_mtimes, stamp)
         if old is None:
-            collection.insert(cursor, _rows(notes, rows, fields_of), card_rows)
+            collection.insert(cursor, _rows(walk(), fields_of), _card_rows(walk()))
         else:
-            cursor.executemany(PLAN_ROW, _planned(notes))
+            cursor.executemany(PLAN_ROW, _planned(walk()))
             _fill_missing(cursor, pkg.notes, fields_of)
             cursor.execute(NOTES_FROM_PLAN)
-            cursor.executemany(collection.CARD_ROW, card_rows)
+            cursor.executemany(collection.CARD_ROW, _card_rows(walk()))
         models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
         collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()
@@ -243,40 +240,53 @@ def _field_columns(fields: tuple[str, ...]) -> tuple[str, bytes]:
     return "\x1f".join(fields), fields[1].encode()
 
 
+Placed = tuple[RenderedNote, int, int, int]
+"""A note with its deck id, note id and modification time."""
+
+
 def _sequenced(
-    decks: list[tuple[int, str, str]],
-    by_deck: dict[str, list[RenderedNote]],
-    note_mtimes: dict[str, int],
-    ids: Iterator[int],
-    card_rows: list[collection.Row],
-) -> Iterator[tuple[RenderedNote, int, int, str]]:
-    """Each note with its id, modification time and tags column, in genanki's order and with its id
-    sequence (`Note.write_to_db`); the rows of its cards are appended to `card_rows` after it."""
+    decks: list[tuple[int, str, str]], by_deck: dict[str, list[RenderedNote]], note_mtimes: dict[str, int], stamp: int
+) -> Iterator[Placed]:
+    """The notes in genanki's order and id sequence (`Note.write_to_db`: from the package's time × 1000, a
+    note's id, then its cards' ids, the next numbers). A walk, not a list: the note rows, card rows and kept
+    rows are each made from a walk of their own (as lists, the card and kept rows of 300,000 cards were 75 MB)."""
+    nid = stamp * 1000
     for did, name, _ in decks:
         for note in by_deck[name]:
-            mod = note_mtimes[note.guid]
-            nid = next(ids)
-            yield note, nid, mod, " " + " ".join(note.tags) + " "
-            for ord_ in note.ords:
-                card_rows.append((next(ids), nid, did, ord_, mod, note.due))
+            yield note, did, nid, note_mtimes[note.guid]
+            nid += 1 + len(note.ords)
 
 
-def _planned(notes: Iterator[tuple[RenderedNote, int, int, str]]) -> Iterator[collection.Row]:
+def _card_rows(notes: Iterator[Placed]) -> Iterator[collection.Row]:
+    """Rows of `collection.CARD_ROW`: each note's cards, their ids the numbers after their note's."""
+    for note, did, nid, mod in notes:
+        for k, ord_ in enumerate(note.ords, start=1):
+            yield (nid + k, nid, did, ord_, mod, note.due)
+
+
+def _kept_rows(notes: Iterator[Placed]) -> Iterator[kept.Row]:
+    """What `kept.keep` records of each note written from Python."""
+    return ((note.guid, nid, note.content_hash, note.section) for note, _, nid, _ in notes)
+
+
+def _tags(note: RenderedNote) -> str:
+    """The notes' `tags` column: space-separated, with a space at each end (as Anki writes it)."""
+    return " " + " ".join(note.tags) + " "
+
+
+def _planned(notes: Iterator[Placed]) -> Iterator[collection.Row]:
     """Rows of `work.plan`: fields only for the notes that hold them."""
-    for note, nid, mod, tags in notes:
+    for note, _, nid, mod in notes:
         flds, sfld = _field_columns(note.held) if note.held is not None else (None, None)
-        yield (nid, note.guid, note.notetype.model_id, mod, tags, flds, sfld, note.content_hash, note.section)
+        yield (nid, note.guid, note.notetype.model_id, mod, _tags(note), flds, sfld, note.content_hash, note.section)
 
 
-def _rows(
-    notes: Iterator[tuple[RenderedNote, int, int, str]], kept_rows: list[kept.Row], fields_of: FieldsOf
-) -> Iterator[collection.Row]:
+def _rows(notes: Iterator[Placed], fields_of: FieldsOf) -> Iterator[collection.Row]:
     """Rows of `collection.NOTE_ROW`, every note's fields from Python (`ROWS_CHUNK` notes asked of `fields_of`
-    at a time); what `kept.keep` records goes to `kept_rows`."""
+    at a time)."""
     while chunk := list(itertools.islice(notes, ROWS_CHUNK)):
-        for (note, nid, mod, tags), fields in zip(chunk, fields_of([c[0] for c in chunk]), strict=True):
-            yield (nid, note.guid, note.notetype.model_id, mod, tags, *_field_columns(fields))
-            kept_rows.append((note.guid, nid, note.content_hash, note.section))
+        for (note, _, nid, mod), fields in zip(chunk, fields_of([c[0] for c in chunk]), strict=True):
+            yield (nid, note.guid, note.notetype.model_id, mod, _tags(note), *_field_columns(fields))
 
 
 def _held(notes: Sequence[RenderedNote]) -> Iterator[tuple[str, ...]]:
