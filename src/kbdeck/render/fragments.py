@@ -189,6 +189,8 @@ class Fragments:
         self._loaded = self._nothing_stored()
         self._keys_only = False
         self._used: set[str] = set()
+        self._counting = True
+        """Whether `_used` still records what is asked for: until `release`, which `save` comes before."""
         self._wanted: dict[str, Job] | None = None
         self._pending: list[tuple[list[str], Future[list[str] | None]]] = []
         self.spilled = False
@@ -321,9 +323,10 @@ class Fragments:
         return {k: v for k, v in self._memo.new.items() if isinstance(v, str)}
 
     def save(self, prune: bool) -> None:
-        """Store new fragments; with `prune` (a complete build), forget the ones this build did not use."""
+        """Store new fragments; with `prune` (a complete build, before `release`), forget the ones this build did
+        not use."""
         self._drain()
-        if not prune:
+        if not prune or not self._counting:  # after `release`, what this build used is no longer known
             self._memo.save()
         elif self._loaded:
             self._memo.save(set(self._known) - self._used - set(self._memo.new))
@@ -333,8 +336,11 @@ class Fragments:
             self._memo.save()
 
     def release(self) -> None:
-        """Let go of the fragments held (a note that does not hold its fields reads them again by key)."""
+        """Let go of the fragments held (a note that does not hold its fields reads them again by key), and of
+        the keys this build used: they served `save` (at 300,000 cards, 0.1 GB that every note that renders
+        its fields again, and so this object, kept alive to the end of the build)."""
         self._known = {}
+        self._used, self._counting = set(), False
         self._loaded = self._nothing_stored()
         self._memo.close()
 
@@ -347,7 +353,8 @@ class Fragments:
             self.workers.close()
 
     def _get(self, key: str, job: Job) -> str:
-        self._used.add(key)
+        if self._counting:
+            self._used.add(key)
         if self._keys_only:
             return f"{KEY_MARK}{key}{KEY_MARK}"
         if key in self._pending_keys:
