@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from .apkg.bundle import bundle_bytes, encoded_bundle
+from .apkg.bundle import encoded_bundle
 from .apkg.ledger import (
     LEDGER_NAME,
     Changes,
@@ -180,7 +180,7 @@ def _build(
     stamps = {
         f"notetype:{BASIC.name}": notetype_hash(BASIC),
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
-        "bundle": hashlib.sha256(encoded).hexdigest(),
+        "bundle": encoded.digest(),
     }
     stamped = stamp(content, kb, notes, stamps, problems)
     if stamped is None:
@@ -190,8 +190,7 @@ def _build(
         refuse_kind_changes(kb, changes, problems)
         return result
     result.notes, result.changes, result.ledger = notes, changes, ledger
-    data = bundle_bytes(encoded, ledger.generation, ledger.stamps["bundle"].changed_at)
-    del encoded  # the copy with the build info is what ships
+    data = encoded.with_build(ledger.generation, ledger.stamps["bundle"].changed_at)
     media[media_name(kb.roadmap.id, "bundle", data, ".json")] = data
     result.media = media
     if not dry_run:

@@ -177,5 +177,5 @@ def test_the_bundle_encodes_its_cards_by_chunk_into_the_bytes_of_the_whole(
     notes = list(reversed(result.notes))  # not in card id order
     whole = canonical(bundle.bundle_data(result.kb, notes, {}, bundle.FieldDigests(None)))
     monkeypatch.setattr(bundle, "CARDS_CHUNK", 2)
-    assert bundle.encoded_bundle(result.kb, notes, {}, None) == whole
+    assert bundle.encoded_bundle(result.kb, notes, {}, None).value() == whole
     assert whole.count(b'"guid"') == 7 and b"gil-reverso::reverse" in whole

@@ -9,6 +9,7 @@ Schema changes bump `SCHEMA_VERSION` and must stay readable by released add-ons.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,26 +29,31 @@ def _examples_used(text: str) -> set[str]:
     return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
 
 
-def card_sources(kb: KnowledgeBase) -> dict[str, tuple[str, int]]:
+class CardSources:
     """Where each card is written, relative to the content folder (the add-on opens it at that line).
 
     Each file is resolved once, not each card (~30 per file): resolving two paths per card was 40%
-    of a 3,000-card no-op rebuild. (file, line) pairs, not the bundle's dicts: a dict per card held
-    70 MB more at 300,000 cards. A card outside the content folder gets no source."""
-    root = kb.root.resolve()
-    files: dict[str, str | None] = {}
-    out: dict[str, tuple[str, int]] = {}
-    for card in kb.cards:
+    of a 3,000-card no-op rebuild. Worked out as each card's entry is made, not held for every card: a
+    (file, line) pair per card held 25 MB at 300,000 cards (a dict per card, 70 MB more). A card outside the
+    content folder gets no source."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._root = kb.root.resolve()
+        self._cards = {card.id: card for card in kb.cards}
+        self._files: dict[str, str | None] = {}
+
+    def get(self, card_id: str) -> tuple[str, int] | None:
+        card = self._cards.get(card_id)
+        if card is None:
+            return None
         path = card.span.path
-        if path not in files:
+        if path not in self._files:
             try:
-                files[path] = Path(path).resolve().relative_to(root).as_posix()
+                self._files[path] = Path(path).resolve().relative_to(self._root).as_posix()
             except ValueError:
-                files[path] = None
-        rel = files[path]
-        if rel is not None:
-            out[card.id] = (rel, card.span.line)
-    return out
+                self._files[path] = None
+        rel = self._files[path]
+        return None if rel is None else (rel, card.span.line)
 
 
 class FieldDigests:
@@ -61,18 +67,23 @@ class FieldDigests:
 
     def __init__(self, cache_dir: Path | None) -> None:
         self._memo = Memo(cache_dir, "field_digests", code_fingerprint())
-        self._known = self._memo.load()
-        self._used: set[str] = set()
+        self._stored = self._memo.load()
+        self._stale = set(self._stored)
+        """Stored digests no note of this build has asked for (yet): what `save` forgets. Not a set of the
+        keys asked for: a cold build would hold one of every key (a new digest is only in `Memo.new`)."""
 
     def of(self, note: RenderedNote, fields: tuple[str, ...] | None = None) -> str:
         """The note's digest; hashed from `fields` (or its own) when the cache does not have it."""
         key = f"{note.content_hash}:{note.section}"
-        self._used.add(key)
-        found = self._known.get(key)
+        found = self._stored.get(key)
+        if not isinstance(found, str):
+            found = self._memo.new.get(key)
         if isinstance(found, str):
+            self._stale.discard(key)
             return found
         digest = fields_digest("\x1f".join(note.fields if fields is None else fields))
-        self._known[key] = self._memo.new[key] = digest
+        self._memo.new[key] = digest
+        self._stale.discard(key)  # stored as something else: replaced, not forgotten
         return digest
 
     def fill(
@@ -81,20 +92,22 @@ class FieldDigests:
         """Hash the notes that hold no fields and are not in the cache, their fields asked of `fields_of` together
         (one by one, each would read its fragments from the store with queries of its own)."""
         missing = [
-            n for n in notes if n.held is None and not isinstance(self._known.get(f"{n.content_hash}:{n.section}"), str)
+            n
+            for n in notes
+            if n.held is None and not isinstance(self._stored.get(f"{n.content_hash}:{n.section}"), str)
         ]
         for note, fields in zip(missing, fields_of(missing), strict=True):
             self.of(note, fields)
 
     def save(self) -> None:
         """Store the new digests and forget those of notes this build no longer has."""
-        self._memo.save(set(self._known) - self._used)
+        self._memo.save(self._stale)
 
 
 def bundle_data(
     kb: KnowledgeBase, notes: list[RenderedNote], note_files: dict[str, str], digests: FieldDigests, cards: bool = True
 ) -> dict[str, Any]:
-    """Everything the add-on needs, without build info (that is added by `bundle_bytes`); without `cards`, the
+    """Everything the add-on needs, without build info (that is added by `Encoded.with_build`); without `cards`, the
     cards' entries are `CARDS_MARK`, for `encoded_bundle` to write in their place."""
     rm = kb.roadmap
     cards_by_topic: dict[str, list[str]] = {}
@@ -151,7 +164,7 @@ def bundle_data(
             }
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
-        "cards": _cards(notes, digests, card_sources(kb)) if cards else CARDS_MARK,
+        "cards": _cards(notes, digests, CardSources(kb)) if cards else CARDS_MARK,
         "examples": [
             {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
             for e in sorted(kb.examples.values(), key=lambda e: e.id)
@@ -185,9 +198,7 @@ CARDS_CHUNK = 5_000
 """Cards' entries made into dicts and encoded at a time by `encoded_bundle`."""
 
 
-def _cards(
-    notes: list[RenderedNote], digests: FieldDigests, sources: dict[str, tuple[str, int]]
-) -> dict[str, dict[str, Any]]:
+def _cards(notes: list[RenderedNote], digests: FieldDigests, sources: CardSources) -> dict[str, dict[str, Any]]:
     """Card id → its entry in the bundle (`_card`)."""
     return {n.card_id: _card(n, digests, sources.get(n.card_id.removesuffix(REVERSE_SUFFIX))) for n in notes}
 
@@ -206,7 +217,7 @@ def encoded_bundle(
     note_files: dict[str, str],
     cache_dir: Path | None,
     fields_of: Callable[[list[RenderedNote]], Iterable[tuple[str, ...]]] | None = None,
-) -> bytes:
+) -> Encoded:
     """`canonical(bundle_data(…))`, each note's field digest remembered in the build cache (`fields_of` gives
     the fields of the notes that do not hold them, see `FieldDigests.fill`).
 
@@ -222,7 +233,7 @@ def encoded_bundle(
     at = rest.index(mark)
     by_id = {n.card_id: n for n in notes}  # as the dict of `_cards` would: one entry per id
     ids = sorted(by_id)  # `sort_keys` order
-    sources = card_sources(kb)
+    sources = CardSources(kb)
     out = io.BytesIO()
     out.write(rest[:at] + b'"cards":{')
     for start in range(0, len(ids), CARDS_CHUNK):
@@ -230,11 +241,34 @@ def encoded_bundle(
         out.write((b"," if start else b"") + canonical(part)[1:-1])
     out.write(b"}" + rest[at + len(mark) :])
     digests.save()
-    return out.getvalue()
+    return Encoded(out)
 
 
-def bundle_bytes(body: bytes, generation: int, changed_at: int) -> bytes:
-    """The bundle file: `body` (the bundle's `canonical` bytes) with a last key, `build`, added (serialising
-    a 30,000-card bundle twice cost a rebuild 50 ms)."""
-    build = canonical({"generation": generation, "changed_at": changed_at, "kbdeck": __version__})
-    return body[:-1] + (b',"build":' if len(body) > 2 else b'"build":') + build + b"}"
+class Encoded:
+    """A bundle's `canonical` bytes, in the buffer `encoded_bundle` wrote them to, until `with_build` adds the
+    build info (which waits for the ledger, which waits for `digest`)."""
+
+    __slots__ = ("_buffer",)
+
+    def __init__(self, buffer: io.BytesIO) -> None:
+        self._buffer = buffer
+
+    def digest(self) -> str:
+        """sha256 of the bytes (hex)."""
+        with self._buffer.getbuffer() as view:
+            return hashlib.sha256(view).hexdigest()
+
+    def value(self) -> bytes:
+        return self._buffer.getvalue()
+
+    def with_build(self, generation: int, changed_at: int) -> bytes:
+        """The bundle file: the bytes with a last key, `build`, added (serialising a 30,000-card bundle twice cost
+        a rebuild 50 ms). Written over the closing brace in the buffer itself, which becomes the file's bytes
+        with no copy: adding the key to a copy held the bundle three times at once (180 MB at 300,000 cards).
+        This spends the object (it holds nothing after)."""
+        build = canonical({"generation": generation, "changed_at": changed_at, "kbdeck": __version__})
+        buffer, self._buffer = self._buffer, io.BytesIO()
+        size = buffer.seek(0, io.SEEK_END)
+        buffer.seek(size - 1)
+        buffer.write((b',"build":' if size > 2 else b'"build":') + build + b"}")
+        return buffer.getvalue()
