@@ -179,3 +179,49 @@ def test_the_bundle_encodes_its_cards_by_chunk_into_the_bytes_of_the_whole(
     monkeypatch.setattr(bundle, "CARDS_CHUNK", 2)
     assert bundle.encoded_bundle(result.kb, notes, {}, None).value() == whole
     assert whole.count(b'"guid"') == 7 and b"gil-reverso::reverse" in whole
+
+
+def test_the_bundle_stores_its_digests_a_chunk_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more cards than a chunk, each chunk's field digests go to the store once its entries are encoded
+    (`FieldDigests.flush`), not held to the end: the next build finds every one, and the bytes are the same."""
+    import kbdeck.apkg.bundle as bundle
+
+    content = _with_image(tmp_path)
+    result = _built(content, tmp_path / "out")
+    assert result.kb is not None
+    notes = result.notes
+    held: list[int] = []
+    add = Memo.add
+
+    def adding(memo: Memo, entries: dict[str, object]) -> bool:
+        if memo.base == "field_digests":
+            held.append(len(entries))
+        return add(memo, entries)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Memo, "add", adding)
+    monkeypatch.setattr(bundle, "CARDS_CHUNK", 2)
+    cache = tmp_path / "cache"
+    first = bundle.encoded_bundle(result.kb, notes, {}, cache).value()
+    assert held == [2, 2, 2, 1]
+    digests = bundle.FieldDigests(cache)
+    assert len(digests._stored) == len(notes) == 7
+
+    def never(chunk: list[object]) -> Iterator[tuple[str, ...]]:
+        raise AssertionError("a stored digest was hashed again")
+
+    assert bundle.encoded_bundle(result.kb, notes, {}, cache, never).value() == first  # type: ignore[arg-type]
+
+
+def test_entries_added_to_the_store_drop_other_versions_tables(tmp_path: Path) -> None:
+    """A store written only through `Memo.add` (every chunk flushed) still drops another kbdeck version's table,
+    as `save` does: a cache never keeps entries no version will read again."""
+    import sqlite3
+
+    old = Memo(tmp_path, "field_digests", "a" * 24)
+    old.new = {"k": "v"}
+    old.save()
+    assert Memo(tmp_path, "field_digests", "b" * 24).add({"k": "w"})
+    conn = sqlite3.connect(tmp_path / "cache.sqlite")
+    tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    conn.close()
+    assert tables == ["field_digests_" + "b" * 24]

@@ -188,6 +188,7 @@ class Memo:
             try:
                 with conn:
                     self._insert(conn, entries)
+                    self._drop_others(conn)  # as `save` does: entries written only here are a version's too
             finally:
                 conn.close()
         except (sqlite3.Error, OSError):
@@ -204,16 +205,21 @@ class Memo:
                     conn.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM temp.keep)")
                 self._insert(conn, self.new)
                 conn.executemany(f"DELETE FROM {self.table} WHERE key = ?", gone)
-                if self.table != self.base:
-                    pattern = self.base.replace("_", "\\_") + "\\_%"
-                    others = conn.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' AND name != ?",
-                        (pattern, self.table),
-                    ).fetchall()
-                    for (name,) in others:
-                        conn.execute(f'DROP TABLE "{name}"')
+                self._drop_others(conn)
         finally:
             conn.close()
+
+    def _drop_others(self, conn: sqlite3.Connection) -> None:
+        """Drop this table's versions for other fingerprints: another kbdeck's entries are never read again."""
+        if self.table == self.base:
+            return
+        pattern = self.base.replace("_", "\\_") + "\\_%"
+        others = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' AND name != ?",
+            (pattern, self.table),
+        ).fetchall()
+        for (name,) in others:
+            conn.execute(f'DROP TABLE "{name}"')
 
     def _insert(self, conn: sqlite3.Connection, entries: dict[str, Value]) -> None:
         # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
