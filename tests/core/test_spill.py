@@ -225,3 +225,30 @@ def test_entries_added_to_the_store_drop_other_versions_tables(tmp_path: Path) -
     tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     conn.close()
     assert tables == ["field_digests_" + "b" * 24]
+
+
+def test_workers_that_store_their_html_take_larger_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chunk a worker stores is one transaction into the store's key index: a worker that stores what it
+    renders takes up to `STORED_CHUNK_MAX` jobs at once, one that sends its HTML back `CHUNK_MAX` (its results
+    are held by the build until used). Both give every fragment."""
+    from kbdeck.render.fragments import Workers, renderer_fingerprint
+    from kbdeck.support.cache import text_key
+
+    monkeypatch.setattr(kbdeck.render.fragments, "CHUNK_MAX", 2)
+    monkeypatch.setattr(kbdeck.render.fragments, "STORED_CHUNK_MAX", 5)
+    texts = [f"*{i}*" for i in range(80)]
+    jobs = [("md", t) for t in texts]
+    keys = [text_key("md", t) for t in texts]
+    workers = Workers(2)
+    try:
+        sent = workers.submit({}, jobs)
+        assert {s.stop - s.start for s, _ in sent} == {2}
+        assert [h for _, f in sent for h in f.result() or ()] == [f"<p><em>{i}</em></p>" for i in range(80)]
+        stored = workers.submit({}, jobs, (str(tmp_path), renderer_fingerprint()), keys)
+        assert {s.stop - s.start for s, _ in stored} == {5}
+        assert all(f.result() is None for _, f in stored)
+    finally:
+        workers.close()
+    assert Memo(tmp_path, "fragments", renderer_fingerprint()).get_texts(keys) == {
+        k: f"<p><em>{i}</em></p>" for i, k in enumerate(keys)
+    }
