@@ -109,6 +109,17 @@ def test_a_deck_too_large_to_hold_is_rendered_in_chunks_into_the_same_bytes(
     assert [n.card_id for n in cold.notes if n.held is not None] == [IMAGE_CARD]
     assert len(cold.notes) == 7 and cold.changes is not None and len(cold.changes.new) == 7
     assert any(n.card_id == "gil-reverso::reverse" and n.held is None for n in cold.notes)
+    # each let go of its fields with their digest: the bundle renders none of them again
+    from kbdeck.apkg.bundle import encoded_bundle
+    from kbdeck.model.contract import fields_digest
+
+    assert all(n.fields_digest == fields_digest("\x1f".join(n.fields)) for n in cold.notes if n.held is None)
+
+    def never(chunk: object) -> Iterator[tuple[str, ...]]:
+        raise AssertionError("the bundle rendered a note's fields again")
+
+    assert cold.kb is not None
+    encoded_bundle(cold.kb, cold.notes, {}, None, never)  # type: ignore[arg-type]
     # the workers wrote what they rendered to the store themselves (their writes are not counted here: they are
     # other processes); the build wrote one fragment (an output card's, rendered later, in-process)
     assert stored >= 17 and sum(held.adds) <= 1, (held.adds, stored)

@@ -81,7 +81,10 @@ class FieldDigests:
         if isinstance(found, str):
             self._stale.discard(key)
             return found
-        digest = fields_digest("\x1f".join(note.fields if fields is None else fields))
+        if fields is None and note.fields_digest is not None:
+            digest = note.fields_digest
+        else:
+            digest = fields_digest("\x1f".join(note.fields if fields is None else fields))
         self._memo.new[key] = digest
         self._stale.discard(key)  # stored as something else: replaced, not forgotten
         return digest
@@ -89,12 +92,14 @@ class FieldDigests:
     def fill(
         self, notes: list[RenderedNote], fields_of: Callable[[list[RenderedNote]], Iterable[tuple[str, ...]]]
     ) -> None:
-        """Hash the notes that hold no fields and are not in the cache, their fields asked of `fields_of` together
-        (one by one, each would read its fragments from the store with queries of its own)."""
+        """Hash the notes that hold no fields, nor their digest, and are not in the cache, their fields asked of
+        `fields_of` together (one by one, each would read its fragments from the store with queries of its own)."""
         missing = [
             n
             for n in notes
-            if n.held is None and not isinstance(self._stored.get(f"{n.content_hash}:{n.section}"), str)
+            if n.held is None
+            and n.fields_digest is None
+            and not isinstance(self._stored.get(f"{n.content_hash}:{n.section}"), str)
         ]
         if missing:
             for note, fields in zip(missing, fields_of(missing), strict=True):
