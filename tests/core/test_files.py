@@ -61,3 +61,21 @@ def test_pieces_that_fail_halfway_leave_the_old_file(tmp_path: Path) -> None:
         write_if_changed(path, failing())
     assert path.read_text(encoding="utf-8") == OLD
     assert _scratch(tmp_path) == []
+
+
+def test_a_rewritten_file_keeps_its_permissions_and_a_new_one_gets_the_umasks(tmp_path: Path) -> None:
+    """Not a temporary file's 0600: the ledger and the output record are shared through the repository (a
+    file readable by its writer alone, after a build, is a surprise to anyone else on the machine)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    new = tmp_path / "ledger.json"
+    assert write_if_changed(new, _pieces(OLD, 4))
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "record.json"
+    kept.write_text(OLD, encoding="utf-8")
+    kept.chmod(0o640)
+    assert write_if_changed(kept, ["alpha\n", "changed\n"])  # the shared prefix copied first
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert write_if_changed(kept, "other\n")
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert _scratch(tmp_path) == []

@@ -8,6 +8,8 @@ target (unique, so concurrent writers never share one) and renamed over it.
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import BinaryIO
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` (UTF-8, newlines as given) in one rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -70,7 +72,7 @@ def write_if_changed(path: Path, text: str | Iterable[str]) -> bool:
 
 def _beside(path: Path, old: BinaryIO | None, same: int) -> tuple[Path, BinaryIO]:
     """A temporary file of its own beside `path`, holding the first `same` bytes of `old`."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    fd, name = _new_beside(path)
     out = os.fdopen(fd, "wb")
     try:
         if old is not None and same:
@@ -86,6 +88,32 @@ def _beside(path: Path, old: BinaryIO | None, same: int) -> tuple[Path, BinaryIO
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name), out
+
+
+def _new_beside(path: Path) -> tuple[int, str]:
+    """A new file of its own beside `path`, open for writing (unique: concurrent writers never share one), with
+    the permissions of the file it is to replace, or for a new file the ones the umask gives. Not a temporary
+    file's 0600: the ledger and the output record are shared through the repository, and were left readable
+    by their writer alone."""
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = None
+    for _ in range(tempfile.TMP_MAX):
+        name = str(path.parent / f".{path.name}-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.chmod(name, mode)
+            except OSError:
+                os.close(fd)
+                os.unlink(name)
+                raise
+        return fd, name
+    raise FileExistsError(f"no unused temporary name beside {path}")
 
 
 def file_state(path: Path) -> list[int]:
