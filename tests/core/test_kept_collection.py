@@ -333,3 +333,37 @@ def test_a_no_op_renders_nothing_and_reads_the_store_by_batch(tmp_path: Path, mo
     result = _built(content, out)
     assert result.apkg is not None and result.apkg.read_bytes() == before
     assert queries and max(queries) > 1, queries  # the topic notes' fragments, asked for together
+
+
+def test_the_kept_collection_is_let_go_before_the_zip_and_a_failed_zip_costs_only_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once its rows are copied, the previous collection is deleted before the zip is written (the zip reuses the
+    pages it frees); a build that then fails leaves the previous package, and the next writes every note from
+    Python into the same bytes as a build into an empty folder."""
+    import kbdeck.apkg.package as package
+
+    content, out = make_content(tmp_path, {}), tmp_path / "out"
+    first = _built(content, out)
+    assert first.apkg is not None
+    before = first.apkg.read_bytes()
+    seen: list[bool] = []
+    add = package._add
+
+    def adding(zf: Any, name: str, data: Any, compress: bool) -> None:
+        if name == "collection.anki2":
+            seen.append((out / ".cache" / kept.KEPT_NAME).exists())
+            raise OSError("disk full")
+        add(zf, name, data, compress)
+
+    _edit(content / CARDS, "Veja `sys.getrefcount`.", "Veja `sys.getrefcount` (editado).")
+    with monkeypatch.context() as m:
+        m.setattr(package, "_add", adding)
+        with pytest.raises(OSError, match="disk full"):
+            build(content, out)
+    assert seen == [False]
+    assert first.apkg.read_bytes() == before and kept.usable(out / ".cache") is None
+    rendered = Rendered(monkeypatch)
+    result = _same_as_fresh(content, out, tmp_path, "after-failed-zip")
+    assert rendered.count == len(result.notes)  # every note rendered again (the failed build memoised the edit)
+    assert kept.usable(out / ".cache") is not None
