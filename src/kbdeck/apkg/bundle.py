@@ -74,19 +74,18 @@ class FieldDigests:
 
     def of(self, note: RenderedNote, fields: tuple[str, ...] | None = None) -> str:
         """The note's digest; hashed from `fields` (or its own) when the cache does not have it."""
-        key = f"{note.content_hash}:{note.section}"
+        key = _digest_key(note)
+        self._stale.discard(key)  # asked for: kept, or (stored as something else) replaced, never forgotten
         found = self._stored.get(key)
         if not isinstance(found, str):
             found = self._memo.new.get(key)
         if isinstance(found, str):
-            self._stale.discard(key)
             return found
         if fields is None and note.fields_digest is not None:
             digest = note.fields_digest
         else:
             digest = fields_digest("\x1f".join(note.fields if fields is None else fields))
         self._memo.new[key] = digest
-        self._stale.discard(key)  # stored as something else: replaced, not forgotten
         return digest
 
     def fill(
@@ -97,9 +96,7 @@ class FieldDigests:
         missing = [
             n
             for n in notes
-            if n.held is None
-            and n.fields_digest is None
-            and not isinstance(self._stored.get(f"{n.content_hash}:{n.section}"), str)
+            if n.held is None and n.fields_digest is None and not isinstance(self._stored.get(_digest_key(n)), str)
         ]
         if missing:
             for note, fields in zip(missing, fields_of(missing), strict=True):
@@ -114,6 +111,11 @@ class FieldDigests:
     def save(self) -> None:
         """Store the new digests and forget those of notes this build no longer has."""
         self._memo.save(self._stale)
+
+
+def _digest_key(note: RenderedNote) -> str:
+    """A note's key in `FieldDigests`: its content hash and section digest fix its fields."""
+    return f"{note.content_hash}:{note.section}"
 
 
 def bundle_data(
