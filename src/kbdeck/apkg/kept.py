@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..support.files import file_state
+from . import recycle
 
 KEPT_NAME = "collection.anki2"
 RECORD_NAME = "collection.json"
@@ -73,6 +74,21 @@ def keep(db_path: Path, cache: Path, rows: Iterable[Row] | Path) -> None:
         (cache / RECORD_NAME).write_text(json.dumps(state) + "\n", encoding="utf-8")
     except (OSError, sqlite3.Error):
         forget(cache)
+
+
+def hand_over(cache: Path, folder: Path) -> int | None:
+    """Once its rows are copied: the kept collection stops being kept (its record goes first, so it is never
+    trusted again), and is opened for the package to be written over it (`recycle.take`), or deleted.
+
+    Deleted now, not when the new collection is kept, so that a package that cannot be written over it is
+    at least written into the pages it frees (an edit's package at 30,000 cards: 0.86-1.04 s instead of
+    1.01-1.40 s)."""
+    with contextlib.suppress(OSError):
+        (cache / RECORD_NAME).unlink(missing_ok=True)
+    fd = recycle.take(cache / KEPT_NAME, folder)
+    if fd is None:
+        forget(cache)
+    return fd
 
 
 def forget(cache: Path) -> None:

@@ -108,23 +108,25 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
                 _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of)
         except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
             raise OSError(f"could not write the package's collection ({exc})") from exc
-        if old is not None and cache is not None:
-            # its rows are copied: let it go now, not when this collection is kept, so that the zip is written
-            # into the pages it frees (new file pages cost this VM 0.05-0.66 s of system time per 130 MB, less
-            # when just freed: an edit's package at 30,000 cards took 0.86-1.04 s instead of 1.01-1.40 s)
-            kept.forget(cache)
-        # a temporary name of its own beside the package, renamed over it at the end: a killed or
-        # failed build (disk full) leaves the previous package, never half of one
-        fd, tmp_name = tempfile.mkstemp(prefix=HALF_PREFIX, suffix=HALF_SUFFIX, dir=pkg.path.parent)
-        tmp_out = Path(tmp_name)
+        # a name of its own, renamed over the package at the end: a killed or failed build (disk full) leaves
+        # the previous package, never half of one. Once its rows are copied, the previous build's collection
+        # is that file where it can be (`recycle.py`: its pages written over, not new ones), else a new one
+        fd = kept.hand_over(cache, pkg.path.parent) if old is not None and cache is not None else None
+        if fd is not None and old is not None:
+            tmp_out = old
+        else:
+            fd, tmp_name = tempfile.mkstemp(prefix=HALF_PREFIX, suffix=HALF_SUFFIX, dir=pkg.path.parent)
+            tmp_out = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
-                with db_path.open("rb") as db:
-                    _add(zf, "collection.anki2", db, pkg.compress)
-                names = sorted(pkg.media)
-                _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
-                for i, name in enumerate(names):
-                    _add(zf, str(i), pkg.media[name], pkg.compress)
+            with os.fdopen(fd, "wb") as raw:
+                with zipfile.ZipFile(raw, "w") as zf:
+                    with db_path.open("rb") as db:
+                        _add(zf, "collection.anki2", db, pkg.compress)
+                    names = sorted(pkg.media)
+                    _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
+                    for i, name in enumerate(names):
+                        _add(zf, str(i), pkg.media[name], pkg.compress)
+                raw.truncate()  # the file written over may have been longer
             tmp_out.chmod(0o644)
             tmp_out.replace(pkg.path)
         except BaseException:
