@@ -20,8 +20,17 @@ import stat
 import sys
 from pathlib import Path
 
-USABLE = sys.platform.startswith("linux")
-"""Where a write lease can tell that no other process has a file open."""
+
+def _has_leases() -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
+    return sys.platform.startswith("linux") and hasattr(fcntl, "F_SETLEASE") and hasattr(fcntl, "F_SETSIG")
+
+
+USABLE = _has_leases()
+"""Where a write lease can tell that no other process has a file open (Linux; Python exposes it there)."""
 
 
 def take(path: Path, folder: Path) -> int | None:
