@@ -11,7 +11,8 @@ so the bytes are the same as a full write's (`tests/core/test_kept_collection.py
 
 The kept file is used only while it is exactly as kbdeck left it (size, modification time and inode,
 as `package.is_current` judges the package); anything else, or any SQLite error while copying, falls
-back to the full write.
+back to the full write. Once its rows are copied it is done with: the package is written over it
+(`hand_over`, `recycle.py`), and the new collection is kept in its place.
 """
 
 from __future__ import annotations
