@@ -4,6 +4,7 @@ rows are copied, only when nothing else has that file, and always into the bytes
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import subprocess
@@ -164,3 +165,28 @@ def test_a_build_killed_while_writing_over_it_costs_the_next_one_time(
             build(content, out)
     assert seen == [None] and first.read_bytes() == before
     assert _built(content, out).read_bytes() == _fresh(content, tmp_path, "after-kill")
+
+
+def test_a_cache_on_another_mount_of_the_same_file_system_gets_a_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same device, yet no rename between them (a bind mount): the package goes to a new file after all, and the
+    build succeeds with the bytes of a build into an empty folder."""
+    content, out = make_content(tmp_path, {}), tmp_path / "out"
+    _built(content, out)
+    _edit(content, 1)
+    replace = Path.replace
+    refused: list[Path] = []
+
+    def across_mounts(self: Path, target: Any) -> Path:
+        if self == _kept(out):
+            refused.append(self)
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", across_mounts)
+    apkg = _built(content, out)
+    assert refused, "the kept collection was not the first choice"
+    assert not any(p.name.startswith(package.HALF_PREFIX) for p in out.iterdir())
+    assert apkg.read_bytes() == _fresh(content, tmp_path, "exdev")
+    assert kept.usable(out / ".cache") is not None  # this build's collection is kept all the same

@@ -9,6 +9,7 @@ and ledger always give identical bytes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import itertools
@@ -112,29 +113,46 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
         # the previous package, never half of one. Once its rows are copied, the previous build's collection
         # is that file where it can be (`recycle.py`: its pages written over, not new ones), else a new one
         fd = kept.hand_over(cache, pkg.path.parent) if old is not None and cache is not None else None
-        if fd is not None and old is not None:
-            tmp_out = old
-        else:
-            fd, tmp_name = tempfile.mkstemp(prefix=HALF_PREFIX, suffix=HALF_SUFFIX, dir=pkg.path.parent)
-            tmp_out = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as raw:
-                with zipfile.ZipFile(raw, "w") as zf:
-                    with db_path.open("rb") as db:
-                        _add(zf, "collection.anki2", db, pkg.compress)
-                    names = sorted(pkg.media)
-                    _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
-                    for i, name in enumerate(names):
-                        _add(zf, str(i), pkg.media[name], pkg.compress)
-                raw.truncate()  # the file written over may have been longer
-            tmp_out.chmod(0o644)
-            tmp_out.replace(pkg.path)
-        except BaseException:
-            tmp_out.unlink(missing_ok=True)
-            raise
+            if fd is not None and old is not None:
+                _zip_into(fd, old, db_path, pkg)
+            else:
+                _zip_into(*_new_half(pkg.path), db_path, pkg)
+        except OSError as exc:
+            if fd is None or exc.errno != errno.EXDEV:
+                raise
+            # the cache is another mount of the package's file system (same device, and still no rename
+            # between them): a new file beside the package after all
+            _zip_into(*_new_half(pkg.path), db_path, pkg)
         if cache is not None:
             rows = _kept_rows(_sequenced(decks, by_deck, pkg.note_mtimes, stamp)) if old is None else work
             kept.keep(db_path, cache, rows)
+
+
+def _new_half(path: Path) -> tuple[int, Path]:
+    """A new file of its own beside the package, for the package to be written into (`HALF_PREFIX`)."""
+    fd, name = tempfile.mkstemp(prefix=HALF_PREFIX, suffix=HALF_SUFFIX, dir=path.parent)
+    return fd, Path(name)
+
+
+def _zip_into(fd: int, half: Path, db_path: Path, pkg: Package) -> None:
+    """Write the zip into `fd` (the file `half`, from offset 0) and rename it over the package; on any
+    failure `half` goes, and the package is the previous one."""
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with zipfile.ZipFile(raw, "w") as zf:
+                with db_path.open("rb") as db:
+                    _add(zf, "collection.anki2", db, pkg.compress)
+                names = sorted(pkg.media)
+                _add(zf, "media", json.dumps({str(i): n for i, n in enumerate(names)}).encode(), pkg.compress)
+                for i, name in enumerate(names):
+                    _add(zf, str(i), pkg.media[name], pkg.compress)
+            raw.truncate()  # a file written over may have been longer
+        half.chmod(0o644)
+        half.replace(pkg.path)
+    except BaseException:
+        half.unlink(missing_ok=True)
+        raise
 
 
 SCRATCH_PREFIX = ".kbdeck-pkg-"
