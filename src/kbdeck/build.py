@@ -101,27 +101,31 @@ def forgetting_texts(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def fewer_collections(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` with the cyclic garbage collector mostly idle (and restore it after).
+def without_collections(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` with the cyclic garbage collector off (and on again after, if it was on).
 
-    A build allocates millions of long-lived objects and little cyclic garbage; with Python's default
-    thresholds the collector rescans the growing heap so often that it takes a third of a large build.
+    A build allocates millions of long-lived objects and no cyclic garbage: with Python's default
+    thresholds the collector rescanned the growing heap for a third of a large build; with raised
+    thresholds its passes still found nothing to free and took 2.3 s of a cold 300,000-card build (60
+    young passes and one of the middle generation) and 0.6 s of its no-op. Whatever a build leaves in
+    cycles (a traceback's frames) goes at the first collection after it.
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        old = gc.get_threshold()
-        gc.set_threshold(100_000, 50, 100)
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             return func(*args, **kwargs)
         finally:
-            gc.set_threshold(*old)
+            if enabled:
+                gc.enable()
 
     return wrapper
 
 
 @forgetting_texts
-@fewer_collections
+@without_collections
 def build(
     content: Path,
     out: Path,

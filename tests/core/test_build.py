@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 from anki_helpers import import_apkg, new_collection
 from kbtest import make_content
 
+import kbdeck.build
 from kbdeck.build import build
 from kbdeck.cli import main
 from kbdeck.model.contract import note_guid
@@ -81,6 +83,30 @@ def test_same_input_gives_identical_bytes(sample: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     shutil.copytree(sample, clone)  # a fresh clone carries the committed ledger
     assert built(clone, tmp_path / "c").read_bytes() == first
+
+
+def test_build_runs_without_the_cyclic_collector_and_gives_it_back(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    during: list[bool] = []
+    check = kbdeck.build.check
+
+    def spying(*args: object, **kwargs: object) -> None:
+        during.append(gc.isenabled())
+        check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kbdeck.build, "check", spying)
+    assert gc.isenabled()
+    built(sample, tmp_path / "a")
+    assert during == [False] and gc.isenabled()
+    (sample / "roadmap.yaml").write_text("roadmap: [", encoding="utf-8")  # a build that stops at loading
+    assert build(sample, tmp_path / "a").apkg is None and gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        build(sample, tmp_path / "a")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_zip_has_no_build_time_in_it(sample: Path, tmp_path: Path) -> None:
