@@ -109,6 +109,16 @@ def python_block(rng: random.Random, i: int) -> str:
     return "\n".join([*lines, "    return seen"])
 
 
+def has_code(i: int) -> bool:
+    """Whether card `i` carries a fenced Python block (two cards in three)."""
+    return i % 3 != 2
+
+
+def cards_with_code(n: int) -> int:
+    """How many of the first `n` cards carry a Python block: what every measured package must show highlighted."""
+    return sum(1 for i in range(n) if has_code(i))
+
+
 def make_cards(n: int, seed: int = 11) -> list[BenchCard]:
     rng = random.Random(seed)
     cards = []
@@ -121,7 +131,7 @@ def make_cards(n: int, seed: int = 11) -> list[BenchCard]:
             f"Ele percorre `{rng.choice(NAMES)}` uma vez e usa um **dicionário** para {_sentence(rng, 8)}.",
             f"- custo: `O(n)` em {rng.choice(WORDS)}\n- cuidado com {_sentence(rng, 4)}\n- veja *{rng.choice(WORDS)}*",
         ]
-        if i % 3 != 2:
+        if has_code(i):
             parts.append(f"```python\n{python_block(rng, i)}\n```")
         parts.append(f"Resumo: {_sentence(rng, 10)}.")
         see = "conceito" if i % 2 else "exemplo"

@@ -14,8 +14,10 @@ it walks the page tables and slowed the process being measured (a 30,000-card re
 - ankdown (PyPI, in its own venv under build/bench/) with `--highlight`, on the same cards;
 - the packaging floor: genanki writing kbdeck's already-rendered notes (`bench/floor.py`).
 
-An untimed warm-up runs each tool once first (bytecode and file caches, as on a user's machine);
-then each step runs `--repeat` times, interleaved, and the median is reported. Each step starts
+Every measured package is checked after its step, untimed (`check_package`): N notes and N cards, the
+Python block of every card that has one highlighted, and after an edit the edited text in its note; a
+failed check stops the run. An untimed warm-up runs each tool once first (bytecode and file caches,
+as on a user's machine); then each step runs `--repeat` times, interleaved, and the median is reported. Each step starts
 after `sync`: a 30,000-card build writes ~250 MB, and the next step must not pay for flushing it. kbdeck's caches
 are keyed by its own source, so editing src/kbdeck during a run spoils it: the run says so. Usage:
 `python bench/run.py --n 3000 [--n 30000] [--repeat 5] [--json]`.
@@ -45,7 +47,7 @@ ROOT = HERE.parent
 WORK = ROOT / "build" / "bench"
 sys.path.insert(0, str(HERE))
 
-from corpus import CARDS_PER_TOPIC, generate  # noqa: E402
+from corpus import CARDS_PER_TOPIC, cards_with_code, generate  # noqa: E402
 
 from kbdeck.render.fragments import usable_cpus  # noqa: E402  (the cores kbdeck itself counts)
 
@@ -157,8 +159,9 @@ def ankdown_command() -> tuple[list[str] | None, str]:
     return [str(exe)], ""
 
 
-def edit_one_card(content: Path, n: int, round_: int) -> None:
-    """Change the answer of the card in the middle of the corpus (a different text each round)."""
+def edit_one_card(content: Path, n: int, round_: int) -> str:
+    """Change the answer of the card in the middle of the corpus (a different text each round); returns the
+    new text, which the package built next must carry."""
     idx = n // 2
     topic = idx // CARDS_PER_TOPIC
     path = content / "flashcards" / f"area-{topic % 10:02d}" / f"topic-{topic:04d}.yaml"
@@ -166,7 +169,41 @@ def edit_one_card(content: Path, n: int, round_: int) -> None:
     start = text.index(f"- id: c{idx:06d}\n")
     at = text.index("    Resumo", start)
     end = text.index(":", at)
-    path.write_text(text[:at] + f"    Resumo (edição {round_ + 1})" + text[end:], encoding="utf-8")
+    edited = f"Resumo (edição {round_ + 1})"
+    path.write_text(text[:at] + f"    {edited}" + text[end:], encoding="utf-8")
+    return edited
+
+
+HIGHLIGHTED = '<span class="nf">process_'
+"""Pygments' span on the function name of a card's Python block: how kbdeck, ankdown `--highlight` and the
+floor (kbdeck's HTML) all show highlighted corpus code."""
+
+
+def check_package(apkg: Path, n: int, edited: str = "") -> None:
+    """Raise unless `apkg` holds the corpus: `n` notes and `n` cards, the Python block of every card that has
+    one highlighted, and (after an edit) the edited text in exactly one note. Every measured build is checked
+    (untimed, after its step): a build that dropped cards or left code plain cannot be fast by accident."""
+    with tempfile.TemporaryDirectory(prefix="kbdeck-bench-check-") as tmp:
+        db = Path(tmp) / "collection.anki2"
+        with zipfile.ZipFile(apkg) as zf, zf.open("collection.anki2") as src, db.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            notes, cards = conn.execute("SELECT (SELECT count(*) FROM notes), (SELECT count(*) FROM cards)").fetchone()
+            having = "SELECT count(*) FROM notes WHERE instr(flds, ?) > 0"
+            code = conn.execute(having, (HIGHLIGHTED,)).fetchone()[0]
+            found = conn.execute(having, (edited,)).fetchone()[0] if edited else 0
+        finally:
+            conn.close()
+    wrong = []
+    if (notes, cards) != (n, n):
+        wrong.append(f"{notes} notes and {cards} cards, not {n}")
+    if code != cards_with_code(n):
+        wrong.append(f"{code} notes with highlighted Python, not {cards_with_code(n)}")
+    if edited and found != 1:
+        wrong.append(f"{found} notes with the edited text {edited!r}, not 1")
+    if wrong:
+        raise RuntimeError(f"{apkg}: " + "; ".join(wrong))
 
 
 def dump_floor_input(apkg: Path, dest: Path) -> None:
@@ -253,22 +290,30 @@ def bench(n: int, repeat: int) -> dict[str, object]:
     if ankdown is not None:
         timed([*ankdown, "-r", ".", "-p", str(base / "ankdown.apkg"), "--highlight"], ankdown_dir)
     source = source_digest()
+    package = next(out.glob("*.apkg"))  # the warm-up's
+    edited = ""  # the corpus as generated, or as the last round's edit left it
     for r in range(repeat):
         cold_start(content, out)
         runs["kbdeck_cold"].append(timed(build_cmd))
+        check_package(package, n, edited)
         runs["kbdeck_noop"].append(timed(build_cmd))
-        edit_one_card(content, n, r)
+        check_package(package, n, edited)
+        edited = edit_one_card(content, n, r)
         runs["kbdeck_one_edit"].append(timed(build_cmd))
+        check_package(package, n, edited)
         if ankdown is not None:
             runs["ankdown"].append(
                 timed([*ankdown, "-r", ".", "-p", str(base / "ankdown.apkg"), "--highlight"], ankdown_dir)
             )
+            check_package(base / "ankdown.apkg", n)  # ankdown's tree is not edited
         runs["floor"].append(
             timed([sys.executable, str(HERE / "floor.py"), str(floor_input), str(base / "floor.apkg")])
         )
+        check_package(base / "floor.apkg", n)  # the warm-up's notes, from before any edit
         cold_start(content, out)
         with tempfile.TemporaryDirectory(prefix="kbdeck-cache-") as fresh:
             runs["kbdeck_first"].append(timed(build_cmd, env={**ENV, "KBDECK_CACHE_HOME": fresh}))
+        check_package(package, n, edited)
     result: dict[str, object] = {"n": n, "repeat": repeat, "cores": usable_cpus(), "python": platform.python_version()}
     for step, items in runs.items():
         if not items:

@@ -4,10 +4,10 @@
 
 Issue 22's targets: the largest size within 11× the time of a size ten times smaller (linear growth
 gives 10×), and its peak memory under 1.5 GB. Same corpus and harness as `run.py` (whole processes,
-`wait4` CPU time, the tree's summed VmHWM); ankdown is left out (at 300,000 cards it alone would take
-minutes per run). Prints the times, the CPU each step used split into user and system time (system
-time is page faults and file I/O, what grows faster than the deck on a VM), and with `--json` one
-JSON line.
+`wait4` CPU time, the tree's summed VmHWM, every package checked by `run.check_package`); ankdown is left
+out (at 300,000 cards it alone would take minutes per run). Prints the times, the CPU each step used
+split into user and system time (system time is page faults and file I/O, what grows faster than the
+deck on a VM), and with `--json` one JSON line.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
-from run import WORK, Run, cold_start, edit_one_card, timed  # noqa: E402
+from run import WORK, Run, check_package, cold_start, edit_one_card, timed  # noqa: E402
 
 STEPS = ("cold", "noop", "one_edit")
 MEMORY_LIMIT_MB = 1536
@@ -35,12 +35,14 @@ def measure(n: int, repeat: int) -> dict[str, float]:
     kbdeck = Path(sys.executable).parent / "kbdeck"
     cmd = [str(kbdeck), "build", "--content", str(content), "--out", str(out)]
     runs: dict[str, list[Run]] = {s: [] for s in STEPS}
+    edited = ""  # the corpus as generated, or as the last round's edit left it
     for r in range(repeat):
         cold_start(content, out)
         for step in STEPS:
             if step == "one_edit":
-                edit_one_card(content, n, r)
+                edited = edit_one_card(content, n, r)
             runs[step].append(timed(cmd))
+            check_package(next(out.glob("*.apkg")), n, edited)  # untimed: n notes, highlighted code, the edit
     result: dict[str, float] = {"n": n}
     for step, items in runs.items():
         result[f"{step}_s"] = round(statistics.median(r.seconds for r in items), 2)
