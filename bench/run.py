@@ -26,6 +26,7 @@ are keyed by its own source, so editing src/kbdeck during a run spoils it: the r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,14 +181,21 @@ HIGHLIGHTED = '<span class="nf">process_'
 floor (kbdeck's HTML) all show highlighted corpus code."""
 
 
+@contextlib.contextmanager
+def collection_of(apkg: Path) -> Iterator[Path]:
+    """The package's `collection.anki2`, extracted (streamed) into a temporary folder for the block's length."""
+    with tempfile.TemporaryDirectory(prefix="kbdeck-bench-") as tmp:
+        db = Path(tmp) / "collection.anki2"
+        with zipfile.ZipFile(apkg) as zf, zf.open("collection.anki2") as src, db.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield db
+
+
 def check_package(apkg: Path, n: int, edited: str = "") -> None:
     """Raise unless `apkg` holds the corpus: `n` notes and `n` cards, the Python block of every card that has
     one highlighted, and (after an edit) the edited text in exactly one note. Every measured build is checked
     (untimed, after its step): a build that dropped cards or left code plain cannot be fast by accident."""
-    with tempfile.TemporaryDirectory(prefix="kbdeck-bench-check-") as tmp:
-        db = Path(tmp) / "collection.anki2"
-        with zipfile.ZipFile(apkg) as zf, zf.open("collection.anki2") as src, db.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+    with collection_of(apkg) as db:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
             notes, cards = conn.execute("SELECT (SELECT count(*) FROM notes), (SELECT count(*) FROM cards)").fetchone()
@@ -198,8 +207,9 @@ def check_package(apkg: Path, n: int, edited: str = "") -> None:
     wrong = []
     if (notes, cards) != (n, n):
         wrong.append(f"{notes} notes and {cards} cards, not {n}")
-    if code != cards_with_code(n):
-        wrong.append(f"{code} notes with highlighted Python, not {cards_with_code(n)}")
+    expected = cards_with_code(n)
+    if code != expected:
+        wrong.append(f"{code} notes with highlighted Python, not {expected}")
     if edited and found != 1:
         wrong.append(f"{found} notes with the edited text {edited!r}, not 1")
     if wrong:
@@ -208,10 +218,7 @@ def check_package(apkg: Path, n: int, edited: str = "") -> None:
 
 def dump_floor_input(apkg: Path, dest: Path) -> None:
     """kbdeck's rendered notes, note types and decks as `bench/floor.py` input."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "collection.anki2"
-        with zipfile.ZipFile(apkg) as zf:
-            db.write_bytes(zf.read("collection.anki2"))
+    with collection_of(apkg) as db:
         conn = sqlite3.connect(db)
         (models_json, decks_json, stamp) = conn.execute("SELECT models, decks, mod FROM col").fetchone()
         decks = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
