@@ -49,7 +49,7 @@ def render_summary(s: UpdateSummary, tr: Translator) -> str:
         show = button(tr("upd_show"), "browse", what=key) if n and notes and key != "unchanged" else ""
         out.append(
             f'<tr{attrs(data_row=key, data_count=n)} class="{"kb-zero" if not n else ""}">'
-            f'<td class="kb-num"><b>{esc(tr.num(n))}</b></td><td>{esc(tr(label, tag=ORPHAN_TAG))}</td>'
+            f'<td class="kb-num"><b>{esc(tr.num(n))}</b></td><td>{esc(tr(label, n=n, tag=ORPHAN_TAG))}</td>'
             f'<td class="kb-actions">{show}</td></tr>'
         )
     out.append("</tbody></table>")

@@ -270,6 +270,29 @@ def test_the_update_summary_shows_every_count_and_what_undo_cannot_do() -> None:
     assert "movidas" in short_summary(s, PT)
 
 
+def test_the_update_summary_says_one_card_not_one_cards() -> None:
+    """A row's label agrees with its count ("1 cards moved to their new deck" read as a bug), in both
+    languages (pt-BR takes the singular for 0 and 1, as Anki's own strings do)."""
+    from addon.ops.update_op import UpdateSummary
+    from addon.views.render_update import render_summary
+
+    def rows(moved: int, orphaned: int, tr: Translator) -> dict[str, str]:
+        s = UpdateSummary("KB.apkg", "KB", 2, 1, new=0, updated=2, unchanged=1, moved=moved, orphaned=orphaned)
+        html = render_summary(s, tr)
+        found = re.findall(r'<tr data-row="(\w+)"[^>]*>.*?</b></td><td>(.*?)</td>', html)
+        return dict(found)
+
+    one, two = rows(1, 1, EN), rows(2, 3, EN)
+    assert one["moved"] == "card moved to its new deck" and two["moved"] == "cards moved to their new deck"
+    assert one["orphaned"].startswith("note that left") and two["orphaned"].startswith("notes that left")
+    assert one["unchanged"] == "note unchanged" and one["new"] == "new notes"  # 0 is plural in English
+    assert one["updated"].startswith("notes updated")
+    one, two = rows(1, 0, PT), rows(2, 3, PT)
+    assert one["moved"] == "cartão movido para o novo baralho" and two["moved"] == "cartões movidos para o novo baralho"
+    assert one["orphaned"].startswith("nota que saiu") and two["orphaned"].startswith("notas que saíram")
+    assert one["new"] == "nota nova" and two["updated"].startswith("notas atualizadas")
+
+
 def test_counters_a_knowledge_base_has_nothing_of_are_not_shown() -> None:
     """Issue 21: "Runnable examples 0/0" and "Mock interviews 0/0" showed as full bars."""
     b = make_bundle(ROADMAP, CARDS, targets={"topics": 3, "flashcards": 4, "examples": 0, "mock_interviews": 0})
