@@ -9,8 +9,10 @@ O que observar:
   produz o evento 2 depois que o cliente sinaliza que já processou o evento 1: prova de que os
   eventos chegam um a um, não no fim. O cliente manda `Last-Event-ID` para retomar de onde
   parou (o `EventSource` do navegador faz isso sozinho ao reconectar).
-- `desconexao`: num stream infinito, quando o cliente fecha a conexão o servidor só percebe ao
-  tentar enviar o próximo evento; o gerador é encerrado e o `finally` roda (libere recursos ali).
+- `desconexao`: num stream infinito, quando o cliente fecha a conexão o gerador é encerrado e o
+  `finally` roda (libere recursos ali). Com o uvicorn (ASGI spec 2.3) o Starlette escuta a
+  desconexão em paralelo e cancela o gerador no `await` em que estiver; com spec 2.4 ela só
+  aparece ao tentar enviar o próximo evento.
 - `nativo`: desde o FastAPI 0.135, `response_class=EventSourceResponse` num endpoint que faz
   `yield` gera o formato SSE, serializa `data` como JSON, põe `Cache-Control: no-cache` e
   `X-Accel-Buffering: no` e manda `: ping` a cada 15 s de silêncio. Stream finito: dá para usar
