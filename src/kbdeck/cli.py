@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+HINT_MAX = 3
+"""Folders with a roadmap the hint names at most."""
+
+
+def content_hint(command: str) -> str:
+    """What to type instead, for a content folder that is not there: the working directory or the folders
+    just below it that hold a `roadmap.yaml` (a user who ran `kbdeck init my-kb` and then `cd my-kb`, or who
+    stayed one level up, gets the exact command), else how to make one."""
+    if Path("roadmap.yaml").is_file():
+        return f"this folder has a roadmap.yaml: `kbdeck {command} --content .`"
+    try:
+        found = sorted(d.name for d in Path().iterdir() if d.is_dir() and (d / "roadmap.yaml").is_file())
+    except OSError:
+        found = []
+    if found:
+        tried = " or ".join(f"`kbdeck {command} --content {shlex.quote(name)}`" for name in found[:HINT_MAX])
+        more = f" ({len(found) - HINT_MAX} more)" if len(found) > HINT_MAX else ""
+        return f"{'a folder' if len(found) == 1 else 'folders'} here with a roadmap.yaml: {tried}{more}"
+    return "pass the folder that holds roadmap.yaml with `--content DIR` (`kbdeck init DIR` starts one)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("init", "docs"):
@@ -100,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(getattr(commands, f"cmd_{args.command}")(args))
     if not args.content.is_dir():
         print(f"kbdeck: content directory `{args.content}` not found", file=sys.stderr)
+        print(f"  = hint: {content_hint(args.command)}", file=sys.stderr)
         return 2
     from . import commands
 

@@ -176,3 +176,31 @@ def test_paced_polling_looks_as_often_as_it_can_afford() -> None:
     assert poll_interval(0.0005) == POLL_FASTEST == 0.1  # a small knowledge base: every 0.1 s
     assert poll_interval(0.004) == pytest.approx(0.16)  # 2.5 % of a core
     assert poll_interval(0.028) == POLL_SLOWEST == 0.3  # 30,000 cards: as before
+
+
+def test_a_missing_content_folder_gets_the_command_that_would_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kbdeck init my-kb`, then `kbdeck build` inside it or beside it: the default `content` is not there,
+    and the hint names the folder that is (quoted for the shell), or says how to start one."""
+    (tmp_path / "my kb").mkdir()
+    (tmp_path / "my kb" / "roadmap.yaml").write_text("id: x\n", encoding="utf-8")
+    (tmp_path / "not-a-kb").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "content directory `content` not found" in err
+    assert "hint: a folder here with a roadmap.yaml: `kbdeck build --content 'my kb'`" in err and "not-a-kb" not in err
+    monkeypatch.chdir(tmp_path / "my kb")
+    assert main(["check"]) == 2
+    assert "`kbdeck check --content .`" in capsys.readouterr().err
+    for name in ("b", "c", "d", "e"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "roadmap.yaml").write_text("id: x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "--content b` or `kbdeck build --content c` or `kbdeck build --content d` (2 more)" in err
+    monkeypatch.chdir(tmp_path / "not-a-kb")
+    assert main(["watch"]) == 2
+    assert "`--content DIR` (`kbdeck init DIR` starts one)" in capsys.readouterr().err
