@@ -144,3 +144,28 @@ def test_the_quick_parse_gives_ast_parses_verdict_and_words() -> None:
     assert len(codes) > 100
     for code in codes:
         assert python_syntax_error(code) == _parse_verdict(code), repr(code[:60])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "words"),
+    [
+        # a quote or bracket never closed: the parser gives up at the end of the file; the error points
+        # where it opened, and says where the parser stopped
+        ('- id: a\n  q: "open\n  a: b\n- id: c\n  q: d\n', 4, 6, "(line 8, column 1): what starts here is never"),
+        ("a: {x: 1\n\n", 3, 4, "but got '<stream end>' (line 5, column 1): what starts here is never closed"),
+        # stopped elsewhere: reported there, with the line the construct began on
+        ("a:\n  b: 1\n c: 2\n", 5, 2, "while parsing a block mapping (line 3, column 1) expected <block end>"),
+        ("- id: a\n  q: [1, 2\n  a: 3\n", 5, 4, "while parsing a flow sequence (line 4, column 6) expected ','"),
+        # one line: as PyYAML says it
+        ("a: b: c\n", 3, 5, "invalid YAML: mapping values are not allowed here"),
+    ],
+)
+def test_a_yaml_error_points_at_what_to_fix(text: str, line: int, col: int, words: str) -> None:
+    from kbdeck.content.yamlspan import parse_yaml
+    from kbdeck.model.problems import Problems
+
+    problems = Problems()
+    assert parse_yaml(text, "f.yaml", problems, line_offset=2) is None
+    (problem,) = problems.items
+    assert (problem.code, problem.span.line, problem.span.col) == ("yaml-syntax", line, col), problem.message
+    assert words in problem.message, problem.message

@@ -90,6 +90,27 @@ def _compose(text: str, fast: bool) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def _where(err: yaml.MarkedYAMLError, path: str, line_offset: int) -> tuple[Span, str]:
+    """Where a syntax error is reported, and its words. PyYAML marks the place it gave up (`problem_mark`)
+    and, for some errors, where the construct it was reading began (`context_mark`). When they are on
+    different lines, the message names the beginning too; and when the parser gave up at the end of the
+    text, the place to fix is the beginning (a quote or bracket never closed), so the error points there:
+    "line 25, column 1" of a 25-line file says nothing about the quote opened on line 16."""
+    context, problem = err.context_mark, err.problem_mark
+    what = " ".join(s for s in (err.context, err.problem) if s)
+    mark = problem or context
+    span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
+    if context is None or problem is None or context.line == problem.line or not err.context:
+        return span, what
+
+    def at(m: yaml.Mark) -> str:
+        return f"line {m.line + 1 + line_offset}, column {m.column + 1}"
+
+    if any(end in (err.problem or "") for end in ("end of stream", "<stream end>")):
+        return _span(path, context, line_offset), f"{what} ({at(problem)}): what starts here is never closed"
+    return span, f"{err.context} ({at(context)}) {err.problem or ''}".rstrip()
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> Located | None:
     """Parse one YAML document; on a syntax error report it with the parser's position."""
     fast = _FAST_LOADER is not None and not _lenient_in_libyaml(text)
@@ -97,9 +118,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         try:
             node = _compose(text, fast)
         except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            span = _span(path, mark, line_offset) if mark else Span(path, 1 + line_offset, 1)
-            what = " ".join(s for s in (err.context, err.problem) if s)
+            span, what = _where(err, path, line_offset)
             problems.error(
                 span,
                 "yaml-syntax",
