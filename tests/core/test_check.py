@@ -169,3 +169,41 @@ def test_a_yaml_error_points_at_what_to_fix(text: str, line: int, col: int, word
     (problem,) = problems.items
     assert (problem.code, problem.span.line, problem.span.col) == ("yaml-syntax", line, col), problem.message
     assert words in problem.message, problem.message
+
+
+def test_a_code_block_never_closed_is_named_where_it_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A forgotten closing fence turns the rest of a note into code: its headings vanish, and the cards that
+    point at them fail. The fence is reported where it opens, and the cards' errors name it (peers lose the
+    rest of a file to one backtick without a word)."""
+    note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
+    broken = note.replace("print(sys.getrefcount)\n```\n", "print(sys.getrefcount)\n", 1)
+    assert broken != note
+    opened = broken.splitlines().index("```python") + 1
+    card = "- id: aberta\n  q: P?\n  a: |\n    Texto\n    ~~~~python\n    x = 1\n  see: por-que-existe\n"
+    card += "- id: depois\n  q: P?\n  a: R.\n  see: referências\n"  # a heading after the block
+    root = make_content(tmp_path, {"lang/gil.md": broken, "flashcards/lang/gil.yaml": card})
+    code, _, err = run_check(capsys, "--content", str(root))
+    assert code == 1
+    path = f"{root}/lang/gil.md"
+    assert f"{path}:{opened}:1: warning[unclosed-fence]: this ``` code block is never closed" in err
+    assert f"the code block opened at {path}:{opened} is never closed, so the headings after it are code" in err
+    assert (
+        "warning[unclosed-fence]: this ~~~~ code block is never closed: the rest of the text (1 line) is its code"
+        in err
+    )
+    assert "close it with a line of ~~~~" in err
+    # closed again: no warning, and the anchors are back
+    fixed = make_content(tmp_path / "fixed", {"flashcards/lang/gil.yaml": card.replace("x = 1\n", "x = 1\n    ~~~~\n")})
+    code, _, err = run_check(capsys, "--content", str(fixed))
+    assert code == 0 and "unclosed-fence" not in err and "unknown-anchor" not in err, err
+
+
+def test_an_unclosed_block_that_hides_no_heading_leaves_the_anchor_hint_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    note = (FIXTURES / "kb" / "lang" / "listas.md").read_text(encoding="utf-8") + "\n```python\nx = 1\n"
+    card = "- id: errada\n  q: P?\n  a: R.\n  see: fatiamentos\n"
+    root = make_content(tmp_path, {"lang/listas.md": note, "flashcards/lang/listas.yaml": card})
+    code, _, err = run_check(capsys, "--content", str(root))
+    assert code == 1 and "warning[unclosed-fence]" in err
+    assert "hint: did you mean `fatiamento`?" in err and "headings after it are code" not in err, err

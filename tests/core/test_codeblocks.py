@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from kbdeck.content.codeblocks import FENCE_OPEN_RE, Fence, iter_fences
+from kbdeck.content.codeblocks import FENCE_OPEN_RE, Fence, is_unclosed, iter_fences, marker_of
 
 
 def reference_fences(text: str) -> Iterator[Fence]:
@@ -60,3 +60,32 @@ def test_fences_in_a_card_text() -> None:
     assert first.info == "title=a.py"
     assert text[first.start : first.end].endswith("  ```\n")
     assert (second.lang, second.code, second.line, second.end) == ("", "raw\n", 8, len(text))
+
+
+def reference_unclosed(text: str, fence: Fence) -> bool:
+    """The definition: no line after the opening one holds only the marker's character, at least as many
+    as the marker has, between whitespace (lines split at "\\n", as the scan splits them)."""
+    marker = FENCE_OPEN_RE.match(text[fence.start :].split("\n", 1)[0])
+    assert marker is not None
+    char, size = marker.group(2)[0], len(marker.group(2))
+    cores = (ln.strip() for ln in text[fence.start :].split("\n")[1:])
+    return not any(core == char * len(core) and len(core) >= size for core in cores)
+
+
+def test_an_unclosed_fence_is_the_last_and_has_no_closing_line() -> None:
+    rng = random.Random(23)
+    seen = 0
+    for _ in range(30_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 40)))
+        fences = list(iter_fences(text))
+        for i, fence in enumerate(fences):
+            unclosed = is_unclosed(text, fence)
+            assert unclosed == (i == len(fences) - 1 and reference_unclosed(text, fence)), repr(text)
+            seen += unclosed
+    assert seen > 1_000  # the random texts hold plenty of both
+    text = "a\n~~~~python\nx\n~~~\n## H\n"
+    (fence,) = iter_fences(text)
+    assert is_unclosed(text, fence) and marker_of(text, fence) == "~~~~"
+    for closed in ("```\nx\n```", "```\nx\n```\n", "  ```\nx\n  ````  \n"):
+        assert not is_unclosed(closed, next(iter_fences(closed))), repr(closed)
+    assert is_unclosed("```", next(iter_fences("```")))

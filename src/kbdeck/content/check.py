@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pygments
 
-from ..model.kb import Card, Kind, KnowledgeBase
+from ..model.kb import Card, Kind, KnowledgeBase, Topic
 from ..model.problems import Problems, Span
 from ..model.words import LANGUAGES, words_for
 from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import strip_clozes
-from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, resolve_include
+from .codeblocks import INCLUDE_RE, PLAIN_LANGS, is_unclosed, iter_fences, marker_of, resolve_include
 from .images import check_images
 from .rawhtml import strip_code, unsafe
 
@@ -253,7 +253,9 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
                 card.span_of("see"),
                 "unknown-anchor",
                 f"{label(card)}: `see: {card.see}` is not a heading of {topic.id}.md",
-                did_you_mean(card.see, anchors) or f"headings: {', '.join(anchors[:8])}",
+                _swallowed_by(topic)
+                or did_you_mean(card.see, anchors)
+                or (f"headings: {', '.join(anchors[:8])}" if anchors else f"{topic.id}.md has no headings"),
             )
         if not card.see:
             problems.warning(
@@ -266,6 +268,22 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
             _check_include(card.include, card.span_of("include"), kb, problems)
         for key, text in markdown_fields(card):
             _check_markdown(text, card.span_of(key), kb, problems, syntax=syntax)
+
+
+def _swallowed_by(topic: Topic) -> str | None:
+    """For a `see:` that names no heading: the note's code block that is never closed, when there is one
+    (every heading after it is code, so the card's anchor is gone although the text is still there)."""
+    for fence in iter_fences(topic.body):
+        if is_unclosed(topic.body, fence) and HEADING_LINE.search(fence.code):
+            return (
+                f"the code block opened at {topic.span.path}:{topic.body_line + fence.line} is never closed, "
+                f"so the headings after it are code: close it with a line of {marker_of(topic.body, fence)}"
+            )
+    return None
+
+
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]", re.MULTILINE)
+"""A line that would be a Markdown heading outside a code block."""
 
 
 def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
@@ -325,6 +343,16 @@ def _check_markdown(
     fences = []
     for fence in iter_fences(text):
         fences.append((fence.start, fence.end))
+        if is_unclosed(text, fence):
+            rest = len(fence.code.splitlines())
+            lines = f"{rest} line{'s' * (rest != 1)}"
+            marker = marker_of(text, fence)
+            problems.warning(
+                at(fence.line),
+                "unclosed-fence",
+                f"this {marker} code block is never closed: the rest of the text ({lines}) is its code",
+                f"close it with a line of {marker} (at least as long as the opening one)",
+            )
         if fence.lang and fence.lang not in PLAIN_LANGS and not known_language(fence.lang):
             problems.error(
                 at(fence.line),

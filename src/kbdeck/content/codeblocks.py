@@ -99,6 +99,24 @@ def iter_fences(text: str) -> Iterator[Fence]:
             return
 
 
+def marker_of(text: str, fence: Fence) -> str:
+    """The fence's opening marker (```, ~~~~…), read again from its line (a `Fence` does not keep it)."""
+    opening = _FENCE_OPEN_ANY_LINE.match(text, fence.start)
+    return opening.group(2) if opening is not None else "```"
+
+
+def is_unclosed(text: str, fence: Fence) -> bool:
+    """Whether `fence` (one of `iter_fences(text)`) is never closed, so the rest of `text` is its code: valid
+    CommonMark, and almost always a closing line forgotten (a note's later headings vanish into the block)."""
+    if fence.end < len(text):
+        return False
+    newline = text.find("\n", fence.start)
+    if newline == -1:
+        return True  # the opening line is the last one
+    opening = _FENCE_OPEN_ANY_LINE.match(text, fence.start, newline)
+    return opening is not None and _closer(opening.group(2)).search(text, newline + 1) is None
+
+
 def split_ref(ref: str) -> tuple[str, str]:
     """`examples/a/b.py#reg` → (`a/b`, `reg`); the region may be empty (whole file)."""
     path, _, region = ref.partition("#")
