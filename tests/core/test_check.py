@@ -207,3 +207,16 @@ def test_an_unclosed_block_that_hides_no_heading_leaves_the_anchor_hint_alone(
     code, _, err = run_check(capsys, "--content", str(root))
     assert code == 1 and "warning[unclosed-fence]" in err
     assert "hint: did you mean `fatiamento`?" in err and "headings after it are code" not in err, err
+
+
+def test_a_tab_in_yaml_indentation_gets_its_own_hint() -> None:
+    from kbdeck.content.yamlspan import parse_yaml
+    from kbdeck.model.problems import Problems
+
+    problems = Problems()
+    assert parse_yaml("- id: a\n\tq: b\n", "f.yaml", problems) is None
+    (problem,) = problems.items
+    assert "'\\t'" in problem.message and problem.hint.startswith("indent with spaces")
+    problems = Problems()
+    assert parse_yaml("a: b: c\n", "f.yaml", problems) is None
+    assert problems.items[0].hint.startswith("check indentation and quoting")

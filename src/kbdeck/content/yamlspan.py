@@ -90,6 +90,13 @@ def _compose(text: str, fast: bool) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+SYNTAX_HINT = (
+    "check indentation and quoting; a value containing ': ' or starting with a special "
+    "character ({, [, *, &, !, |, >, ', \", %, @, `) must be quoted or written as a block (|)"
+)
+TAB_HINT = "indent with spaces: YAML does not allow a tab there (editors can turn tabs into spaces for .yaml files)"
+
+
 def _where(err: yaml.MarkedYAMLError, path: str, line_offset: int) -> tuple[Span, str]:
     """Where a syntax error is reported, and its words. PyYAML marks the place it gave up (`problem_mark`)
     and, for some errors, where the construct it was reading began (`context_mark`). When they are on
@@ -119,13 +126,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             node = _compose(text, fast)
         except yaml.MarkedYAMLError as err:
             span, what = _where(err, path, line_offset)
-            problems.error(
-                span,
-                "yaml-syntax",
-                f"invalid YAML: {what}",
-                "check indentation and quoting; a value containing ': ' or starting with a special "
-                "character ({, [, *, &, !, |, >, ', \", %, @, `) must be quoted or written as a block (|)",
-            )
+            problems.error(span, "yaml-syntax", f"invalid YAML: {what}", TAB_HINT if "'\\t'" in what else SYNTAX_HINT)
             return None
         except yaml.YAMLError as err:  # non-marked errors (rare): still a content problem
             problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}")
