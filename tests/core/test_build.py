@@ -244,3 +244,25 @@ def test_the_summary_counts_notes_and_the_anki_cards_they_make(tmp_path: Path) -
     col.close()
     assert "  5 notes (" in text and ") → 6 Anki cards\n" in text and "5 cards" not in text
     assert "0 removed notes" in text
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_collection_past_zips_2_gib_limit_gets_zip64_and_imports(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool
+) -> None:
+    """A streamed zip entry whose size zipfile was not told is written without Zip64 and refused past 2 GiB
+    ("File size too large"): a collection of about 450,000 cards. The limit is lowered here to a few KiB,
+    as if the collection were that large; the package gets Zip64 fields and real Anki imports it."""
+    normal = built(sample, tmp_path / "normal")
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
+    apkg = build(sample, tmp_path / "large", compress=compress).apkg
+    assert apkg is not None
+    with zipfile.ZipFile(apkg) as zf:
+        info = zf.getinfo("collection.anki2")
+        assert info.file_size > 4096 and b"\x01\x00" in info.extra[:2]  # the Zip64 extra field (id 0x0001)
+        assert zf.testzip() is None
+    col = new_collection(tmp_path)
+    assert len(import_apkg(col, apkg).new) == 5 and col.card_count() == 5
+    col.close()
+    with zipfile.ZipFile(normal) as zf:  # under the limit: no Zip64 field (the bytes as before the fix)
+        assert not zf.getinfo("collection.anki2").extra
