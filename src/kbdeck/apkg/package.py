@@ -379,7 +379,7 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes | BinaryIO, compress: bool)
         zf.writestr(info, data)
         return
     # the size up front, as `ZipFile.write` gives it: a streamed entry whose size zipfile does not know is
-    # written without Zip64 and refused once past 2 GiB (a collection of about 450,000 cards); with it, an
+    # written without Zip64 and refused once past 2 GiB (about 500,000 cards like the bench's); with it, an
     # entry that large gets its Zip64 fields, and a smaller one the same bytes as before
     info.file_size = os.fstat(data.fileno()).st_size
     with zf.open(info, "w") as dest:
