@@ -140,7 +140,7 @@ def main() -> None:
         print("shared_memory: primeiros bytes", list(data[:5]), "| soma", sum(data))
     finally:
         shm.close()
-        shm.unlink()  # uma vez, pelo dono: sem isso o bloco sobrevive ao processo (/dev/shm)
+        shm.unlink()  # uma vez, pelo dono: sem isso o bloco vaza até o shutdown
     # endregion: shared-memory
     assert data == bytes(i % 256 for i in range(size))
 
