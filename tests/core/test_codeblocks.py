@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from kbdeck.content.codeblocks import FENCE_OPEN_RE, Fence, is_unclosed, iter_fences, marker_of
+from kbdeck.content.codeblocks import FENCE_OPEN_RE, Fence, iter_fences, marker_of
 
 
 def reference_fences(text: str) -> Iterator[Fence]:
     """The definition: each line is an opening fence or not; a fence runs to the first line of only its
-    character (at least as many, any whitespace around) or to the end; its lines lose its indentation."""
+    character (at least as many, any whitespace around) or, unclosed, to the end; its lines lose its indentation."""
     if "```" not in text and "~~~" not in text:
         return
     lines = text.split("\n")
@@ -33,7 +33,7 @@ def reference_fences(text: str) -> Iterator[Fence]:
         body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
         end = offsets[min(j + 1, len(lines))]
         info = m.group(4).strip()
-        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent, info)
+        yield Fence(lang.lower(), "\n".join(body), i, offsets[i], min(end, len(text)), indent, info, j < len(lines))
         i = j + 1
 
 
@@ -79,13 +79,13 @@ def test_an_unclosed_fence_is_the_last_and_has_no_closing_line() -> None:
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 40)))
         fences = list(iter_fences(text))
         for i, fence in enumerate(fences):
-            unclosed = is_unclosed(text, fence)
+            unclosed = not fence.closed
             assert unclosed == (i == len(fences) - 1 and reference_unclosed(text, fence)), repr(text)
             seen += unclosed
     assert seen > 1_000  # the random texts hold plenty of both
     text = "a\n~~~~python\nx\n~~~\n## H\n"
     (fence,) = iter_fences(text)
-    assert is_unclosed(text, fence) and marker_of(text, fence) == "~~~~"
+    assert not fence.closed and marker_of(text, fence) == "~~~~"
     for closed in ("```\nx\n```", "```\nx\n```\n", "  ```\nx\n  ````  \n"):
-        assert not is_unclosed(closed, next(iter_fences(closed))), repr(closed)
-    assert is_unclosed("```", next(iter_fences("```")))
+        assert next(iter_fences(closed)).closed, repr(closed)
+    assert not next(iter_fences("```")).closed

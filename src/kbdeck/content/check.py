@@ -17,7 +17,7 @@ from ..model.words import LANGUAGES, words_for
 from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import strip_clozes
-from .codeblocks import INCLUDE_RE, PLAIN_LANGS, is_unclosed, iter_fences, marker_of, resolve_include
+from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, marker_of, resolve_include
 from .images import check_images
 from .rawhtml import strip_code, unsafe
 
@@ -274,7 +274,7 @@ def _swallowed_by(topic: Topic) -> str | None:
     """For a `see:` that names no heading: the note's code block that is never closed, when there is one
     (every heading after it is code, so the card's anchor is gone although the text is still there)."""
     for fence in iter_fences(topic.body):
-        if is_unclosed(topic.body, fence) and HEADING_LINE.search(fence.code):
+        if not fence.closed and HEADING_LINE.search(fence.code):
             return (
                 f"the code block opened at {topic.span.path}:{topic.body_line + fence.line} is never closed, "
                 f"so the headings after it are code: close it with a line of {marker_of(topic.body, fence)}"
@@ -343,7 +343,7 @@ def _check_markdown(
     fences = []
     for fence in iter_fences(text):
         fences.append((fence.start, fence.end))
-        if is_unclosed(text, fence):
+        if not fence.closed:
             rest = len(fence.code.splitlines())
             lines = f"{rest} line{'s' * (rest != 1)}"
             marker = marker_of(text, fence)

@@ -39,6 +39,9 @@ class Fence(NamedTuple):
     """Indentation of the fence (inside list items)."""
     info: str = ""
     """The info string after the language: options such as `title=app.py linenums`."""
+    closed: bool = True
+    """False when no line closes it, so the rest of the text is its code: valid CommonMark, and almost
+    always a closing line forgotten (a note's later headings vanish into the block)."""
 
 
 _FENCE_OPEN_ANY_LINE = re.compile(FENCE_OPEN_RE.pattern, re.MULTILINE)
@@ -92,7 +95,7 @@ def iter_fences(text: str) -> Iterator[Fence]:
             body, end = text[body_at : close.start() - 1], min(close.end() + 1, size)
         if indent and body:
             body = "\n".join(ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in body.split("\n"))
-        yield Fence(lang.lower(), body, line, start, end, indent, m.group(4).strip())
+        yield Fence(lang.lower(), body, line, start, end, indent, m.group(4).strip(), close is not None)
         line += text.count("\n", start, end)
         pos = end
         if close is None or end >= size:
@@ -103,18 +106,6 @@ def marker_of(text: str, fence: Fence) -> str:
     """The fence's opening marker (```, ~~~~…), read again from its line (a `Fence` does not keep it)."""
     opening = _FENCE_OPEN_ANY_LINE.match(text, fence.start)
     return opening.group(2) if opening is not None else "```"
-
-
-def is_unclosed(text: str, fence: Fence) -> bool:
-    """Whether `fence` (one of `iter_fences(text)`) is never closed, so the rest of `text` is its code: valid
-    CommonMark, and almost always a closing line forgotten (a note's later headings vanish into the block)."""
-    if fence.end < len(text):
-        return False
-    newline = text.find("\n", fence.start)
-    if newline == -1:
-        return True  # the opening line is the last one
-    opening = _FENCE_OPEN_ANY_LINE.match(text, fence.start, newline)
-    return opening is not None and _closer(opening.group(2)).search(text, newline + 1) is None
 
 
 def split_ref(ref: str) -> tuple[str, str]:
