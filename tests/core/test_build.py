@@ -251,7 +251,7 @@ def test_a_collection_past_zips_2_gib_limit_gets_zip64_and_imports(
     sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool
 ) -> None:
     """A streamed zip entry whose size zipfile was not told is written without Zip64 and refused past 2 GiB
-    ("File size too large"): a collection of about 450,000 cards. The limit is lowered here to a few KiB,
+    ("File size too large"): about 500,000 cards like the bench's. The limit is lowered here to a few KiB,
     as if the collection were that large; the package gets Zip64 fields and real Anki imports it."""
     normal = built(sample, tmp_path / "normal")
     monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
