@@ -299,6 +299,11 @@ def render_topic_notes(
     return media, note_files
 
 
+def _count(n: int, word: str) -> str:
+    """`1 note`, `2 notes`: the summary is read by people, who notice `1 examples`."""
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
 def summary(result: BuildResult, dry_run: bool = False) -> str:
     """The one-screen report printed after a build."""
     kb, changes = result.kb, result.changes
@@ -310,19 +315,25 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     # a note is one authored flashcard; Anki schedules cards (one per note, one per cloze deletion)
     cards = sum(len(n.ords) for n in result.notes)
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
+    gen = result.ledger.generation if result.ledger else 0
+    first = gen <= 1 and not (changes.changed or changes.unchanged or changes.removed)
     lines = [
         f"kbdeck: {kb.roadmap.title} → {target}",
-        f"  {len(result.notes)} notes ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
-        f"→ {cards} Anki cards",
-        f"  {len(kb.topics)} topics, {len(decks)} deck{'s' * (len(decks) != 1)}; {len(kb.examples)} examples; "
-        f"{len(kb.roadmap.mock_interviews)} mock interviews",
-        f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
+        f"  {_count(len(result.notes), 'note')} ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
+        f"→ {_count(cards, 'Anki card')}",
+        f"  {_count(len(kb.topics), 'topic')}, {_count(len(decks), 'deck')}; {_count(len(kb.examples), 'example')}; "
+        f"{_count(len(kb.roadmap.mock_interviews), 'mock interview')}",
+        f"  first build: {_count(len(changes.new), 'new note')}"
+        if first
+        else f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "
         f"{len(changes.unchanged)} unchanged, {len(changes.removed)} removed notes",
     ]
     if changes.sections:
+        one = len(changes.sections) == 1
         lines.append(
-            f"  {len(changes.sections)} card(s) carry a changed note section (the card itself is unchanged): not "
-            "re-stamped, so a plain File → Import keeps Anki's copy and their tags; the add-on's update brings it"
+            f"  {_count(len(changes.sections), 'card')} {'carries' if one else 'carry'} a changed note section (the "
+            f"card itself is unchanged): not re-stamped, so a plain File → Import keeps Anki's copy and "
+            f"{'its' if one else 'their'} tags; the add-on's update brings it"
         )
     if changes.restored:
         lines.append(
@@ -342,8 +353,10 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
         lines.append(f"  new: {', '.join(changes.new)}")
     if changes.removed:
         lines.append(
-            f"  WARNING: {len(changes.removed)} card id(s) of the previous build are gone; in Anki those cards keep "
-            "their history but will never be updated again (if you renamed an id, rename it back):"
+            f"  WARNING: {_count(len(changes.removed), 'card id')} of the previous build "
+            f"{'is' if len(changes.removed) == 1 else 'are'} gone; in Anki "
+            f"{'that card keeps its' if len(changes.removed) == 1 else 'those cards keep their'} history but will "
+            "never be updated again (if you renamed an id, rename it back):"
         )
         renamed = {r.old: r for r in find_renames(changes, {n.card_id: n.topic for n in result.notes}, kb.root)}
         for cid, topic in changes.removed[:20]:
@@ -354,11 +367,10 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
             lines.append(f"    … and {len(changes.removed) - 20} more")
     if result.ran:
         lines.append(
-            f"  ran {result.ran} output card{'s' * (result.ran != 1)}"
+            f"  ran {_count(result.ran, 'output card')}"
             + ("; recorded their output in " + RECORD_NAME if result.record_written else "")
         )
     if result.problems.warnings:
-        lines.append(f"  {len(result.problems.warnings)} warning(s): run `kbdeck check` to see them")
-    gen = result.ledger.generation if result.ledger else 0
+        lines.append(f"  {_count(len(result.problems.warnings), 'warning')}: run `kbdeck check` to see them")
     lines.append(f"  build generation {gen}{' (would be)' if dry_run else ''}, {result.seconds:.2f} s")
     return "\n".join(lines)

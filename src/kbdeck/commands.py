@@ -120,7 +120,8 @@ def cmd_ids(args: argparse.Namespace) -> int:
     for card in skipped:
         print(f"{card.span}: not written: add `id:` to this card by hand (its layout is not one kbdeck edits)")
     if written or skipped:
-        print(f"kbdeck: {len(written)} id(s) written" + (f", {len(skipped)} left to you" if skipped else ""))
+        left = f", {len(skipped)} left to you" if skipped else ""
+        print(f"kbdeck: {len(written)} id{'s' * (len(written) != 1)} written{left}")
     else:
         print("kbdeck: every card already has an id")
     return 1 if skipped else 0

@@ -243,7 +243,28 @@ def test_the_summary_counts_notes_and_the_anki_cards_they_make(tmp_path: Path) -
     assert (col.note_count(), col.card_count()) == (5, 6)  # the cloze note has two deletions: two cards
     col.close()
     assert "  5 notes (" in text and ") → 6 Anki cards\n" in text and "5 cards" not in text
-    assert "0 removed notes" in text
+    assert "  first build: 5 new notes\n" in text and "since the last build" not in text
+    assert "0 new, 0 changed, 5 unchanged, 0 removed notes" in summary(build(content, tmp_path / "out"))
+
+
+def test_the_summary_says_one_of_a_thing_in_the_singular(tmp_path: Path) -> None:
+    """`kbdeck init`'s knowledge base has one example and one deck, and a card removed from it is one card
+    id: the summary said "1 examples" and "1 card id(s) … are gone", which a new user reads first."""
+    from kbdeck.build import summary
+    from kbdeck.init import init
+
+    content = tmp_path / "kb"
+    init(content, "en")
+    first = summary(build(content, tmp_path / "out"))
+    assert "; 1 example; 0 mock interviews\n" in first and ", 1 deck;" in first and "first build: 5 new notes" in first
+    cards = next((content / "flashcards").rglob("lists.yaml"))
+    text = cards.read_text(encoding="utf-8")
+    start = text.index("- id: lists-cloze-step")
+    end = text.index("\n- ", start + 1)
+    cards.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    again = summary(build(content, tmp_path / "out"))
+    assert "  4 notes (" in again and "→ 4 Anki cards\n" in again and "1 removed notes" in again
+    assert "WARNING: 1 card id of the previous build is gone; in Anki that card keeps its history" in again
 
 
 @pytest.mark.parametrize("compress", [False, True])

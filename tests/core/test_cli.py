@@ -72,7 +72,7 @@ def test_ids_fills_only_missing_ids_and_keeps_layout(tmp_path: Path, capsys: pyt
     )
     before = gil.read_text(encoding="utf-8")
     assert main(["ids", "--content", str(root)]) == 0
-    assert "2 id(s) written" in capsys.readouterr().out
+    assert "2 ids written" in capsys.readouterr().out
     after = gil.read_text(encoding="utf-8")
     assert after.replace("- id: gil-quando-threads-ajudam\n  q: Quando", "- q: Quando") == before
     listas = (root / "flashcards/lang/listas.md").read_text(encoding="utf-8")
@@ -131,7 +131,7 @@ def test_watch_builds_only_once_the_files_stopped_changing(
     thread.join(timeout=30)
     text = "\n".join(lines)
     assert "removed" in text and " 0 removed" in text and "WARNING" not in text and "error" not in text
-    assert text.count("since the last build") == 2  # the first build and one rebuild
+    assert text.count("first build: 5 new notes") == 1 and text.count("since the last build") == 1  # and one rebuild
     assert "1 changed" in text
 
 
