@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..model.kb import Card, Kind
 from ..model.problems import Problems, Span
+from .clozes import parse_hide
 from .schema import check_keys, describe, expect_mapping, str_list
 
 CARD_KEYS = {
@@ -25,6 +26,7 @@ CARD_KEYS = {
     "see": str,
     "tags": list,
     "reverse": bool,
+    "hide": list,
 }
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
@@ -56,8 +58,10 @@ def load_yaml_cards(text: str, shown: str, topic: str, problems: Problems) -> li
             continue
         values = check_keys(mapping, CARD_KEYS, "a card", problems)
         tags = tuple(t for t, _ in str_list(mapping, "tags", "a card", problems))
+        hides = str_list(mapping, "hide", "a card", problems)
         spans = tuple((k, v.span) for k, v in mapping.items())
-        card = _make_card(values, tags, spans, item.span, topic, order, problems)
+        spans += tuple((f"hide:{i}", at) for i, (_, at) in enumerate(hides))  # each entry's own place
+        card = _make_card(values, tags, spans, item.span, topic, order, problems, tuple(h for h, _ in hides))
         if card is not None:
             cards.append(card)
     return cards
@@ -140,6 +144,7 @@ def _make_card(
     topic: str,
     order: int,
     problems: Problems,
+    hides: tuple[str, ...] = (),
 ) -> Card | None:
     at = dict(spans)
     card_id = str(v.get("id", "")).strip()
@@ -167,7 +172,8 @@ def _make_card(
             if not text[key].strip():
                 problems.error(at.get(key, span), f"empty-{name}", f"{label} has an empty {name}", f"write `{key}:`")
     elif kind is Kind.CLOZE:
-        check_cloze(text["cloze"], at.get("cloze", span), label, problems)
+        check_cloze(text["cloze"], at.get("cloze", span), label, problems, hides=bool(hides))
+        _check_hides(hides, at, label, problems)
     else:
         if bool(text["code"].strip()) == bool(text["include"].strip()):
             problems.error(
@@ -184,6 +190,14 @@ def _make_card(
             )
     if kind is not Kind.CLOZE and text["cloze"]:
         problems.error(at["cloze"], "cloze-kind", f"{label} mixes `cloze` with another kind")
+    if kind is not Kind.CLOZE and "hide" in v:
+        problems.error(
+            at["hide"],
+            "hide-kind",
+            f"{label}: `hide` applies to cloze cards only",
+            "write the card's text under `cloze:`, with the `@include` of the code to hide parts of",
+        )
+        hides = ()
     reverse = v.get("reverse") is True
     if reverse and kind is not Kind.BASIC:
         problems.error(at["reverse"], "reverse-kind", f"{label}: `reverse` applies to basic cards (q/a) only")
@@ -204,7 +218,22 @@ def _make_card(
         field_spans=tuple(x for k, at_k in spans for x in (k, at_k.line, at_k.col)),
         order=order,
         reverse=reverse,
+        hide=hides,
     )
+
+
+def _check_hides(hides: tuple[str, ...], at: dict[str, Span], label: str, problems: Problems) -> None:
+    """Each `hide:` entry is a deletion without its braces (`c1::text`); whether the code has the text is
+    the checker's job (it has the examples)."""
+    for i, entry in enumerate(hides):
+        why = parse_hide(entry)
+        if isinstance(why, str) or why.number > MAX_CLOZE:
+            problems.error(
+                at[f"hide:{i}"],
+                "bad-hide",
+                f"{label}: `hide` entry `{entry[:40]}` is not a deletion",
+                why if isinstance(why, str) else f"cloze numbers go up to c{MAX_CLOZE}",
+            )
 
 
 def _kind(v: dict[str, object], at: dict[str, Span], span: Span, problems: Problems) -> Kind | None:
@@ -223,15 +252,16 @@ def _kind(v: dict[str, object], at: dict[str, Span], span: Span, problems: Probl
     return Kind.BASIC
 
 
-def check_cloze(text: str, span: Span, label: str, problems: Problems) -> None:
-    """At least one well-formed `{{cN::...}}`, balanced braces, numbers from 1."""
+def check_cloze(text: str, span: Span, label: str, problems: Problems, hides: bool = False) -> None:
+    """At least one well-formed `{{cN::...}}` (none needed with `hides`, entries of `hide:`), balanced
+    braces, numbers from 1."""
     if not text.strip():
         problems.error(span, "empty-cloze", f"{label} has an empty `cloze`")
         return
     found = CLOZE_RE.findall(text)
     stripped = CLOZE_RE.sub("", text)
     bad = re.search(r"\{\{\s*c\d*\s*:?[^{}]*|\{\{c\d+::", stripped)
-    if bad or stripped.count("{{c") or not found:
+    if bad or stripped.count("{{c") or not (found or hides):
         where = bad.group(0)[:30] if bad else text[:30]
         problems.error(
             span,

@@ -16,8 +16,8 @@ from ..model.problems import Problems, Span
 from ..model.words import LANGUAGES, words_for
 from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
-from .clozes import strip_clozes
-from .codeblocks import INCLUDE_RE, PLAIN_LANGS, iter_fences, marker_of, resolve_include
+from .clozes import parse_hide, strip_clozes
+from .codeblocks import INCLUDE_RE, PLAIN_LANGS, hide_in_includes, iter_fences, marker_of, resolve_include
 from .images import check_images
 from .rawhtml import strip_code, unsafe
 
@@ -268,6 +268,38 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
             _check_include(card.include, card.span_of("include"), kb, problems)
         for key, text in markdown_fields(card):
             _check_markdown(text, card.span_of(key), kb, problems, syntax=syntax)
+        if card.hide and card.kind is Kind.CLOZE:
+            _check_hides(card, kb, problems)
+
+
+def _check_hides(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
+    """Every `hide:` entry finds its text in the code the card includes (the loader checked their shape)."""
+    refs = [m.group(2) for m in INCLUDE_RE.finditer(card.cloze)]
+    if not refs:
+        problems.error(
+            card.span_of("hide"),
+            "hide-without-include",
+            f"{label(card)} hides text in included code, but its `cloze` has no `@include` line",
+            "add a line `@include examples/<group>/<name>.py#region` to the cloze text",
+        )
+        return
+    codes = [resolve_include(ref, kb.examples)[0] for ref in refs]
+    if any(code is None for code in codes):
+        return  # the include's own error says why
+    hides = [h for h in map(parse_hide, card.hide) if not isinstance(h, str)]
+    if len(hides) != len(card.hide):
+        return  # the loader reported the malformed entries
+    for i in hide_in_includes(card.cloze, kb.examples, hides)[1]:
+        text = hides[i].text
+        taken = any(text in code for code in codes if code is not None)
+        problems.error(
+            card.span_of(f"hide:{i}"),
+            "hide-not-found",
+            f"{label(card)}: `{text[:60]}` (c{hides[i].number}) is "
+            + ("only where earlier entries already hide text" if taken else "not in the code it includes")
+            + f" ({', '.join(refs)})",
+            "copy the text exactly as the example region has it (spaces and quotes included)",
+        )
 
 
 def _swallowed_by(topic: Topic) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..model.kb import Example
+from .clozes import Hide, place_hides
 
 INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
 FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
@@ -139,15 +140,31 @@ def expand_includes(text: str, examples: dict[str, Example]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         code, _ = resolve_include(m.group(2), examples)
-        if code is None:
-            return m.group(0)
-        lang = next((v for k, v in LANG_BY_SUFFIX.items() if m.group(2).split("#")[0].endswith(k)), "")
-        # a fence longer than any run of backticks in the code, so no line of it can close the block
-        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-        fence = "`" * max(3, longest + 1)
-        indent = m.group(1)
-        body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
-        title = m.group(2).split("#")[0].rsplit("/", 1)[-1]
-        return f"{indent}{fence}{lang} title={title}\n{body}\n{indent}{fence}"
+        return m.group(0) if code is None else _fenced(m, code)
 
     return INCLUDE_RE.sub(sub, text)
+
+
+def hide_in_includes(text: str, examples: dict[str, Example], hides: list[Hide]) -> tuple[str, list[int]]:
+    """A cloze card's text with its `@include` lines expanded and its `hide:` entries made deletions in
+    that code (`clozes.place_hides`), and the indexes of the entries whose text the code does not have."""
+    found = [(m, resolve_include(m.group(2), examples)[0]) for m in INCLUDE_RE.finditer(text)]
+    resolved = [(m, code) for m, code in found if code is not None]
+    blocks, missing = place_hides([code for _, code in resolved], hides)
+    out, pos = [], 0
+    for (m, _), code in zip(resolved, blocks, strict=True):
+        out += [text[pos : m.start()], _fenced(m, code)]
+        pos = m.end()
+    return "".join(out) + text[pos:], missing
+
+
+def _fenced(m: re.Match[str], code: str) -> str:
+    """The fenced block an `@include` line (`m`) becomes, its code given."""
+    lang = next((v for k, v in LANG_BY_SUFFIX.items() if m.group(2).split("#")[0].endswith(k)), "")
+    # a fence longer than any run of backticks in the code, so no line of it can close the block
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    indent = m.group(1)
+    body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
+    title = m.group(2).split("#")[0].rsplit("/", 1)[-1]
+    return f"{indent}{fence}{lang} title={title}\n{body}\n{indent}{fence}"

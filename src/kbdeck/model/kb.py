@@ -57,6 +57,9 @@ class Card:
     """Position in its file, for roadmap ordering."""
     reverse: bool = False
     """Basic cards: also make the reverse card (answer → question), a note of its own (`<id>::reverse`)."""
+    hide: tuple[str, ...] = ()
+    """Cloze cards: `c1::text` entries, each hiding its text in the code the card includes (`@include`), so a
+    deletion inside code needs no copy of the code: the card shows the tested example's region itself."""
 
     def span_of(self, key: str) -> Span:
         """Span of a key's value, or of the card when the key is absent."""

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content.codeblocks import resolve_include
+from ..content.clozes import parse_hide
+from ..content.codeblocks import hide_in_includes, resolve_include
 from ..content.images import Images
 from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
 from ..model.contract import fields_digest, note_guid
@@ -499,7 +500,7 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
     if section:  # the note's section travels with the card (phones have no add-on): spare field Reserved1
         common = place.with_section(card.see, renderer.render(section) + (place.continues(card.see) if cut else ""))
     if card.kind is Kind.CLOZE:
-        return CLOZE, (card.id, renderer.render(card.cloze), extra, *common)
+        return CLOZE, (card.id, renderer.render(_with_hides(card, place.kb)), extra, *common)
     if card.kind is Kind.OUTPUT:
         code = output_code(card, place.kb) or ""
         label = Path(card.include.split("#")[0]).name if card.include else "python"
@@ -508,6 +509,15 @@ def _fields(card: Card, place: _Place, renderer: Fragments, output: str) -> tupl
         back = f'<div class="kb-output">{renderer.code(output, "", label=words.output_label)}</div>'
         return BASIC, (card.id, front, back, extra, *common)
     return BASIC, (card.id, renderer.render(card.q), renderer.render(card.a), extra, *common)
+
+
+def _with_hides(card: Card, kb: KnowledgeBase) -> str:
+    """A cloze card's text; with `hide:` entries, its includes expanded and those texts made deletions in
+    them (the renderer keys the result by its text, so an edit of the example renders it again)."""
+    if not card.hide:
+        return card.cloze
+    hides = [h for h in map(parse_hide, card.hide) if not isinstance(h, str)]
+    return hide_in_includes(card.cloze, kb.examples, hides)[0]
 
 
 def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote | None:
