@@ -11,10 +11,15 @@ O que observar:
   (tratado com `except*`).
 - `timeout`: `asyncio.timeout()` (3.11) e `asyncio.wait_for` cancelam a operação
   interna e levantam `TimeoutError` (no 3.11, `asyncio.TimeoutError` é o builtin).
+- `timeout-fetch`: o trecho de card `async with asyncio.timeout(5): data = await fetch()`.
+  Esperar 5 s de verdade deixaria o teste lento; por isso a região roda com um `fetch`
+  rápido, e o estouro (TimeoutError + cancelamento do bloco) é provado logo abaixo com a
+  mesma construção e um prazo de 0,01 s.
 
 A ordem impressa é determinística: só usamos `asyncio.sleep(0)` (que apenas cede a vez;
 o loop executa os callbacks prontos em ordem FIFO) e um `Event` que nunca é setado.
-Cada região é autocontida porque os cards executam uma região sozinha.
+Cada região é autocontida porque os cards executam uma região sozinha (exceto
+`timeout-fetch`, só mostrada num card, que usa o `fetch` definido antes dela).
 """
 
 # region: coroutine-vs-task
@@ -119,3 +124,43 @@ async def main() -> None:
 
 asyncio.run(main())
 # endregion: timeout
+
+
+async def fetch() -> str:
+    await asyncio.sleep(0)  # uma E/S rápida
+    return "dados"
+
+
+# region: timeout-fetch
+async def load() -> str:
+    async with asyncio.timeout(5):  # 3.11+
+        data = await fetch()
+    return data
+# endregion: timeout-fetch
+
+
+async def check_timeout() -> None:
+    assert await load() == "dados"  # dentro do prazo: o bloco termina normalmente
+
+    events: list[str] = []
+
+    async def slow_fetch() -> str:
+        try:
+            await asyncio.Event().wait()  # nunca termina
+        except asyncio.CancelledError:
+            events.append("fetch cancelado")
+            raise
+        return "nunca"
+
+    try:
+        async with asyncio.timeout(0.01):  # mesmo padrão, prazo minúsculo
+            data = await slow_fetch()
+    except TimeoutError:
+        events.append("TimeoutError na saída do bloco")
+    else:
+        raise AssertionError(f"esperava TimeoutError, veio {data!r}")
+    print(events)
+    assert events == ["fetch cancelado", "TimeoutError na saída do bloco"]
+
+
+asyncio.run(check_timeout())

@@ -12,6 +12,12 @@ O que este exemplo mostra:
 3. Uma task que falha com ``ConnectionError`` e é reexecutada por ``autoretry_for`` com backoff
    exponencial (``retry_backoff=1`` → esperas de 1 s, 2 s, 4 s...; jitter desligado para a saída
    ser previsível) até dar certo; e outra que esgota ``max_retries`` e devolve a exceção original.
+4. As opções de retry de produção (``retry_backoff=True``, ``retry_jitter=True``,
+   ``max_retries=5``) numa task de sincronização com um ERP. Ela roda com ``apply()`` (execução
+   local, síncrona, do próprio Celery): o mecanismo de retry é o mesmo, só que sem fila e sem
+   esperar as pausas do backoff, que com jitter seriam aleatórias e somariam até 31 s.
+   Erros transitórios são refeitos; um ``ValueError`` (dado inválido) falha na primeira
+   tentativa; depois de 5 retries (6 tentativas) a task termina em FAILURE com a exceção original.
 
 Um worker real (``celery -A celery_tasks worker --pool=solo``) é iniciado como subprocesso e
 parado com SIGTERM (warm shutdown) no fim. Todas as chaves usam um prefixo único
@@ -30,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 
 import redis
 from celery import Celery
@@ -106,6 +113,53 @@ def fetch_rate(self, currency: str, fail_times: int) -> str:
 # endregion: retry
 
 
+ERP_FAILURES: dict[int, list[Exception]] = {}  # invoice_id -> erros que o "ERP" vai levantar
+ERP_CALLS: Counter[int] = Counter()
+
+
+def push_to_erp(invoice_id: int) -> str:
+    """Fronteira externa (um ERP): levanta, em ordem, os erros programados para o id."""
+    ERP_CALLS[invoice_id] += 1
+    if ERP_FAILURES.get(invoice_id):
+        raise ERP_FAILURES[invoice_id].pop(0)
+    return f"invoice {invoice_id}: sincronizada"
+
+
+# region: retry-options
+@app.task(
+    bind=True,
+    autoretry_for=(ConnectionError, TimeoutError),  # só erros transitórios
+    retry_backoff=True,    # 1 s, 2 s, 4 s...
+    retry_jitter=True,     # espalha os retries
+    max_retries=5,         # depois disso: FAILURE
+)
+def sync_invoice(self, invoice_id):
+    return push_to_erp(invoice_id)
+# endregion: retry-options
+
+
+def demo_retry_options() -> None:
+    assert sync_invoice.autoretry_for == (ConnectionError, TimeoutError)
+    assert sync_invoice.retry_backoff is True and sync_invoice.retry_jitter is True
+    assert sync_invoice.max_retries == 5
+
+    ERP_FAILURES[1] = [ConnectionError("ERP fora do ar"), TimeoutError("ERP lento")]
+    ok = sync_invoice.apply(args=(1,))  # local e síncrono: os retries rodam na hora
+    print(ok.state, ok.result, "| tentativas:", ERP_CALLS[1])
+    assert ok.state == "SUCCESS" and ERP_CALLS[1] == 3  # 2 erros transitórios + sucesso
+
+    ERP_FAILURES[2] = [ValueError("CNPJ inválido")]  # não está em autoretry_for
+    invalid = sync_invoice.apply(args=(2,))
+    print(invalid.state, repr(invalid.result), "| tentativas:", ERP_CALLS[2])
+    assert invalid.state == "FAILURE" and ERP_CALLS[2] == 1
+
+    ERP_FAILURES[3] = [ConnectionError("ERP fora do ar")] * 10
+    down = sync_invoice.apply(args=(3,))
+    print(down.state, repr(down.result), "| tentativas:", ERP_CALLS[3])
+    assert down.state == "FAILURE" and isinstance(down.result, ConnectionError)
+    assert ERP_CALLS[3] == 1 + 5  # a original + max_retries
+
+
 def start_worker(log) -> subprocess.Popen:
     cmd = [
         sys.executable, "-m", "celery", "-A", "celery_tasks", "worker",
@@ -173,6 +227,7 @@ def main() -> None:
         sys.exit(2)
 
     print("broker:", "redis+socket://..." if BROKER_URL.startswith("redis+socket") else "redis://...")
+    demo_retry_options()  # apply(): não precisa do worker
     with tempfile.TemporaryFile(mode="w+") as log:
         worker = start_worker(log)
         try:

@@ -13,6 +13,12 @@ arquivo num diretório temporário fazem o papel de três servidores: ``default`
    (``db_for_write``), não de volta na réplica.
 5. O app ``analytics`` vai sempre para o banco ``analytics`` (leitura e escrita).
 6. ``allow_migrate`` decide só o schema (onde as migrações rodam), não quem pode consultar.
+7. Testes: com ``DATABASES["replica"]["TEST"] = {"MIRROR": "default"}`` o test runner não cria
+   banco de teste para a réplica; a conexão ``replica`` passa a apontar para o banco de teste de
+   ``default`` (sem atraso de replicação nos testes). E um ``TestCase`` só pode consultar
+   ``replica`` se declarar o alias em ``databases``; sem isso, a consulta falha com
+   ``DatabaseOperationForbidden``. Os dois testes rodam de verdade (unittest, sem o runner do
+   Django), depois de ``setup_databases``, o mesmo passo que o ``manage.py test`` executa.
 
 Olhe as linhas "banco:" de cada leitura e as contagens por banco: elas provam para onde
 cada consulta foi. A escolha da réplica usa ``random.choice``, mas com uma réplica só a saída
@@ -78,6 +84,25 @@ DATABASES = {
 # Num projeto seriam caminhos como "core.routers.AnalyticsRouter".
 DATABASE_ROUTERS = ["__main__.AnalyticsRouter", "__main__.PrimaryReplicaRouter"]
 # endregion: settings
+
+from django.test import TestCase  # noqa: E402
+
+# region: test-settings
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
+
+class ReportTests(TestCase):
+    databases = {"default", "replica"}
+
+    def test_report_reads_replica(self):
+        self.assertEqual(Book.objects.using("replica").count(), 1)
+# endregion: test-settings
+
+
+class UndeclaredReplicaTests(TestCase):  # databases padrão: só {"default"}
+    def test_report_reads_replica(self):
+        Book.objects.using("replica").count()  # falha: "replica" não foi declarado
+
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -233,6 +258,39 @@ assert router.allow_migrate("default", "analytics", model_name="event") is False
 on_replica = Book.objects.using("replica").count()
 print(f"  allow_migrate na réplica é False, mas using('replica').count() = {on_replica}")
 assert on_replica == 1
+
+print("8) testes: MIRROR faz a réplica usar o banco de teste de default")
+import io  # noqa: E402
+import unittest  # noqa: E402
+
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+connections.close_all()  # um processo de testes começa sem conexões abertas
+test_dbs = setup_databases(verbosity=1, interactive=False, aliases={"default", "replica"})
+try:
+    names = {alias: connections[alias].settings_dict["NAME"] for alias in ("default", "replica")}
+    print(f"  NAME durante os testes: {names}")
+    assert names["replica"] == names["default"] != TMP / "primary.sqlite3"
+    with connections["default"].schema_editor() as editor:
+        editor.create_model(Book)  # sem migrações neste exemplo: o schema vem do schema editor
+    Book.objects.create(title="Dune")  # grava em default...
+    qs = Book.objects.filter(title="Dune")
+    print(f"  leitura roteada: banco = {qs.db}, achou? {qs.exists()}  (o mesmo banco: sem atraso)")
+    assert qs.db == "replica" and qs.exists()
+
+    # suite.run (e não test.run) para que setUpClass do TestCase rode
+    loader = unittest.defaultTestLoader
+    suite = unittest.TestSuite(
+        loader.loadTestsFromTestCase(cls) for cls in (ReportTests, UndeclaredReplicaTests)
+    )
+    result = unittest.TextTestRunner(stream=io.StringIO()).run(suite)
+    failed = {test.id().split(".")[-2]: tb.strip().splitlines()[-1] for test, tb in result.failures}
+    print(f"  testes: {result.testsRun} rodaram; falharam: {failed}")
+    assert result.testsRun == 2 and not result.errors
+    assert list(failed) == ["UndeclaredReplicaTests"]  # ReportTests (que declarou) passou
+    assert "Database queries to 'replica' are not allowed" in failed["UndeclaredReplicaTests"]
+finally:
+    teardown_databases(test_dbs, verbosity=1)
 
 connections.close_all()
 tmpdir.cleanup()

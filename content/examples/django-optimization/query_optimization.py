@@ -13,6 +13,8 @@ O que observar na saída:
 - only()/defer() viram N+1 se o laço tocar num campo adiado;
 - annotate(Count), Subquery/OuterRef/Exists, F(), bulk_create/bulk_update e SQL cru
   parametrizado resolvem no banco o que seria um laço em Python;
+- values("author") ANTES de annotate() agrupa (GROUP BY author: uma linha por autor);
+  annotate() antes de values() anota cada livro;
 - um índice parcial (Meta.indexes com condition=Q(...)) vira CREATE INDEX ... WHERE.
 Todas as contagens são verificadas com assert.
 """
@@ -243,5 +245,21 @@ print(cond)
 print(F("stock") - 1)
 # endregion: q-f-objects
 assert cond.connector == "OR"
+
+# 13) values() antes de annotate(): GROUP BY ---------------------------------------------------
+# region: values-group-by
+per_author = Book.objects.values("author").annotate(n=Count("id"))
+# endregion: values-group-by
+print("--- values('author').annotate(n=Count('id')):", per_author.query)
+per_book = Book.objects.annotate(n=Count("id")).values("author", "n")  # ordem inversa
+print("  por autor:", list(per_author), "| annotate antes de values:", len(per_book), "linhas")
+assert "GROUP BY" in str(per_author.query)
+assert len(per_author) == 3  # uma linha por autor (Meta.ordering não entra no GROUP BY)
+assert {r["author"]: r["n"] for r in per_author} == {
+    authors[0].id: 2 + 100,  # os 100 "Extra" do bulk_create são da Ana
+    authors[1].id: 2,
+    authors[2].id: 2,
+}
+assert len(per_book) == Book.objects.count() == 106 and {r["n"] for r in per_book} == {1}
 
 print("OK: todas as contagens conferem")

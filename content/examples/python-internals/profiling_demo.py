@@ -8,11 +8,16 @@ O que observar:
   do topo.
 - `ncalls` é determinístico (ex.: `21891/1` = total/primitivas numa recursão);
   tempos não são, por isso os asserts olham nomes e contagens, nunca segundos.
+- `tracemalloc-peak`: `tracemalloc` mede memória alocada por Python (não tempo).
+  `get_traced_memory()` devolve `(current, peak)`: o que ainda está alocado e o máximo
+  desde o `start()`. Um relatório que monta uma lista grande e devolve só um resumo deixa
+  `current` pequeno e `peak` grande; `reset_peak()` (3.9+) zera o pico entre medições.
 """
 
 import cProfile
 import pstats
 import time
+import tracemalloc
 
 
 # region: slow
@@ -120,4 +125,23 @@ for name in ("fib", "fib_cached"):
 # endregion: fib-ncalls
 
 assert profiles["fib"].ncalls == "21891/1"
+
+
+def build_report() -> int:
+    rows = [f"linha {i}" * 4 for i in range(50_000)]  # ~ alguns MB, só temporário
+    return sum(len(r) for r in rows)  # sobra só um int: rows é liberada ao sair
+
+
+# region: tracemalloc-peak
+tracemalloc.start()
+build_report()
+current, peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+# endregion: tracemalloc-peak
+
+print(f"tracemalloc: current={current:,} B, peak={peak:,} B")
+assert peak >= current and peak > 0
+assert peak > 1_000_000  # a lista temporária passou de 1 MB...
+assert current < peak // 10  # ...mas foi liberada: o que resta é bem menor que o pico
+assert not tracemalloc.is_tracing()
 print("ok")

@@ -9,13 +9,25 @@ O que observar:
   `TypeVar("S", str, bytes)` (constraints) aceita str ou bytes, mas não mistura os dois.
 - `Stack[T]` é um Generic; `Self` (3.11) tipa métodos encadeáveis. Nada disso é checado
   em tempo de execução: empilhar uma str numa `Stack[int]` só é erro para o mypy.
+- `overload`: as assinaturas com `@overload` existem só para o type checker (`get("k", "x")`
+  é `str`; `get("k")` é `str | None`); em runtime roda a última definição, a sem
+  `@overload`. `typing.get_overloads` (3.11) ainda enxerga as duas variantes registradas.
 - O arquivo passa em `mypy --strict`.
 """
 
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
+from typing import (
+    Any,
+    Generic,
+    Protocol,
+    Self,
+    TypeVar,
+    get_overloads,
+    overload,
+    runtime_checkable,
+)
 
 
 # region: protocol
@@ -136,6 +148,27 @@ unchecked = Stack[int]()
 unchecked.push("not an int")  # type: ignore[arg-type]  # mypy recusa; o Python não liga
 print(unchecked.pop(), Stack[int], unchecked.__orig_class__)  # type: ignore[attr-defined]
 # endregion: runtime-not-enforced
+
+SETTINGS = {"host": "db.local"}
+
+
+# region: overload
+@overload
+def get(key: str, default: None = None) -> str | None: ...
+@overload
+def get(key: str, default: str) -> str: ...
+def get(key: str, default: str | None = None) -> str | None:
+    return SETTINGS.get(key, default)
+# endregion: overload
+
+
+port: str = get("port", "5432")  # mypy: str (2º overload), sem precisar de checar None
+host = get("host")  # mypy: str | None
+print(port, host, get("user"))
+assert (port, host, get("user")) == ("5432", "db.local", None)
+assert get("k", "x") == "x"
+assert len(get_overloads(get)) == 2  # as variantes só para o checker
+assert get.__annotations__["default"] == str | None  # em runtime: a implementação
 
 assert math.isclose(total_area([Square(2), Circle(1)]), 4 + math.pi)
 assert isinstance(BadCloser(), Closer)

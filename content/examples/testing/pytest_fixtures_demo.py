@@ -6,7 +6,9 @@ O que mostra:
 - fixtures com escopos diferentes (`module` e `function`) e teardown com `yield`: o log
   EVENTS impresso no fim mostra a ordem setup/teardown (o banco sobe uma vez, o repositório
   sobe e desce a cada teste, com rollback para isolar os testes);
-- `@pytest.mark.parametrize` com `pytest.param(..., id=...)` (veja os ids no modo -v);
+- `@pytest.mark.parametrize` com `pytest.param(..., id=...)` (veja os ids no modo -v) e
+  `pytest.param(..., marks=pytest.mark.xfail)` para marcar um único caso (o resumo no fim
+  confere o id `test_normalize[trim-e-lower]` e o caso que falha como esperado, xfailed);
 - `monkeypatch.setenv/delenv/setattr` (desfeitos automaticamente no fim de cada teste);
 - `unittest.mock.patch` no lugar onde o nome é *procurado* (este módulo), com `autospec=True`
   e `side_effect` para simular timeout;
@@ -143,6 +145,16 @@ def test_normalize_invalid(raw):
 # endregion: parametrize-ids
 
 
+# region: parametrize-marks
+@pytest.mark.parametrize(("raw", "expected"), [
+    pytest.param("  Ana@X.IO ", "ana@x.io", id="trim-e-lower"),
+    pytest.param("", None, marks=pytest.mark.xfail),
+])
+def test_normalize(raw, expected):
+    assert normalize_email(raw) == expected
+# endregion: parametrize-marks
+
+
 # region: monkeypatch
 def test_timeout_from_env(monkeypatch):
     monkeypatch.setenv("APP_TIMEOUT", "2.5")
@@ -194,14 +206,17 @@ def test_save_report(tmp_path):
 
 
 class _OutcomeCounter:
-    """Plugin mínimo: conta resultados para o resumo impresso no fim."""
+    """Plugin mínimo: conta resultados (e guarda os ids) para o resumo impresso no fim."""
 
     def __init__(self) -> None:
         self.outcomes: Counter[str] = Counter()
+        self.ids: dict[str, list[str]] = {}  # resultado -> nomes dos testes
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.when == "call" or report.outcome != "passed":
-            self.outcomes[report.outcome] += 1
+            outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+            self.outcomes[outcome] += 1
+            self.ids.setdefault(outcome, []).append(report.nodeid.split("::")[-1])
 
 
 def main() -> int:
@@ -225,7 +240,12 @@ def main() -> int:
         # module-scoped: um setup e um teardown; function-scoped: um por teste que pede repo
         assert events.count("db:setup") == 1 and events[-1] == "db:teardown"
         assert events.count("repo:setup") == events.count("repo:teardown") == 3
-        assert counter.outcomes["passed"] >= 14
+        assert counter.outcomes["passed"] >= 15
+        # pytest.param(..., id=...) dá nome ao caso; marks= marca só aquele caso
+        assert "test_normalize[trim-e-lower]" in counter.ids["passed"]
+        xfailed = counter.ids.get("xfailed", [])
+        print("xfailed:", xfailed)
+        assert len(xfailed) == 1 and xfailed[0].startswith("test_normalize[")
     print("código de saída do pytest:", int(code))
     return int(code)
 
