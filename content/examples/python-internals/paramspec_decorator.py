@@ -74,7 +74,11 @@ class Connection:
 
 
 # region: concatenate
-def with_connection(func: Callable[Concatenate[Connection, P], R]) -> Callable[P, R]:
+# region: with-connection-signature
+def with_connection(
+    func: Callable[Concatenate[Connection, P], R],
+) -> Callable[P, R]:
+# endregion: with-connection-signature
     """Injeta uma Connection como primeiro argumento; quem chama não a passa."""
 
     @functools.wraps(func)
