@@ -81,3 +81,26 @@ def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.Capture
     assert (content / "README.md").read_text(encoding="utf-8") == (CONTENT / "README.md").read_text(encoding="utf-8"), (
         "run `kbdeck stats --write-readme` and commit content/README.md"
     )
+
+
+TYPED_PYTHON = {
+    "connection-pooling-django-pool": "Django 5.1's pool needs psycopg[pool], not in the examples extra",
+}
+"""Cards allowed to show Python typed into the card rather than included from a tested example, and why."""
+
+
+def test_python_on_cards_comes_from_tested_examples() -> None:
+    """The house rule: code on a card is code the test-suite runs (an `@include`, `hide:` for deletions in
+    it, or an output card). A ```python block typed into a card fails here unless it is listed, with why."""
+    from kbdeck.content.codeblocks import iter_fences
+    from kbdeck.content.load import load
+    from kbdeck.model.problems import Problems
+
+    kb = load(CONTENT, Problems())
+    typed = {
+        card.id
+        for card in kb.cards
+        for text in (card.q, card.a, card.cloze, card.extra)
+        if any(f.lang in ("python", "py", "python3") for f in iter_fences(text))
+    }
+    assert typed == set(TYPED_PYTHON), "include a region of a tested example instead (`hide:` for deletions)"
