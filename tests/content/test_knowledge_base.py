@@ -83,9 +83,7 @@ def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.Capture
     )
 
 
-TYPED_PYTHON = {
-    "connection-pooling-django-pool": "Django 5.1's pool needs psycopg[pool], not in the examples extra",
-}
+TYPED_PYTHON: dict[str, str] = {}
 """Cards allowed to show Python typed into the card rather than included from a tested example, and why."""
 
 
