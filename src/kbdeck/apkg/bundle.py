@@ -135,6 +135,7 @@ def bundle_data(
         examples_by_topic.setdefault(card.topic, set()).update(used)
     for topic in kb.topics.values():
         examples_by_topic.setdefault(topic.id, set()).update(_examples_used(topic.body))
+    runnable = {e.id for e in kb.examples.values() if e.runnable}
     return {
         "schema_version": SCHEMA_VERSION,
         "kb": {
@@ -174,7 +175,7 @@ def bundle_data(
                     {"anchor": h.anchor, "text": h.text, "level": h.level, "line": h.line} for h in t.headings
                 ],
                 "cards": cards_by_topic.get(t.id, []),
-                "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in kb.examples),
+                "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in runnable),
             }
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
@@ -182,6 +183,7 @@ def bundle_data(
         "examples": [
             {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
             for e in sorted(kb.examples.values(), key=lambda e: e.id)
+            if e.runnable  # the add-on lists and counts runnable examples; a .sql file is code one of them runs
         ],
         "mock_interviews": [
             {

@@ -17,7 +17,15 @@ from ..model.words import LANGUAGES, words_for
 from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import parse_hide, strip_clozes
-from .codeblocks import INCLUDE_RE, PLAIN_LANGS, hide_in_includes, iter_fences, marker_of, resolve_include
+from .codeblocks import (
+    INCLUDE_RE,
+    PLAIN_LANGS,
+    hide_in_includes,
+    iter_fences,
+    marker_of,
+    resolve_include,
+    split_ref,
+)
 from .images import check_images
 from .rawhtml import strip_code, unsafe
 
@@ -266,6 +274,14 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
             )
         if card.kind is Kind.OUTPUT and card.include:
             _check_include(card.include, card.span_of("include"), kb, problems)
+            example = kb.examples.get(split_ref(card.include)[0])
+            if example is not None and not example.runnable:
+                problems.error(
+                    card.span_of("include"),
+                    "output-not-python",
+                    f"output {label(card)} includes `{card.include}`, which is not Python: output cards run Python",
+                    "show that code with `@include` in a basic or cloze card, and run it from a Python example",
+                )
         for key, text in markdown_fields(card):
             _check_markdown(text, card.span_of(key), kb, problems, syntax=syntax)
         if card.hide and card.kind is Kind.CLOZE:
@@ -334,7 +350,7 @@ def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
 
 def check_examples(kb: KnowledgeBase, problems: Problems) -> None:
     for example in kb.examples.values():
-        if not example.docstring.strip():
+        if example.runnable and not example.docstring.strip():
             problems.warning(
                 example.span,
                 "missing-docstring",

@@ -122,14 +122,15 @@ def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None,
         return None, f"`{ref}` must start with examples/"
     ex_id, region = split_ref(ref)
     example = examples.get(ex_id)
+    shown = f"examples/{ex_id}" + ("" if "." in ex_id.rsplit("/", 1)[-1] else ".py")
     if example is None:
-        return None, f"no example `examples/{ex_id}.py`"
+        return None, f"no example `{shown}`"
     if not region:
         return example.source.strip("\n"), ""
     found = example.region(region)
     if found is None:
         names = ", ".join(r.name for r in example.regions) or "none"
-        return None, f"example `examples/{ex_id}.py` has no region `{region}` (regions: {names})"
+        return None, f"example `{shown}` has no region `{region}` (regions: {names})"
     return found.text, ""
 
 

@@ -5,23 +5,43 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..model.kb import Example, Region
 from ..model.problems import Problems, Span
 
-START_RE = re.compile(r"^\s*#\s*region:?\s+([A-Za-z0-9_.-]+)\s*$")
-END_RE = re.compile(r"^\s*#\s*endregion:?\s*([A-Za-z0-9_.-]*)\s*$")
+REGION_COMMENT = {".py": "#", ".sql": "--", ".sh": "#", ".yaml": "#", ".yml": "#", ".toml": "#"}
+"""The files under examples/ that are examples, and the comment their region markers are written in
+(`# region: name` in Python, `-- region: name` in SQL). Other files there (data, fixtures) are left alone."""
+
+
+def _markers(comment: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    mark = re.escape(comment)
+    return (
+        re.compile(rf"^\s*{mark}\s*region:?\s+([A-Za-z0-9_.-]+)\s*$"),
+        re.compile(rf"^\s*{mark}\s*endregion:?\s*([A-Za-z0-9_.-]*)\s*$"),
+    )
+
+
+START_RE, END_RE = _markers("#")
+MARKERS = {comment: _markers(comment) for comment in set(REGION_COMMENT.values())}
+
+
+def example_id(rel: PurePosixPath) -> str:
+    """The id of the example at `rel` (below examples/): `group/name` for Python, `group/name.sql` for the rest."""
+    return rel.with_suffix("").as_posix() if rel.suffix == ".py" else rel.as_posix()
 
 
 def load_example(path: Path, example_id: str, shown: str, text: str, problems: Problems) -> Example:
     """One example with its regions; reports unbalanced or duplicate region markers."""
+    comment = REGION_COMMENT.get(path.suffix, "#")
+    start_re, end_re = MARKERS[comment]
     lines = text.split("\n")
     open_regions: list[tuple[str, int]] = []
     bodies: dict[str, list[str]] = {}
     starts: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        if m := START_RE.match(line):
+        if m := start_re.match(line):
             name = m.group(1)
             if name in starts:
                 problems.error(
@@ -35,17 +55,19 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
             bodies[name] = []
             open_regions.append((name, number))
             continue
-        if m := END_RE.match(line):
+        if m := end_re.match(line):
             name = m.group(1)
             if not open_regions:
                 problems.error(
-                    Span(shown, number, 1), "unbalanced-region", "`# endregion` without a matching `# region`"
+                    Span(shown, number, 1),
+                    "unbalanced-region",
+                    f"`{comment} endregion` without a matching `{comment} region`",
                 )
             elif name and name != open_regions[-1][0]:
                 problems.error(
                     Span(shown, number, 1),
                     "unbalanced-region",
-                    f"`# endregion: {name}` closes region `{open_regions[-1][0]}`",
+                    f"`{comment} endregion: {name}` closes region `{open_regions[-1][0]}`",
                     "regions nest: close the innermost one first",
                 )
                 open_regions.pop()
@@ -59,14 +81,31 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
             Span(shown, number, 1),
             "unbalanced-region",
             f"region `{name}` is never closed",
-            f"add `# endregion: {name}`",
+            f"add `{comment} endregion: {name}`",
         )
     docstring = ""
-    try:
-        docstring = ast.get_docstring(ast.parse(text)) or ""
-    except SyntaxError as err:
-        problems.error(Span(shown, err.lineno or 1, err.offset or 1), "python-syntax", f"invalid Python: {err.msg}")
+    if path.suffix != ".py":
+        docstring = _leading_comment(lines, comment, start_re)
+    else:
+        try:
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+        except SyntaxError as err:
+            problems.error(Span(shown, err.lineno or 1, err.offset or 1), "python-syntax", f"invalid Python: {err.msg}")
     regions = tuple(
         Region(name, textwrap.dedent("\n".join(body)).strip("\n"), starts[name]) for name, body in bodies.items()
     )
     return Example(example_id, path, Span(shown), text, docstring, regions)
+
+
+def _leading_comment(lines: list[str], comment: str, start_re: re.Pattern[str]) -> str:
+    """A non-Python example's summary: the comment lines it starts with (a shebang and blank lines skipped,
+    a region marker ending it), as a docstring would be."""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if not out and (not stripped or stripped.startswith("#!")):
+            continue
+        if not stripped.startswith(comment) or start_re.match(line):
+            break
+        out.append(stripped[len(comment) :].strip())
+    return "\n".join(out).strip()

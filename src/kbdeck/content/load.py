@@ -21,7 +21,7 @@ from ..model.problems import Problem, Problems, Span
 from ..support.cache import Memo, code_fingerprint, key_of
 from .cards import load_text_cards, load_yaml_cards
 from .chars import BAD_CHARS, report_raw
-from .examples import load_example
+from .examples import REGION_COMMENT, example_id, load_example
 from .notes import load_topic
 from .roadmap import load_roadmap
 
@@ -230,11 +230,11 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
         shown = str(shown_root / rel.as_posix())
         here = (path, shown)  # where the file is for this run (the parse cache stores references to them)
         if rel.parts[0] == "examples":
-            if path.suffix != ".py":
+            if path.suffix not in REGION_COMMENT:
                 continue
             text = read_text(path, problems)
             if text is not None:
-                ex_id = rel.relative_to("examples").with_suffix("").as_posix()
+                ex_id = example_id(PurePosixPath(rel.relative_to("examples").as_posix()))
                 examples[ex_id] = parsed.call(load_example, path, ex_id, shown, text, here=here, problems=problems)
             continue
         if rel.parts[0] == "flashcards":

@@ -137,10 +137,11 @@ class Region:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A runnable example: `content/examples/<group>/<name>.py`."""
+    """A runnable example, `content/examples/<group>/<name>.py`, or a file of code in another language that
+    one runs (`.sql`, `.sh`, …: `examples.REGION_COMMENT`), whose regions cards include the same way."""
 
     id: str
-    """`<group>/<name>` (path below examples/ without `.py`)."""
+    """`<group>/<name>` (path below examples/ without `.py`; other files keep their suffix: `<group>/<name>.sql`)."""
     path: Path
     """File on disk."""
     span: Span
@@ -154,6 +155,12 @@ class Example:
 
     def region(self, name: str) -> Region | None:
         return next((r for r in self.regions if r.name == name), None)
+
+    @property
+    def runnable(self) -> bool:
+        """A Python example (`python content/examples/<group>/<name>.py` exits 0), which the knowledge base's
+        counts and the add-on's list are made of; a file in another language is code that one of them runs."""
+        return self.path.suffix == ".py"
 
 
 @dataclass(frozen=True)
