@@ -83,22 +83,37 @@ def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.Capture
     )
 
 
-TYPED_PYTHON: dict[str, str] = {}
-"""Cards allowed to show Python typed into the card rather than included from a tested example, and why."""
+TYPED_CODE: dict[str, str] = {}
+"""Cards allowed to show Python or SQL typed into the card rather than included from a tested example, and why."""
 
 
-def test_python_on_cards_comes_from_tested_examples() -> None:
-    """The house rule: code on a card is code the test-suite runs (an `@include`, `hide:` for deletions in
-    it, or an output card). A ```python block typed into a card fails here unless it is listed, with why."""
+def test_python_and_sql_on_cards_come_from_tested_examples() -> None:
+    """The house rule: code on a card is code the test-suite runs (an `@include` of a Python region, or of a .sql
+    one a Python example runs; `hide:` for deletions in it; or an output card). A ```python or ```sql block typed
+    into a card fails here unless it is listed, with why. (Shell and Dockerfile fragments cannot run here.)"""
     from kbdeck.content.codeblocks import iter_fences
     from kbdeck.content.load import load
     from kbdeck.model.problems import Problems
 
     kb = load(CONTENT, Problems())
+    assert kb is not None
     typed = {
         card.id
         for card in kb.cards
         for text in (card.q, card.a, card.cloze, card.extra)
-        if any(f.lang in ("python", "py", "python3") for f in iter_fences(text))
+        if any(f.lang in ("python", "py", "python3", "sql", "postgresql") for f in iter_fences(text))
     }
-    assert typed == set(TYPED_PYTHON), "include a region of a tested example instead (`hide:` for deletions)"
+    assert typed == set(TYPED_CODE), "include a region of a tested example instead (`hide:` for deletions)"
+
+
+def test_every_example_in_another_language_is_run_by_a_python_one() -> None:
+    """kbdeck never runs a .sql example; a Python example must (the test-suite runs those), or the SQL on a
+    card would be untested code. Checked here as: some Python example opens the file by name."""
+    from kbdeck.content.load import load
+    from kbdeck.model.problems import Problems
+
+    kb = load(CONTENT, Problems())
+    assert kb is not None
+    sources = [e.source for e in kb.examples.values() if e.runnable]
+    orphans = [e.id for e in kb.examples.values() if not e.runnable and not any(e.path.name in s for s in sources)]
+    assert not orphans, "run these from a Python example (read the file, execute it, assert what the cards claim)"
