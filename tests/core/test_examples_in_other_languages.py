@@ -95,6 +95,11 @@ def test_only_python_examples_are_counted_and_listed_for_the_add_on(tmp_path: Pa
     ("edit", "code", "words"),
     [
         (lambda sql, cards: (sql.replace("-- endregion: lookup", ""), cards), "unbalanced-region", "add `-- endregion"),
+        (
+            lambda sql, cards: (sql + "-- endregion\n", cards),
+            "unbalanced-region",
+            "open the region above it with `-- region",
+        ),
         (lambda sql, cards: (sql, cards.replace("indexes.sql#lookup", "indexes.sql#nope")), "bad-include", "regions:"),
         (
             lambda sql, cards: (sql, cards.replace("demo/indexes.sql#lookup", "demo/other.sql#lookup")),

@@ -23,7 +23,6 @@ def _markers(comment: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-START_RE, END_RE = _markers("#")
 MARKERS = {comment: _markers(comment) for comment in set(REGION_COMMENT.values())}
 
 
@@ -62,6 +61,7 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
                     Span(shown, number, 1),
                     "unbalanced-region",
                     f"`{comment} endregion` without a matching `{comment} region`",
+                    f"remove it, or open the region above it with `{comment} region: <name>`",
                 )
             elif name and name != open_regions[-1][0]:
                 problems.error(
