@@ -26,9 +26,10 @@ def section_line(active: ActiveMock, i: int, tr: Translator) -> str:
         what = tr("mock_section_problem")
     else:
         what = tr("mock_section_cards", n=len(s.cards)) if s.cards else tr("mock_section_empty")
-    extra = (
-        f" — {tr('mock_grade_' + s.grade)}" if s.grade else (f" — {tr('mock_skipped')}" if s.status == SKIPPED else "")
-    )
+    if s.grade:
+        extra = f" — {tr('mock_outcome_' + s.grade)}"
+    else:
+        extra = f" — {tr('mock_skipped')}" if s.status == SKIPPED else ""
     detail = f"<span style='color:gray'>({esc(what)}, {s.minutes} min){esc(extra)}</span>"
     line = f"{ICONS[s.status]} {i + 1}. {esc(s.title)} {detail}"
     return f"<b>{line}</b>" if s.status in (RUNNING, UNGRADED) else line
@@ -53,7 +54,7 @@ def outcome(s: SectionResult, tr: Translator) -> str:
     if s.status == "skipped":
         return tr("mock_skipped")
     if s.grade:
-        return tr(f"mock_grade_{s.grade}")
+        return tr(f"mock_outcome_{s.grade}")  # in a sentence: the buttons' "Partly" reads "partly" here
     return f"{s.passed}/{s.answered}" if s.answered else "—"
 
 

@@ -323,7 +323,7 @@ def test_the_timer_says_what_became_of_each_section_escaped() -> None:
     assert section_line(a, 0, en).startswith(
         "– 1. &lt;i&gt;Py&lt;/i&gt; "
     ) and "1 card, 10 min) — skipped" in section_line(a, 0, en)
-    assert "(problema de código, 30 min) — Resolvi" in section_line(a, 1, pt)
+    assert "(problema de código, 30 min) — resolvido" in section_line(a, 1, pt)
     result = MockResult(1, 5, (SectionResult("Py", 2, 2, 1), SectionResult("Code", 0, 0, 0, grade="partial")), True)
-    assert result_lines(result, en) == ["<b>Result saved</b>", "Py: 1/2 (50%)", "Code: Partly"]
+    assert result_lines(result, en) == ["<b>Result saved</b>", "Py: 1/2 (50%)", "Code: partly"]
     assert again_label(pt) == "De novo" and again_label(en) == "Again"  # outside Anki: the add-on's own words

@@ -118,7 +118,7 @@ def test_an_incomplete_mock_asks_before_finishing_and_is_not_done(sessions: Any,
     assert result["sections"][3]["grade"] == "partial"
     assert second["done_marks"] is None and second["active_after_finish"] is None
     assert second["mock_decks_after_finish"] == []
-    assert "Em parte" in second["result_text"] and "pulada" in second["result_text"]
+    assert "em parte" in second["result_text"] and "pulada" in second["result_text"]
 
 
 def test_edit_undo_takes_a_step_back_and_the_timer_follows(sessions: Any) -> None:

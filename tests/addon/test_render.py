@@ -221,7 +221,7 @@ def test_the_view_lists_each_mocks_results_newest_first_with_a_start_button() ->
     assert 'data-kbdeck="mock-start"' in html and 'data-kbdeck="update"' in html
     history = re.findall(r'data-at="(\d+)" data-answered="\d+" data-complete="(\d)"', html)
     assert history == [("1700900000", "1"), ("1700000000", "0")]
-    assert "&lt;b&gt;Py&lt;/b&gt; 6/8 · DB skipped · Code Not solved" in html and "100%" in html and "<b>Py" not in html
+    assert "&lt;b&gt;Py&lt;/b&gt; 6/8 · DB skipped · Code not solved" in html and "100%" in html and "<b>Py" not in html
     assert html.count(">incomplete</span>") == 1  # the older result did not take every section
 
 
