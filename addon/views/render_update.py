@@ -93,13 +93,20 @@ def short_summary(s: UpdateSummary, tr: Translator) -> str:
     )
 
 
+_BLOCK_TAG = (
+    r"<(?:/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|tr|td|th|table|thead|tbody|pre|blockquote|details|summary|h[1-6])\b)[^>]*>"
+)
+"""Tags that end a line or a cell: a space where they were. Inline ones (`code`, `b`, `span`…) go without one,
+or `` `list`/`dict` `` read "list / dict" and "threading.Lock ." in the comparison."""
+
+
 def _plain(html_text: str) -> str:
     """A field's HTML as the text a person compares (tags dropped, entities decoded), shortened."""
     import html
     import re
 
-    text = html.unescape(re.sub(r"<[^>]*>", " ", html_text))
-    text = " ".join(text.split())
+    text = re.sub(r"<[^>]*>", "", re.sub(_BLOCK_TAG, " ", html_text, flags=re.IGNORECASE))
+    text = " ".join(html.unescape(text).split())
     return text if len(text) <= 600 else text[:600] + " …"
 
 

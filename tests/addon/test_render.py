@@ -293,6 +293,25 @@ def test_the_update_summary_says_one_card_not_one_cards() -> None:
     assert one["new"] == "nota nova" and two["updated"].startswith("notas atualizadas")
 
 
+def test_an_edited_notes_comparison_reads_as_the_card_does() -> None:
+    """The comparison of a note edited in Anki dropped every tag for a space: `list`/`dict` read "list / dict"
+    and "threading.Lock ." (seen on the update screenshot). Inline tags now go without one; a paragraph or a
+    line break still separates words."""
+    from addon.ops.update_op import EditedNote, FieldDiff, UpdateSummary
+    from addon.views.render_update import render_summary
+
+    anki = "<p>Estruturas de <code>list</code>/<code>dict</code>.</p><p>Use <code>threading.Lock</code>.<br>Fim</p>"
+    build = anki.replace("Fim", "Fim do cartão")
+    edit = EditedNote("gil-1", 1, (FieldDiff("Back", anki, build),), ("gil-1", "q", build), "", 0)
+    s = UpdateSummary("KB.apkg", "KB", 2, 1, new=0, updated=0, unchanged=1, edited=("gil-1",), edits=(edit,))
+    html = render_summary(s, EN)
+    cell = re.search(r'<td class="kb-anki">(.*?)</td>', html, re.S)
+    assert cell is not None
+    text = re.sub(r"<[^>]+>", "", cell.group(1))
+    assert "Estruturas de list/dict. Use threading.Lock. Fim" in text, text
+    assert "<mark>" in re.search(r'<td class="kb-build">(.*?)</td>', html, re.S).group(1)  # type: ignore[union-attr]
+
+
 def test_counters_a_knowledge_base_has_nothing_of_are_not_shown() -> None:
     """Issue 21: "Runnable examples 0/0" and "Mock interviews 0/0" showed as full bars."""
     b = make_bundle(ROADMAP, CARDS, targets={"topics": 3, "flashcards": 4, "examples": 0, "mock_interviews": 0})
