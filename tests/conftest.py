@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from kbtest import make_content
+
+if TYPE_CHECKING:
+    from chromium import Chromium
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +33,17 @@ def sample(tmp_path: Path) -> Path:
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    """Headless Chromium for a module's pages. Without it the test fails with the install command: it never
+    skips. (Imported here, not at the top: most of the suite needs no browser.)"""
+    from chromium import Chromium, ChromiumMissing
+
+    try:
+        instance = Chromium()
+    except ChromiumMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with instance:
+        yield instance

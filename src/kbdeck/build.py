@@ -317,13 +317,12 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
     target = shown_path(result.apkg) if result.apkg else "(dry run: nothing written)"
     gen = result.ledger.generation if result.ledger else 0
     first = gen <= 1 and not (changes.changed or changes.unchanged or changes.removed)
-    examples = sum(e.runnable for e in kb.examples.values())  # a .sql file is code that one of them runs
     lines = [
         f"kbdeck: {kb.roadmap.title} → {target}",
         f"  {_count(len(result.notes), 'note')} ({', '.join(f'{k} {v}' for k, v in sorted(kinds_by.items()))}) "
         f"→ {_count(cards, 'Anki card')}",
-        f"  {_count(len(kb.topics), 'topic')}, {_count(len(decks), 'deck')}; {_count(examples, 'example')}; "
-        f"{_count(len(kb.roadmap.mock_interviews), 'mock interview')}",
+        f"  {_count(len(kb.topics), 'topic')}, {_count(len(decks), 'deck')}; "
+        f"{_count(len(kb.runnable_examples), 'example')}; {_count(len(kb.roadmap.mock_interviews), 'mock interview')}",
         f"  first build: {_count(len(changes.new), 'new note')}"
         if first
         else f"  since the last build: {len(changes.new)} new, {len(changes.changed)} changed, "

@@ -46,7 +46,7 @@ def compute(kb: KnowledgeBase) -> dict[str, Any]:
     return {
         "topics": {"have": sum(1 for t in planned if t in kb.topics), "target": rm.targets.topics},
         "flashcards": {"have": len(kb.cards), "target": rm.targets.flashcards},
-        "examples": {"have": sum(e.runnable for e in kb.examples.values()), "target": rm.targets.examples},
+        "examples": {"have": len(kb.runnable_examples), "target": rm.targets.examples},
         "mock_interviews": {"have": len(rm.mock_interviews), "target": rm.targets.mock_interviews},
         "days": days,
     }

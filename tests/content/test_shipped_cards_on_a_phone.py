@@ -11,23 +11,11 @@ with the install command, it never skips.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from card_pages import ANKIDROID, page_html, problems, render_cards, show
-from chromium import Chromium, ChromiumMissing
+from chromium import Chromium
 from kbtest import CONTENT
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    try:
-        instance = Chromium()
-    except ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    with instance:
-        yield instance
 
 
 def test_every_shipped_card_fits_a_phone_and_reads_well(browser: Chromium, tmp_path: Path) -> None:

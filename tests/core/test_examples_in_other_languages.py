@@ -124,3 +124,16 @@ def test_a_wrong_sql_example_or_reference_is_named(
     assert found and re.match(r"^\S+:\d+:\d+: error\[", found[0]) and words in err, err
     if code == "bad-include":
         assert ".sql" in found[0] and ".sql.py" not in found[0]  # named as the file it is
+
+
+def test_an_example_id_names_its_file_and_back() -> None:
+    """One pair of functions maps files to ids and back: a Python stem may hold a dot (`v1.2.py`), a .sql file
+    keeps its suffix in its id."""
+    from pathlib import PurePosixPath
+
+    from kbdeck.content.examples import example_file, example_id
+
+    for path in ("g/hello.py", "g/v1.2.py", "databases/indexes.sql", "ops/deploy.sh", "ops/compose.yaml"):
+        ex_id = example_id(PurePosixPath(path))
+        assert example_file(ex_id) == f"examples/{path}", ex_id
+    assert example_id(PurePosixPath("g/v1.2.py")) == "g/v1.2"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import chromium
@@ -34,16 +33,6 @@ from chromium import Chromium, ChromiumMissing
 from kbtest import FIXTURES, ROOT, make_content
 
 SHOTS = ROOT / "build" / "screenshots" / "cards"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    try:
-        instance = Chromium()
-    except ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-    with instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

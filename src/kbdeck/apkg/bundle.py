@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..content.codeblocks import INCLUDE_RE, split_ref
+from ..content.examples import example_file
 from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
 from ..model.kb import KnowledgeBase
 from ..render.notes import REVERSE_SUFFIX, RenderedNote
@@ -135,7 +136,8 @@ def bundle_data(
         examples_by_topic.setdefault(card.topic, set()).update(used)
     for topic in kb.topics.values():
         examples_by_topic.setdefault(topic.id, set()).update(_examples_used(topic.body))
-    runnable = {e.id for e in kb.examples.values() if e.runnable}
+    runnable = kb.runnable_examples
+    runnable_ids = {e.id for e in runnable}
     return {
         "schema_version": SCHEMA_VERSION,
         "kb": {
@@ -175,15 +177,13 @@ def bundle_data(
                     {"anchor": h.anchor, "text": h.text, "level": h.level, "line": h.line} for h in t.headings
                 ],
                 "cards": cards_by_topic.get(t.id, []),
-                "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in runnable),
+                "examples": sorted(e for e in examples_by_topic.get(t.id, set()) if e in runnable_ids),
             }
             for t in sorted(kb.topics.values(), key=lambda t: t.id)
         },
         "cards": _cards(notes, digests, CardSources(kb)) if cards else CARDS_MARK,
         "examples": [
-            {"id": e.id, "path": f"examples/{e.id}.py", "summary": e.docstring.strip().split("\n")[0]}
-            for e in sorted(kb.examples.values(), key=lambda e: e.id)
-            if e.runnable  # the add-on lists and counts runnable examples; a .sql file is code one of them runs
+            {"id": e.id, "path": example_file(e.id), "summary": e.docstring.strip().split("\n")[0]} for e in runnable
         ],
         "mock_interviews": [
             {

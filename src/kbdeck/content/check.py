@@ -16,11 +16,10 @@ from ..model.problems import Problems, Span
 from ..model.words import LANGUAGES, words_for
 from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
-from .clozes import parse_hide, strip_clozes
+from .clozes import parse_hides, place_hides, strip_clozes
 from .codeblocks import (
     INCLUDE_RE,
     PLAIN_LANGS,
-    hide_in_includes,
     iter_fences,
     marker_of,
     resolve_include,
@@ -299,15 +298,15 @@ def _check_hides(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
             "add a line `@include examples/<group>/<name>.py#region` to the cloze text",
         )
         return
-    codes = [resolve_include(ref, kb.examples)[0] for ref in refs]
-    if any(code is None for code in codes):
+    codes = [code for code in (resolve_include(ref, kb.examples)[0] for ref in refs) if code is not None]
+    if len(codes) != len(refs):
         return  # the include's own error says why
-    hides = [h for h in map(parse_hide, card.hide) if not isinstance(h, str)]
+    hides = parse_hides(card.hide)
     if len(hides) != len(card.hide):
         return  # the loader reported the malformed entries
-    for i in hide_in_includes(card.cloze, kb.examples, hides)[1]:
+    for i in place_hides(codes, hides)[1]:  # the placement the renderer makes (`codeblocks.hide_in_includes`)
         text = hides[i].text
-        taken = any(text in code for code in codes if code is not None)
+        taken = any(text in code for code in codes)
         problems.error(
             card.span_of(f"hide:{i}"),
             "hide-not-found",

@@ -72,6 +72,11 @@ def parse_hide(entry: str) -> Hide | str:
     return Hide(number, text)
 
 
+def parse_hides(entries: tuple[str, ...]) -> list[Hide]:
+    """A card's well-formed `hide:` entries (the loader reports the others)."""
+    return [h for h in map(parse_hide, entries) if not isinstance(h, str)]
+
+
 def place_hides(blocks: list[str], hides: list[Hide]) -> tuple[list[str], list[int]]:
     """Each hide around the first occurrence of its text in `blocks` (the code a card includes, in order)
     that no earlier hide took, searching from the first block each time; the blocks with the deletions

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from ..model.kb import Example
 from .clozes import Hide, place_hides
+from .examples import example_file
 
 INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
 FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
@@ -122,7 +123,7 @@ def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None,
         return None, f"`{ref}` must start with examples/"
     ex_id, region = split_ref(ref)
     example = examples.get(ex_id)
-    shown = f"examples/{ex_id}" + ("" if "." in ex_id.rsplit("/", 1)[-1] else ".py")
+    shown = example_file(ex_id)
     if example is None:
         return None, f"no example `{shown}`"
     if not region:

@@ -31,6 +31,12 @@ def example_id(rel: PurePosixPath) -> str:
     return rel.with_suffix("").as_posix() if rel.suffix == ".py" else rel.as_posix()
 
 
+def example_file(ex_id: str) -> str:
+    """The file an example id names, below the content folder (`example_id` the other way round)."""
+    suffix = PurePosixPath(ex_id).suffix
+    return f"examples/{ex_id}" + ("" if suffix in REGION_COMMENT and suffix != ".py" else ".py")
+
+
 def load_example(path: Path, example_id: str, shown: str, text: str, problems: Problems) -> Example:
     """One example with its regions; reports unbalanced or duplicate region markers."""
     comment = REGION_COMMENT.get(path.suffix, "#")

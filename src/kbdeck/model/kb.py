@@ -324,3 +324,9 @@ class KnowledgeBase:
     """By example id."""
     readme: Path | None = None
     """content/README.md when present."""
+
+    @property
+    def runnable_examples(self) -> list[Example]:
+        """The Python examples, by id: what the summary, `kbdeck stats` and the add-on count and list (a .sql
+        file is code one of them runs)."""
+        return sorted((e for e in self.examples.values() if e.runnable), key=lambda e: e.id)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content.clozes import parse_hide
+from ..content.clozes import parse_hides
 from ..content.codeblocks import hide_in_includes, resolve_include
 from ..content.images import Images
 from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
@@ -516,8 +516,7 @@ def _with_hides(card: Card, kb: KnowledgeBase) -> str:
     them (the renderer keys the result by its text, so an edit of the example renders it again)."""
     if not card.hide:
         return card.cloze
-    hides = [h for h in map(parse_hide, card.hide) if not isinstance(h, str)]
-    return hide_in_includes(card.cloze, kb.examples, hides)[0]
+    return hide_in_includes(card.cloze, kb.examples, parse_hides(card.hide))[0]
 
 
 def _render_card(card: Card, place: _Place, due: int, output: str, renderer: Fragments) -> RenderedNote | None:
