@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts per day against the roadmap's targets")
     _content_arg(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("--write-readme", action="store_true", help="rewrite the Progresso block of content/README.md")
+    p.add_argument("--write-readme", action="store_true", help="rewrite the progress block of the content's README.md")
 
     p = sub.add_parser("watch", help="rebuild whenever a content file changes")
     _content_arg(p)

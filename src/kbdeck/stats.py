@@ -1,6 +1,6 @@
-"""Counts against the roadmap's targets, and the study guide's "Progresso" block.
+"""Counts against the roadmap's targets, and the progress block of the knowledge base's README.
 
-The block in content/README.md sits between two markers and is rewritten in place by
+The block in the README.md of the content folder sits between two markers and is rewritten in place by
 `kbdeck stats --write-readme`; everything outside the markers is left untouched.
 """
 

@@ -16,6 +16,9 @@ from kbtest import make_content
 
 from kbdeck.build import build, summary
 from kbdeck.cli import main
+from kbdeck.content.load import load
+from kbdeck.model.problems import Problems
+from kbdeck.stats import compute
 
 SQL = """
 -- Índices de expressão: o que o card mostra, rodado por run_sql.py.
@@ -137,3 +140,32 @@ def test_an_example_id_names_its_file_and_back() -> None:
         ex_id = example_id(PurePosixPath(path))
         assert example_file(ex_id) == f"examples/{path}", ex_id
     assert example_id(PurePosixPath("g/v1.2.py")) == "g/v1.2"
+
+
+def test_a_private_module_is_a_helper_cards_include_but_no_example(tmp_path: Path) -> None:
+    """`_name.py` under examples/ is what the examples import (the `run_examples` script skips it too): a card
+    includes its region, and it is neither counted nor listed nor asked for a docstring."""
+    helper = "import re\n\n# region: split\ndef split(sql: str) -> list[str]:\n    return sql.split(';')\n"
+    helper += "# endregion: split\n"
+    cards = CARDS + textwrap.dedent("""
+        - id: helper-basic
+          q: Como o runner divide o SQL?
+          a: |
+            @include examples/demo/_sql.py#split
+          see: por-que-existe
+    """)
+    content = kb_with(tmp_path, cards, **{"examples/demo/_sql.py": helper})
+    result = build(content, tmp_path / "out")
+    assert result.apkg is not None and not result.problems.items, result.problems.render_text()
+    assert "; 1 example; " in summary(result)  # hello.py alone
+    with zipfile.ZipFile(result.apkg) as zf:
+        names = json.loads(zf.read("media"))
+        (bundle,) = [zf.read(i) for i, n in names.items() if n.endswith(".json") and "bundle" in n]
+    assert [e["id"] for e in json.loads(bundle)["examples"]] == ["demo/hello"]
+    col = new_collection(tmp_path)
+    import_apkg(col, result.apkg)
+    (note,) = [col.get_note(n) for n in col.find_notes('"Id:helper-basic"')]
+    assert 'data-lang="python"' in note["Back"] and "split" in note["Back"] and "# region" not in note["Back"]
+    col.close()
+    kb = load(content, Problems())
+    assert kb is not None and compute(kb)["examples"]["have"] == 1  # the same count in `kbdeck stats`

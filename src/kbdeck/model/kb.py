@@ -159,8 +159,10 @@ class Example:
     @property
     def runnable(self) -> bool:
         """A Python example (`python content/examples/<group>/<name>.py` exits 0), which the knowledge base's
-        counts and the add-on's list are made of; a file in another language is code that one of them runs."""
-        return self.path.suffix == ".py"
+        counts and the add-on's list are made of. A file in another language is code that one of them runs,
+        and a `_name.py` module is a helper they import (Python's mark for "private"): cards may include both,
+        neither is an example of its own."""
+        return self.path.suffix == ".py" and not self.path.name.startswith("_")
 
 
 @dataclass(frozen=True)
