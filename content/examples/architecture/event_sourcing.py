@@ -45,7 +45,7 @@ from psycopg.types.json import Jsonb
 DSN = os.environ.get("KB_PG_DSN")
 if not DSN:
     print(
-        "KB_PG_DSN não definido; start them with: "
+        "KB_PG_DSN não definido; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/architecture/event_sourcing.py",
         file=sys.stderr,
     )

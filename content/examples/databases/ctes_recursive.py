@@ -37,7 +37,7 @@ from psycopg import sql
 DSN = os.environ.get("KB_PG_DSN")
 if not DSN:
     print(
-        "KB_PG_DSN não definido; start them with: "
+        "KB_PG_DSN não definido; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/databases/ctes_recursive.py",
         file=sys.stderr,
     )

@@ -46,7 +46,7 @@ from psycopg.conninfo import conninfo_to_dict
 DSN = os.environ.get("KB_PG_DSN")
 if not DSN:
     print(
-        "KB_PG_DSN não definido; start them with: "
+        "KB_PG_DSN não definido; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/databases/django_migrations.py",
         file=sys.stderr,
     )

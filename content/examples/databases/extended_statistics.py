@@ -28,7 +28,6 @@ Requer KB_PG_DSN (conninfo libpq). Rode com:
 from __future__ import annotations
 
 import os
-import re
 import sys
 import uuid
 from pathlib import Path
@@ -36,10 +35,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from _sql_regions import read_sql, run  # o módulo auxiliar ao lado deste arquivo
+
 DSN = os.environ.get("KB_PG_DSN")
 if not DSN:
     print(
-        "KB_PG_DSN não definido; start them with: "
+        "KB_PG_DSN não definido; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/databases/extended_statistics.py",
         file=sys.stderr,
     )
@@ -47,45 +48,7 @@ if not DSN:
 
 SCHEMA = f"kb_extstats_{uuid.uuid4().hex[:8]}"
 SQL_FILE = Path(__file__).with_name("extended_statistics.sql")
-START = re.compile(r"^\s*--\s*region:?\s+([A-Za-z0-9_.-]+)\s*$")
-END = re.compile(r"^\s*--\s*endregion:?\s*([A-Za-z0-9_.-]*)\s*$")
 QUERY = "SELECT * FROM addresses WHERE city = 'Cidade 7' AND state = 'UF7'"
-
-
-def read_sql(path: Path) -> tuple[list[str], dict[str, list[str]]]:
-    """Divide o .sql em comandos: (preparo antes da primeira região, {região: comandos}).
-
-    Um comando termina na linha que acaba em ``;`` (fora um comentário ``--`` no fim dela); o
-    arquivo não tem ``;`` nem ``--`` dentro de strings, e nada roda fora de região depois da
-    primeira região.
-    """
-    setup: list[str] = []
-    regions: dict[str, list[str]] = {}
-    current: list[str] | None = setup
-    pending: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if (start := START.match(line)) or END.match(line):
-            if pending:
-                raise ValueError(f"{path.name}:{number}: comando sem ';' antes do marcador de região")
-            current = regions.setdefault(start.group(1), []) if start else None
-            continue
-        code = line.split("--", 1)[0].rstrip()
-        if not code:
-            continue  # linha vazia ou só comentário
-        if current is None:
-            raise ValueError(f"{path.name}:{number}: comando fora de região depois da primeira região")
-        pending.append(line)
-        if code.endswith(";"):
-            current.append("\n".join(pending))
-            pending = []
-    if pending:
-        raise ValueError(f"{path.name}: o último comando não termina em ';'")
-    return setup, regions
-
-
-def run(conn: psycopg.Connection, statements: list[str]) -> None:
-    for statement in statements:
-        conn.execute(statement)  # autocommit: cada comando é a sua própria transação
 
 
 def estimated(conn: psycopg.Connection) -> int:

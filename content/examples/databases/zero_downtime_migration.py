@@ -38,7 +38,7 @@ from psycopg import errors, sql
 DSN = os.environ.get("KB_PG_DSN")
 if not DSN:
     print(
-        "KB_PG_DSN não definido; start them with: "
+        "KB_PG_DSN não definido; inicie os serviços com: "
         "python scripts/services.py run -- "
         "python content/examples/databases/zero_downtime_migration.py",
         file=sys.stderr,

@@ -221,7 +221,7 @@ def demo() -> None:
 
 def main() -> None:
     if not REDIS_URL:
-        print("KB_REDIS_URL não definido; start them with: "
+        print("KB_REDIS_URL não definido; inicie os serviços com: "
               "python scripts/services.py run -- python "
               "content/examples/django-optimization/celery_tasks.py", file=sys.stderr)
         sys.exit(2)

@@ -41,7 +41,7 @@ DSN = os.environ.get("KB_PG_DSN")
 URL = os.environ.get("KB_REDIS_URL")
 if not DSN or not URL:
     print(
-        "KB_PG_DSN/KB_REDIS_URL não definidos; start them with: "
+        "KB_PG_DSN/KB_REDIS_URL não definidos; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/messaging/transactional_outbox.py",
         file=sys.stderr,
     )

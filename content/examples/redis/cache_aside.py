@@ -29,7 +29,7 @@ import redis
 URL = os.environ.get("KB_REDIS_URL")
 if not URL:
     print(
-        "KB_REDIS_URL não definido; start them with: "
+        "KB_REDIS_URL não definido; inicie os serviços com: "
         "python scripts/services.py run -- python content/examples/redis/cache_aside.py",
         file=sys.stderr,
     )
