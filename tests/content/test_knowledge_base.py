@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -106,14 +107,27 @@ def test_python_and_sql_on_cards_come_from_tested_examples() -> None:
     assert typed == set(TYPED_CODE), "include a region of a tested example instead (`hide:` for deletions)"
 
 
-def test_every_example_in_another_language_is_run_by_a_python_one() -> None:
+def test_every_example_in_another_language_or_helper_is_used_by_a_python_one() -> None:
     """kbdeck never runs a .sql example; a Python example must (the test-suite runs those), or the SQL on a
-    card would be untested code. Checked here as: some Python example opens the file by name."""
+    card would be untested code. Checked here as: some Python example opens the file by name. The same for
+    a `_helper.py` module (not run on its own): some example of its folder imports it."""
     from kbdeck.content.load import load
     from kbdeck.model.problems import Problems
 
     kb = load(CONTENT, Problems())
     assert kb is not None
     sources = [e.source for e in kb.examples.values() if e.runnable]
-    orphans = [e.id for e in kb.examples.values() if not e.runnable and not any(e.path.name in s for s in sources)]
+    other_languages = [e for e in kb.examples.values() if e.path.suffix != ".py"]  # `_helper.py`s are imported
+    orphans = [e.id for e in other_languages if not any(e.path.name in s for s in sources)]
     assert not orphans, "run these from a Python example (read the file, execute it, assert what the cards claim)"
+    helpers = [e for e in kb.examples.values() if e.path.suffix == ".py" and not e.runnable]
+    unused = [
+        h.id
+        for h in helpers
+        if not any(
+            e.path.parent == h.path.parent and re.search(rf"^(from|import) {h.path.stem}\b", e.source, re.M)
+            for e in kb.examples.values()
+            if e.runnable
+        )
+    ]
+    assert not unused, "import these from an example beside them, or remove them"
