@@ -13,7 +13,8 @@ isto é, o pacote ``psycopg-pool``). O que o exemplo mostra:
    encerra o backend e cada requisição paga uma conexão nova.
 3. O pool é do processo, não da thread: cada thread tem o seu ``connections["default"]``, mas
    todas usam o mesmo objeto de pool. Com 12 threads segurando conexão ao mesmo tempo ele cresce
-   até ``max_size`` (10 backends) e as outras esperam na fila (``requests_queued``). Em produção,
+   até ``max_size`` (10 backends) e as outras 2 esperam na fila (``requests_waiting``) até uma
+   conexão voltar. Em produção,
    cada processo (worker do gunicorn, por exemplo) tem o seu pool: 4 workers = até 40 conexões.
 4. ``CONN_MAX_AGE`` diferente de 0 (60 ou ``None``) junto com ``pool`` é recusado com
    ``ImproperlyConfigured`` ("Pooling doesn't support persistent connections."). O erro aparece
@@ -157,23 +158,37 @@ with psycopg.connect(DSN, autocommit=True) as admin:
         print("3) um pool por processo: 12 threads, max_size=10")
         before = pool.get_stats()
         barrier = threading.Barrier(12)
+        release = threading.Event()
         seen: list[tuple[int, bool]] = []
 
         def worker() -> None:
             barrier.wait()
             try:
                 with connections["default"].cursor() as cur:  # outro DatabaseWrapper...
-                    cur.execute("SELECT pg_backend_pid(), pg_sleep(1)")
+                    cur.execute("SELECT pg_backend_pid()")
                     seen.append((cur.fetchone()[0], connections["default"].pool is pool))
+                    release.wait(timeout=30)  # segura a conexão até o pool chegar ao teto
             finally:
                 connections["default"].close()  # ...o mesmo pool
 
         threads = [threading.Thread(target=worker) for _ in range(12)]
         for t in threads:
             t.start()
+        # Sem depender do relógio: espera o pool no teto (10 conexões em uso, 2 pedidos na fila) e
+        # só então solta as threads; uma máquina lenta demora mais, mas chega ao mesmo estado.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            peak = pool.get_stats()
+            if peak["pool_size"] == 10 and peak.get("requests_waiting", 0) == 2:
+                break
+            time.sleep(0.01)
+        release.set()
         for t in threads:
             t.join(timeout=30)
         after = pool.get_stats()
+        print(f"   no pico: pool_size={peak['pool_size']}, em uso={peak['pool_size'] - peak.get('pool_available', 0)}, "
+              f"esperando na fila={peak.get('requests_waiting', 0)}")
+        assert peak["pool_size"] == 10 and peak.get("requests_waiting", 0) == 2, peak
         thread_pids = {pid for pid, _ in seen}
         queued = after.get("requests_queued", 0) - before.get("requests_queued", 0)
         print(f"   threads atendidas: {len(seen)}; mesmo objeto de pool? "
