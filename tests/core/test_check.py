@@ -59,7 +59,7 @@ def test_every_message_has_position_code_and_hint(
     ):
         assert expected in codes, expected
     for p in data["problems"]:
-        assert p["span"]["line"] >= 1 and p["span"]["col"] >= 1 and p["message"]
+        assert p["span"]["line"] >= 1 and p["span"]["col"] >= 1 and p["message"] and p["hint"], p
 
 
 def test_duplicate_id_names_both_places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,3 +220,75 @@ def test_a_tab_in_yaml_indentation_gets_its_own_hint() -> None:
     problems = Problems()
     assert parse_yaml("a: b: c\n", "f.yaml", problems) is None
     assert problems.items[0].hint.startswith("check indentation and quoting")
+
+
+CARD = "\n- id: {id}\n  see: por-que-existe\n{body}"
+MUTATIONS = {
+    # code: (file, how to change it) — one problem each, every one with a hint (hints are required by
+    # Problems.error/warning's signature; this holds the words, not just their presence)
+    "duplicate-id": ("roadmap.yaml", lambda s: s.replace("  - {id: lang", "  - {id: lang, deck: X}\n  - {id: lang")),
+    "bad-id": ("roadmap.yaml", lambda s: s.replace("id: sample-kb", "id: Sample_KB")),
+    "bad-deck": ("roadmap.yaml", lambda s: s.replace("deck: Sample KB", "deck: A::B")),
+    "expected-mapping": ("roadmap.yaml", lambda s: s.replace("  - {id: lang", "  - lang\n  - {id: lang")),
+    "yaml-key": ("flashcards/lang/gil.yaml", lambda s: s + CARD.format(id="k", body="  [a, b]: x\n  q: a\n  a: b\n")),
+    "wrong-type": ("flashcards/lang/gil.yaml", lambda s: s.replace("tags: [cpython]", "tags: {a: b}")),
+    "cloze-kind": (
+        "flashcards/lang/gil.yaml",
+        lambda s: s + CARD.format(id="ck", body="  kind: basic\n  q: a\n  a: b\n  cloze: x\n"),
+    ),
+    "reverse-kind": (
+        "flashcards/lang/gil.yaml",
+        lambda s: s + CARD.format(id="rk", body="  cloze: '{{c1::x}}'\n  reverse: true\n"),
+    ),
+    "empty-cloze": ("flashcards/lang/gil.yaml", lambda s: s + CARD.format(id="ec", body="  cloze: ''\n")),
+    "output-source": (
+        "flashcards/lang/gil.yaml",
+        lambda s: s + CARD.format(id="os", body="  code: print(1)\n  include: examples/demo/hello.py#x\n"),
+    ),
+    "malformed-cloze": ("flashcards/lang/gil.yaml", lambda s: s + CARD.format(id="c0", body="  cloze: '{{c0::x}}'\n")),
+    "yaml-value": ("flashcards/lang/gil.yaml", lambda s: s.replace("tags: [cpython]", "tags: [!!bool maybe]")),
+    "python-syntax": ("examples/demo/hello.py", lambda s: s + "\ndef broken(:\n"),
+    "duplicate-key": ("flashcards/lang/listas.md", lambda s: s.replace("A: ", "A: um\nA: ", 1)),
+    "empty-note": ("lang/listas.md", lambda s: s[: s.index("\n---", 3) + 4] + "\n"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(MUTATIONS))
+def test_each_problem_says_how_to_fix_it(tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str) -> None:
+    root = make_content(tmp_path, {})
+    rel, change = MUTATIONS[code]
+    path = root / rel
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    exit_code, out, _ = run_check(capsys, "--content", str(root), "--format", "json")
+    problems = json.loads(out)["problems"]
+    assert exit_code == 1 and code in {p["code"] for p in problems}, problems
+    for p in problems:
+        assert p["hint"].strip(), p
+
+
+def test_a_hide_of_the_wrong_type_is_one_error_with_the_list_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not also "no deletion": the deletions were in the `hide:` that could not be read."""
+    root = make_content(tmp_path, {})
+    cards = root / "flashcards/lang/gil.yaml"
+    body = "  cloze: |\n    Soma:\n\n    @include examples/demo/hello.py#soma\n  hide: c1::print\n"
+    cards.write_text(cards.read_text(encoding="utf-8") + CARD.format(id="hide-str", body=body), encoding="utf-8")
+    exit_code, _, err = run_check(capsys, "--content", str(root))
+    assert exit_code == 1
+    assert [ln for ln in err.splitlines() if "error[" in ln] == [
+        next(ln for ln in err.splitlines() if "error[wrong-type]" in ln)
+    ], err
+    assert "= hint: write a list: `hide: [c1::print]`" in err
+
+
+def test_a_roadmap_that_is_not_yaml_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not also "roadmap.yaml must be a mapping, got nothing" at 1:1 (an empty roadmap still says that)."""
+    root = make_content(tmp_path, {})
+    roadmap = root / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text(encoding="utf-8") + "extra: [never closed\n", encoding="utf-8")
+    _, _, err = run_check(capsys, "--content", str(root))
+    assert [ln.split(": ")[1] for ln in err.splitlines() if "error[" in ln] == ["error[yaml-syntax]"], err
+    roadmap.write_text("", encoding="utf-8")
+    _, _, err = run_check(capsys, "--content", str(root))
+    assert "error[expected-mapping]: roadmap.yaml must be a mapping of keys, got nothing" in err, err

@@ -96,8 +96,23 @@ def test_yaml_aliases_are_refused_in_bounded_time(
             ),
             "python-syntax",
         ),
+        (("examples/demo/hello.py", "print(sum([1, 2, 3]))", "x = " + "-" * 200_000 + "1"), "python-syntax"),
+        (("flashcards/lang/gil.yaml", "tags: [cpython]", "tags: [!!bool maybe]"), "yaml-value"),  # KeyError
+        (("flashcards/lang/gil.yaml", "tags: [cpython]", "tags: [!!timestamp x]"), "yaml-value"),  # AttributeError
+        (("flashcards/lang/gil.yaml", "tags: [cpython]", "tags: " + "[" * 3000 + "]" * 3000), "yaml-syntax"),
+        (("lang/gil.md", "title:", "deep: " + "{a: " * 3000 + "1" + "}" * 3000 + "\ntitle:"), "yaml-syntax"),
     ],
-    ids=["huge-cloze-number", "5000-digit-int", "nul-in-deck-name", "deep-expression"],
+    ids=[
+        "huge-cloze-number",
+        "5000-digit-int",
+        "nul-in-deck-name",
+        "deep-expression",
+        "deep-expression-in-an-example",
+        "bool-tag-on-a-word",
+        "timestamp-tag-on-a-word",
+        "yaml-nested-3000-deep",
+        "front-matter-nested-3000-deep",
+    ],
 )
 def test_inputs_that_crashed_are_problems(
     tmp_path: Path, edit: tuple[str, str, str], code: str, capsys: pytest.CaptureFixture[str]

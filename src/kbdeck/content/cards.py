@@ -91,7 +91,12 @@ def parse_text_blocks(text: str, shown: str, problems: Problems) -> list[TextBlo
                 blocks.append(current)
             assert current is not None
             if key in current.values:
-                problems.error(Span(shown, number, 1), "duplicate-key", f"`{m.group(1)}:` appears twice in one card")
+                problems.error(
+                    Span(shown, number, 1),
+                    "duplicate-key",
+                    f"`{m.group(1)}:` appears twice in one card",
+                    "keep one; a new card starts at its own `ID:` line",
+                )
             current.values[key] = [m.group(2)]
             current.spans[key] = Span(shown, number, len(m.group(1)) + 2)
             last_key = key
@@ -172,7 +177,8 @@ def _make_card(
             if not text[key].strip():
                 problems.error(at.get(key, span), f"empty-{name}", f"{label} has an empty {name}", f"write `{key}:`")
     elif kind is Kind.CLOZE:
-        check_cloze(text["cloze"], at.get("cloze", span), label, problems, hides=bool(hides))
+        wrong_hide = "hide" in at and "hide" not in v  # reported as wrong-type: it may hold the deletions
+        check_cloze(text["cloze"], at.get("cloze", span), label, problems, hides=bool(hides) or wrong_hide)
         _check_hides(hides, at, label, problems)
     else:
         if bool(text["code"].strip()) == bool(text["include"].strip()):
@@ -180,6 +186,7 @@ def _make_card(
                 at.get("code", at.get("include", span)),
                 "output-source",
                 f"output {label} needs exactly one of `code` or `include`",
+                "keep `code:` (the snippet) or `include: examples/<group>/<name>.py#region`, not both",
             )
         if text["a"].strip():
             problems.error(
@@ -189,7 +196,12 @@ def _make_card(
                 "remove `a:`; the build runs the code and shows what it prints",
             )
     if kind is not Kind.CLOZE and text["cloze"]:
-        problems.error(at["cloze"], "cloze-kind", f"{label} mixes `cloze` with another kind")
+        problems.error(
+            at["cloze"],
+            "cloze-kind",
+            f"{label} mixes `cloze` with another kind",
+            "a card is one kind: `cloze:` (with `extra:`), or `q:`/`a:`, or `code:`",
+        )
     if kind is not Kind.CLOZE and "hide" in v:
         problems.error(
             at["hide"],
@@ -200,7 +212,12 @@ def _make_card(
         hides = ()
     reverse = v.get("reverse") is True
     if reverse and kind is not Kind.BASIC:
-        problems.error(at["reverse"], "reverse-kind", f"{label}: `reverse` applies to basic cards (q/a) only")
+        problems.error(
+            at["reverse"],
+            "reverse-kind",
+            f"{label}: `reverse` applies to basic cards (q/a) only",
+            "remove `reverse:`, or write the card as `q:` and `a:`",
+        )
         reverse = False
     return Card(
         id=card_id,
@@ -256,7 +273,9 @@ def check_cloze(text: str, span: Span, label: str, problems: Problems, hides: bo
     """At least one well-formed `{{cN::...}}` (none needed with `hides`, entries of `hide:`), balanced
     braces, numbers from 1."""
     if not text.strip():
-        problems.error(span, "empty-cloze", f"{label} has an empty `cloze`")
+        problems.error(
+            span, "empty-cloze", f"{label} has an empty `cloze`", "write its text, with a `{{c1::...}}` deletion"
+        )
         return
     found = CLOZE_RE.findall(text)
     stripped = CLOZE_RE.sub("", text)
@@ -281,6 +300,8 @@ def check_cloze(text: str, span: Span, label: str, problems: Problems, hides: bo
         )
         return
     if any(int(n) == 0 for n, _ in found):
-        problems.error(span, "malformed-cloze", f"{label} uses c0; cloze numbers start at c1")
+        problems.error(
+            span, "malformed-cloze", f"{label} uses c0; cloze numbers start at c1", "renumber from `{{c1::...}}`"
+        )
     if any(not body.split("::")[0].strip() for _, body in found):
         problems.error(span, "malformed-cloze", f"{label} has an empty deletion", "put the hidden text after `::`")

@@ -217,7 +217,12 @@ def _unique(items: list[tuple[str, Span]], what: str, problems: Problems) -> Non
     seen: dict[str, Span] = {}
     for ident, span in items:
         if ident in seen:
-            problems.error(span, "duplicate-id", f"{what} id `{ident}` is already used at {seen[ident]}")
+            problems.error(
+                span,
+                "duplicate-id",
+                f"{what} id `{ident}` is already used at {seen[ident]}",
+                f"each {what} has its own id in roadmap.yaml; rename one of them",
+            )
         seen.setdefault(ident, span)
 
 
@@ -413,7 +418,8 @@ def _check_markdown(
                 problems.error(
                     at(fence.line),
                     "python-syntax",
-                    f"Python code on the card does not parse: {error[0]} (line {error[1]} of the block)",
+                    f"Python code on the card does not parse: {error[0]}"
+                    + (f" (line {error[1]} of the block)" if error[1] is not None else ""),
                     "fix the code, mark a fragment as ```text, or include a region of a tested example",
                 )
     if "[[" in text:

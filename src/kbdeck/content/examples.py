@@ -95,8 +95,20 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
     else:
         try:
             docstring = ast.get_docstring(ast.parse(text)) or ""
+        except (MemoryError, RecursionError):  # the parser's own limits (`x = ----…1`, 100,000 deep)
+            problems.error(
+                Span(shown),
+                "python-syntax",
+                "invalid Python: the code is nested too deeply for Python's parser",
+                "an example is a script that runs (`python <file>`): fix it",
+            )
         except SyntaxError as err:
-            problems.error(Span(shown, err.lineno or 1, err.offset or 1), "python-syntax", f"invalid Python: {err.msg}")
+            problems.error(
+                Span(shown, err.lineno or 1, err.offset or 1),
+                "python-syntax",
+                f"invalid Python: {err.msg}",
+                "an example is a script that runs (`python <file>`): fix it at this line",
+            )
     regions = tuple(
         Region(name, textwrap.dedent("\n".join(body)).strip("\n"), starts[name]) for name, body in bodies.items()
     )

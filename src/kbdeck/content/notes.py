@@ -80,7 +80,12 @@ def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Probl
         elif node is None and front.strip() == "":
             problems.error(Span(shown, 2, 1), "missing-key", "front matter has no `title`", "add `title:`")
     if not body.strip():
-        problems.error(Span(shown, body_line, 1), "empty-note", f"note `{topic_id}` has no text")
+        problems.error(
+            Span(shown, body_line, 1),
+            "empty-note",
+            f"note `{topic_id}` has no text",
+            "write the note below its front matter: its cards link to its headings",
+        )
     return Topic(
         id=topic_id,
         path=path,

@@ -43,7 +43,11 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
     start = Span(path)
     from .yamlspan import parse_yaml  # PyYAML only when a file is parsed (not when it comes from the cache)
 
-    root = expect_mapping(parse_yaml(text, path, problems), "roadmap.yaml", start, problems)
+    before = len(problems.items)
+    parsed = parse_yaml(text, path, problems)
+    if parsed is None and len(problems.items) > before:
+        return None  # invalid YAML, reported: not also "roadmap.yaml must be a mapping, got nothing"
+    root = expect_mapping(parsed, "roadmap.yaml", start, problems)
     if root is None:
         return None
     top = check_keys(root, ROOT_KEYS, "roadmap.yaml", problems, ("id", "title", "deck"), start)
@@ -57,10 +61,14 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
             root["id"].span,
             "bad-id",
             f"knowledge base id `{kb_id[:80]}` must be lowercase ascii, digits and -, at most {KB_ID_MAX} characters",
+            "for example `id: my-kb`; it is part of every note's identity, so choose it once",
         )
     if "deck" in top and ("::" in top["deck"] or not top["deck"].strip()):
         problems.error(
-            root["deck"].span, "bad-deck", f"root deck `{top['deck']}` must be a non-empty name without `::`"
+            root["deck"].span,
+            "bad-deck",
+            f"root deck `{top['deck']}` must be a non-empty name without `::`",
+            "name one deck, `deck: My KB`: each area becomes a subdeck of it by itself",
         )
     source_url = top.get("source_url", "") or ""
     if source_url and not re.match(r"^https?://[^\s\x00-\x1f\"'<>`\\]+$", source_url):

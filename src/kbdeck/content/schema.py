@@ -6,6 +6,7 @@ message has the same shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,12 @@ def expect_mapping(node: Located | None, what: str, span: Span, problems: Proble
     if node is not None and isinstance(node.value, dict):
         return node.value
     got = "nothing" if node is None or node.value is None else describe(node.value)
-    problems.error(node.span if node else span, "expected-mapping", f"{what} must be a mapping of keys, got {got}")
+    problems.error(
+        node.span if node else span,
+        "expected-mapping",
+        f"{what} must be a mapping of keys, got {got}",
+        "write `key: value` lines (`kbdeck docs` lists the keys)",
+    )
     return None
 
 
@@ -55,6 +61,7 @@ def check_keys(
                     node.span,
                     "wrong-type",
                     f"`{key}` in {what} must be {TYPE_NAMES.get(expected, expected.__name__)}, got {describe(value)}",
+                    _type_hint(key, expected, node),
                 )
                 continue
         out[key] = node.plain() if expected in (list, dict) else value
@@ -62,6 +69,23 @@ def check_keys(
         if key not in mapping:
             problems.error(at or Span("?"), "missing-key", f"{what} has no `{key}`", f"add `{key}:`")
     return out
+
+
+def _type_hint(key: str, expected: type, node: Located) -> str:
+    """How to write `key` with the type it wants, from what was written where it helps (`hide: c1::x` →
+    `hide: [c1::x]`)."""
+    if expected is list:
+        written = node.raw if node.raw is not None else node.value
+        if isinstance(written, str | int | float) and not re.search(r"[,\[\]{}#'\"]|^\s|\s$", str(written)):
+            return f"write a list: `{key}: [{str(written)[:60]}]`"
+        return f"write a list: one `- item` line per item under `{key}:`"
+    if expected is dict:
+        return f"write `name: value` lines, indented under `{key}:`"
+    if expected is int:
+        return f"write a whole number, without quotes: `{key}: 10`"
+    if expected is bool:
+        return f"write `{key}: true` or `{key}: false`"
+    return f"write text after `{key}:` (a block, `{key}: |`, for several lines)"
 
 
 def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problems) -> tuple[tuple[str, Span], ...]:
@@ -77,7 +101,10 @@ def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problem
             out.append((item.raw, item.span))  # as written: tags `[no, 1e3]` are "no" and "1e3"
         else:
             problems.error(
-                item.span, "wrong-type", f"items of `{key}` in {what} must be text, got {describe(item.value)}"
+                item.span,
+                "wrong-type",
+                f"items of `{key}` in {what} must be text, got {describe(item.value)}",
+                'write each item as text; quote it if YAML reads it otherwise: `- "..."`',
             )
     return tuple(out)
 

@@ -118,6 +118,22 @@ def _where(err: yaml.MarkedYAMLError, path: str, line_offset: int) -> tuple[Span
     return span, f"{err.context} ({at(context)}) {err.problem or ''}".rstrip()
 
 
+def _why(err: Exception, node: yaml.ScalarNode) -> str:
+    """What is wrong with a tagged scalar, in one line (PyYAML's own message spans several, with a caret)."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem:
+        return err.problem
+    return f"`{str(node.value)[:40]}` is not a `!!{node.tag.rsplit(':', 1)[-1]}`"
+
+
+def _too_deep(path: str, line_offset: int, problems: Problems) -> None:
+    problems.error(
+        Span(path, 1 + line_offset, 1),
+        "yaml-syntax",
+        "invalid YAML: nested too deeply to read (lists or mappings hundreds of levels inside each other)",
+        "cards, roadmaps and front matter need only a few levels of nesting",
+    )
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> Located | None:
     """Parse one YAML document; on a syntax error report it with the parser's position."""
     fast = _FAST_LOADER is not None and not _lenient_in_libyaml(text)
@@ -129,7 +145,10 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             problems.error(span, "yaml-syntax", f"invalid YAML: {what}", TAB_HINT if "'\\t'" in what else SYNTAX_HINT)
             return None
         except yaml.YAMLError as err:  # non-marked errors (rare): still a content problem
-            problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}")
+            problems.error(Span(path, 1 + line_offset, 1), "yaml-syntax", f"invalid YAML: {err}", SYNTAX_HINT)
+            return None
+        except RecursionError:  # PyYAML's composer recurses once per level: `[[[[…` thousands deep
+            _too_deep(path, line_offset, problems)
             return None
         if node is None:
             return None
@@ -139,6 +158,9 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         except _UnlikePyYAML:
             fast = False  # compose it again, the reference way
             continue
+        except RecursionError:
+            _too_deep(path, line_offset, problems)
+            return None
         finally:  # the shared constructor memoises every node it built: forget this document's
             _CONSTRUCTOR.constructed_objects.clear()
             _CONSTRUCTOR.recursive_objects.clear()
@@ -193,7 +215,12 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
                 raise _UnlikePyYAML
             key_span = _span(path, key_node.start_mark, off)
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.error(key_span, "yaml-key", "mapping keys must be plain text")
+                problems.error(
+                    key_span,
+                    "yaml-key",
+                    "mapping keys must be plain text",
+                    "write a word before the colon: `q:`, `tags:`",
+                )
                 continue
             key = str(key_node.value)
             value = _convert(value_node, path, problems, off, seen, fast)
@@ -217,10 +244,13 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
         return Located(_checked(node, span, problems), span)
     try:
         scalar = _CONSTRUCTOR.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, OverflowError) as err:  # ValueError: an int of 4,300+ digits
-        if isinstance(err, yaml.YAMLError):
-            problems.error(span, "yaml-value", f"invalid value: {err}")
+    except (ValueError, OverflowError):  # an int of 4,300+ digits, `!!float abc`
         scalar = node.value  # the text as written; a field that wants a number reports it
+    except Exception as err:  # a tag PyYAML cannot build: YAMLError, or KeyError (`!!bool maybe`), AttributeError…
+        problems.error(
+            span, "yaml-value", f"invalid value: {_why(err, node)}", 'quote it to keep it as text: `key: "..."`'
+        )
+        scalar = node.value
     if isinstance(scalar, str):
         scalar = _checked(node, span, problems, scalar)
     if not isinstance(scalar, (str, int, float, bool)) and scalar is not None:

@@ -65,10 +65,10 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
+    def error(self, span: Span, code: str, message: str, hint: str) -> None:
         self.items.append(Problem(Severity.ERROR, span, code, message, hint))
 
-    def warning(self, span: Span, code: str, message: str, hint: str = "") -> None:
+    def warning(self, span: Span, code: str, message: str, hint: str) -> None:
         self.items.append(Problem(Severity.WARNING, span, code, message, hint))
 
     @property
