@@ -26,7 +26,19 @@ SEEDS = {
     "lang/gil.md": (FIXTURES / "kb/lang/gil.md").read_bytes(),
     "flashcards/lang/listas.md": (FIXTURES / "kb/flashcards/lang/listas.md").read_bytes(),
 }
-NASTY = [b"\x00", b"\x1f", b"\xff", b"\xed\xa0\x80", b"&a ", b"*a", b"{{c9999999999999999::", b"\t", b"\r", b"9" * 5000]
+NASTY = [
+    *(b"\x00", b"\x1f", b"\xff", b"\xed\xa0\x80", b"&a ", b"*a", b"{{c9999999999999999::", b"\t", b"\r", b"9" * 5000),
+    *(
+        b"!!bool ",
+        b"!!timestamp ",
+        b"!!binary ",
+        b"!!set ",
+        b"!!omap ",
+        b"!foo ",
+        b"[" * 600,
+        b"{a: " * 400,
+    ),  # tags, depth
+]
 
 
 def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
