@@ -117,8 +117,8 @@ def cmd_ids(args: argparse.Namespace) -> int:
     written, skipped = assign_ids(list(kb.cards), paths)
     for path, card_id, line in written:
         print(f"{shown_path(path)}:{line}: id {card_id}")
-    for card in skipped:
-        print(f"{card.span}: not written: add `id:` to this card by hand (its layout is not one kbdeck edits)")
+    for card, why in skipped:
+        print(f"{card.span}: not written: add `id:` to this card by hand ({why})")
     if written or skipped:
         left = f", {len(skipped)} left to you" if skipped else ""
         print(f"kbdeck: {len(written)} id{'s' * (len(written) != 1)} written{left}")

@@ -204,3 +204,30 @@ def test_a_missing_content_folder_gets_the_command_that_would_work(
     monkeypatch.chdir(tmp_path / "not-a-kb")
     assert main(["watch"]) == 2
     assert "`--content DIR` (`kbdeck init DIR` starts one)" in capsys.readouterr().err
+
+
+def test_ids_writes_the_other_cards_of_a_file_with_one_it_cannot_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One flow-style card used to leave every card of its file without an id, each "not written: its
+    layout is not one kbdeck edits"; and the line printed for an id was the one before the ids above it
+    were inserted."""
+    root = make_content(tmp_path, {"lang/novo.md": "---\ntitle: Novo\n---\n\n## Por que existe\n\nx\n"})
+    path = root / "flashcards/lang/novo.yaml"
+    text = (
+        "# cards\n- q: Um?\n  a: Sim.\n  see: por-que-existe\n\n- {q: Fluxo?, a: Sim., see: por-que-existe}\n\n"
+        "-   q: |\n      Recuado?\n    a: Sim.\n    see: por-que-existe\n- # comentário primeiro\n  q: Três?\n"
+        "  a: Sim.\n  see: por-que-existe\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert main(["ids", "--content", str(root)]) == 1  # one card is left to the author
+    out = capsys.readouterr().out
+    lines = path.read_text(encoding="utf-8").split("\n")
+    printed = re.findall(r"novo\.yaml:(\d+): id (\S+)", out)
+    assert [i for _, i in printed] == ["novo-um", "novo-recuado", "novo-tres"], out
+    for line, card_id in printed:
+        assert lines[int(line) - 1].strip(" -") == f"id: {card_id}", (line, lines)
+    assert "novo.yaml:6:3: not written" in out and "a flow mapping" in out and "1 left to you" in out
+    assert main(["check", "--content", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error[missing-id]") == 1 and "novo.yaml:7:" in err  # the flow card alone, one line down

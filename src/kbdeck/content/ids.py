@@ -48,12 +48,19 @@ def insertion(card: Card, path: Path, lines: list[str], card_id: str) -> tuple[i
     return line, prefix + f"id: {card_id}"
 
 
-def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Path, str, int]], list[Card]]:
+LAYOUT = "its layout is not one kbdeck edits: a flow mapping `{...}`, an anchor or a tag"
+"""Why a card is left to the author: `insertion` does not edit its first line."""
+READ_BACK = "kbdeck could not add ids to this file and read it back the same, so it left the file as it was"
+"""Why every card of a file is left to the author: the edited file would not have read back with the ids."""
+
+
+def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Path, str, int]], list[tuple[Card, str]]]:
     """Write ids for cards without one: (file, id, line) for each written id, and the cards left to
-    the author (layouts this command does not edit, or a file whose edit would not read back the same)."""
+    the author with why (`LAYOUT`, `READ_BACK`). A card kbdeck cannot edit leaves the others of its file
+    to be written."""
     taken = {c.id for c in cards if c.id}
     written: list[tuple[Path, str, int]] = []
-    skipped: list[Card] = []
+    skipped: list[tuple[Card, str]] = []
     by_file: dict[str, list[Card]] = {}
     for card in cards:
         if not card.id:
@@ -69,7 +76,7 @@ def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Pa
             card_id = new_id(card, taken)
             edit = insertion(card, path, lines, card_id)
             if edit is None:
-                skipped.append(card)
+                skipped.append((card, LAYOUT))
             else:
                 edits.append((edit, card_id))
         done: list[tuple[Path, str, int]] = []
@@ -84,11 +91,13 @@ def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Pa
         if not done:
             continue
         if not _reads_back(text, path, shown, cards, {card_id for _, card_id, _ in done}):
-            skipped.extend(c for c in missing if c not in skipped)
+            left = {id(c) for c, _ in skipped}
+            skipped.extend((c, READ_BACK) for c in missing if id(c) not in left)
             continue  # never write a file that would not read back with exactly these ids
         path.write_text(bom + text.replace("\n", newline), encoding="utf-8", newline="")
-        written.extend(done)
-    return sorted(written, key=lambda w: (str(w[0]), w[2])), skipped
+        # where each id is in the written file: its line, moved down by the ids inserted above it
+        written.extend((p, i, line + rank) for rank, (p, i, line) in enumerate(sorted(done, key=lambda d: d[2])))
+    return sorted(written, key=lambda w: (str(w[0]), w[2])), sorted(skipped, key=lambda s: s[0].span)
 
 
 def _reads_back(text: str, path: Path, shown: str, cards: list[Card], new_ids: set[str]) -> bool:
@@ -103,4 +112,6 @@ def _reads_back(text: str, path: Path, shown: str, cards: list[Card], new_ids: s
     before = [c.id for c in cards if c.span.path == shown]
     if any(p.code.startswith("yaml") for p in problems.errors) or len(after) != len(before):
         return False
-    return [c.id for c in after if c.id not in new_ids] == [i for i in before if i] and {c.id for c in after} >= new_ids
+    # the same cards in the same order: each one's old id, "" where it had none and has none (a card left
+    # to the author) or now has one of the new ids
+    return [("" if c.id in new_ids else c.id) for c in after] == before and {c.id for c in after} >= new_ids
