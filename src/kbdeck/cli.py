@@ -121,8 +121,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(getattr(commands, f"cmd_{args.command}")(args))
     if not args.content.is_dir():
-        print(f"kbdeck: content directory `{args.content}` not found", file=sys.stderr)
+        what = "is a file, not a folder" if args.content.exists() else "not found"
+        print(f"kbdeck: content directory `{args.content}` {what}", file=sys.stderr)
         print(f"  = hint: {content_hint(args.command)}", file=sys.stderr)
+        return 2
+    out = getattr(args, "out", None)
+    if out is not None and out.exists() and not out.is_dir():
+        print(f"kbdeck: output directory `{out}` is a file, not a folder", file=sys.stderr)
+        print(
+            "  = hint: pass a folder with `--out DIR` (kbdeck writes the package and its cache there)", file=sys.stderr
+        )
         return 2
     from . import commands
 

@@ -231,3 +231,16 @@ def test_ids_writes_the_other_cards_of_a_file_with_one_it_cannot_edit(
     assert main(["check", "--content", str(root)]) == 1
     err = capsys.readouterr().err
     assert err.count("error[missing-id]") == 1 and "novo.yaml:7:" in err  # the flow card alone, one line down
+
+
+def test_a_file_where_a_folder_goes_is_named_as_such(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out` or `--content` naming a file: said in those words (it read "File exists" or "not found")."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert main(["build", "--content", str(sample), "--out", str(a_file)]) == 2
+    assert f"output directory `{a_file}` is a file, not a folder" in capsys.readouterr().err
+    assert main(["check", "--content", str(a_file)]) == 2
+    assert f"content directory `{a_file}` is a file, not a folder" in capsys.readouterr().err
+    assert a_file.read_text(encoding="utf-8") == "x"
