@@ -144,7 +144,7 @@ def _media_map(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         raise PackageError("the media list is too large")
     try:
         raw = json.loads(zf.read("media").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise PackageError("the media list is not JSON (a package from a newer Anki export?)") from None
     if not isinstance(raw, dict):
         raise PackageError("the media list is not an object")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +174,11 @@ def test_a_file_that_is_not_a_kbdeck_build_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackageError):
         read_package(bad)
     assert newest_build(tmp_path / "missing") is None
+    for media in (b"[1, 2", b"[" * 100_000 + b"]" * 100_000):  # cut short; nested past Python's recursion limit
+        with zipfile.ZipFile(bad, "w") as zf:
+            zf.writestr("media", media)
+        with pytest.raises(PackageError, match="the media list is not JSON"):
+            read_package(bad)
 
 
 def test_the_newest_build_of_the_folder_is_the_last_written(tmp_path: Path) -> None:

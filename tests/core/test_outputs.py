@@ -170,9 +170,14 @@ def test_check_execute_passes_on_the_record_and_fails_with_a_diff_when_it_lies(
     assert main(["check", "--content", str(content), "--execute"]) == 0
 
 
-def test_a_damaged_record_is_an_error_never_a_silent_reset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "damage", ["<<<<<<< HEAD\n{}\n=======\n", "[" * 100_000 + "]" * 100_000], ids=["conflict", "deep"]
+)
+def test_a_damaged_record_is_an_error_never_a_silent_reset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
     content = make_content(tmp_path, {})
-    (content / RECORD_NAME).write_text("<<<<<<< HEAD\n{}\n=======\n", encoding="utf-8")
+    (content / RECORD_NAME).write_text(damage, encoding="utf-8")
     assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert f"{RECORD_NAME}:1:1: error[bad-output-record]: the output record is not valid JSON" in err

@@ -42,7 +42,7 @@ def usable(cache: Path) -> Path | None:
         seen = json.loads((cache / RECORD_NAME).read_text(encoding="utf-8"))
         if seen["format"] == FORMAT and seen["file"] == file_state(path):
             return path
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         pass
     return None
 

@@ -123,8 +123,8 @@ def parse_ledger(text: str) -> Ledger:
         raise LedgerError("has unresolved merge conflict markers (<<<<<<< … >>>>>>>)")
     try:
         raw = json.loads(text)
-    except ValueError as exc:
-        raise LedgerError(f"is not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[…` nested thousands deep
+        raise LedgerError(f"is not valid JSON ({str(exc)[:120]})") from exc
     if not isinstance(raw, dict):
         raise LedgerError("is not a JSON object")
     if raw.get("schema") != SCHEMA:

@@ -357,7 +357,7 @@ def is_current(path: Path, digest: str, record: Path) -> bool:
     try:
         seen = json.loads(record.read_text(encoding="utf-8"))
         return bool(seen["digest"] == digest and seen["file"] == file_state(path))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return False
 
 

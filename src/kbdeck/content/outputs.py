@@ -116,8 +116,8 @@ def read_record(path: Path, python: str) -> Record:
         raise RecordError(f"cannot be read ({exc})") from exc
     try:
         raw = json.loads(text)
-    except ValueError as exc:
-        raise RecordError(f"is not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[…` nested thousands deep
+        raise RecordError(f"is not valid JSON ({str(exc)[:120]})") from exc
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA or not isinstance(raw.get("outputs"), dict):
         raise RecordError(f"is not a kbdeck output record (schema {SCHEMA})")
     outputs: dict[str, dict[str, object]] = {}

@@ -147,7 +147,7 @@ def read_json(family: str, key: str) -> Any:
         stored = json.loads((folder / _json_name(family, key)).read_bytes())
         if stored["key"] == key and stored["sha256"] == _digest(stored["value"]):
             return stored["value"]
-    except (OSError, ValueError, TypeError, KeyError):  # missing, damaged or another key's
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):  # missing, damaged or another key's
         pass
     return None
 

@@ -24,7 +24,7 @@ def trust_file() -> Path:
 def _entries() -> list[dict[str, str]]:
     try:
         raw = json.loads(trust_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []  # no file (or an unreadable one): nothing is trusted, the safe default
     items = raw.get("trusted") if isinstance(raw, dict) else None
     if not isinstance(items, list):
