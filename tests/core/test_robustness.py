@@ -273,6 +273,10 @@ def build_one_answer(tmp_path: Path, name: str, text: str) -> BuildResult:
         '<div style="background:url(https://evil.example/x)">x</div>',
         "<iframe src=https://evil.example></iframe>",
         '<details open ontoggle="alert(1)"><summary>x</summary></details>',
+        "<!--><script>alert(1)</script>",  # `<!-->` closes the comment in a browser
+        "<!-- x --!><script>alert(1)</script>",
+        '<script/=">',  # `="` there is an attribute's name, not a quoted value: the tag closes
+        "`code` <!-- never closed <a b=" + "x" * 10 + "> <script>alert(1)</script>",
     ],
 )
 def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
@@ -477,3 +481,54 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [".cache", ".kbdeck-pkg-live", "Sample KB.apkg", "notes.txt"]
     )
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["<!--" * 50_000, "<a " * 50_000, '<a b="' * 50_000, "`" * 50_000 + " x " + "``" * 20_000],
+    ids=["unclosed-comments", "unclosed-tags", "unclosed-values", "backtick-runs"],
+)
+def test_markup_that_never_closes_costs_bounded_time(tmp_path: Path, tail: str) -> None:
+    """The raw-HTML check read these in quadratic or worse time (`HTMLParser` rescanning to the end from
+    each `<`; a backtracking code-span regex): 50,000 backticks took over ten minutes."""
+    started = time.perf_counter()
+    result = build_one_answer(tmp_path, "longo", "Texto.\n\n" + tail)
+    assert result.apkg is not None, result.problems.render_text()
+    assert time.perf_counter() - started < 10, "one hostile card must not cost more than a few seconds"
+
+
+TOKENS = ["<", ">", '"', "'", "=", "/", "!", "-", "--", " ", "\n", "a", "script", "img", "onerror", "x", "src", "style"]
+TOKENS += ["?", "[", "CDATA", "iframe", "<!--", "-->", "</", "href", "#", "<a", "<script", "\t", '="', "='", "--!>"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=40))
+def test_the_cut_tail_never_changes_what_the_html_check_finds(tokens: list[str]) -> None:
+    """`complete_part` only spares `HTMLParser` a tail with no `>`: the parser finds the same on both."""
+    from kbdeck.content.rawhtml import _Finder, complete_part
+
+    def found(text: str) -> str | None:
+        finder = _Finder()
+        finder.feed(text)
+        finder.close()
+        return finder.found
+
+    text = "".join(tokens)
+    assert found(complete_part(text)) == found(text)
+
+
+def test_code_spans_are_found_as_commonmark_finds_them() -> None:
+    """A run of n backticks is closed by the next run of exactly n; a run with none is text."""
+    from kbdeck.content.rawhtml import without_code_spans
+
+    cases = {
+        "a `x` b": "a  b",
+        "``a`` b `c": " b `c",
+        "``a`": "``a`",
+        "x ``` y ` z ``` w": "x  w",
+        "`a\nb` c": " c",
+        "````": "````",
+        "` `` `": "",
+        "`<script>` e <b>": " e <b>",
+    }
+    assert {text: without_code_spans(text) for text in cases} == cases
