@@ -485,8 +485,14 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
 
 @pytest.mark.parametrize(
     "tail",
-    ["<!--" * 50_000, "<a " * 50_000, '<a b="' * 50_000, "`" * 50_000 + " x " + "``" * 20_000],
-    ids=["unclosed-comments", "unclosed-tags", "unclosed-values", "backtick-runs"],
+    [
+        "<!--" * 50_000,
+        "<a " * 50_000,
+        '<a b="' * 50_000,
+        "`" * 50_000 + " x " + "``" * 20_000,
+        "<b>x</b>\n" + "[x\n" * 150_000,
+    ],
+    ids=["unclosed-comments", "unclosed-tags", "unclosed-values", "backtick-runs", "unclosed-labels"],
 )
 def test_markup_that_never_closes_costs_bounded_time(tmp_path: Path, tail: str) -> None:
     """The raw-HTML check read these in quadratic or worse time (`HTMLParser` rescanning to the end from

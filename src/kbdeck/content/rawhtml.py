@@ -61,8 +61,10 @@ SAFE_URL_START = re.compile(r"^(?:https?://|mailto:|#|[^:/?#]*(?:[/?#]|$))", re.
 
 _TICKS = re.compile(r"`+")
 _LINK_TARGET = re.compile(
-    r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|<([a-zA-Z][\w+.-]{1,31}:[^\s<>]*)>", re.M
+    r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]{1,999}\]:\s*<?(\S+?)>?(?:\s|$)|<([a-zA-Z][\w+.-]{1,31}:[^\s<>]*)>", re.M
 )
+"""Link targets: inline `](target`, a reference definition `[label]: target` (CommonMark caps a label at
+999 characters, which also bounds the search from each line's `[`), an autolink `<scheme:...>`."""
 
 
 def strip_code(markdown: str, fences: list[tuple[int, int]]) -> str:
