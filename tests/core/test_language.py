@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kbtest import make_content
 
 from kbdeck.build import build, summary
@@ -242,3 +245,33 @@ def test_oversized_or_unsupported_images_are_errors(tmp_path: Path, name: str, s
     result = build(content, tmp_path / "out", execute=Policy.ALL)
     assert result.apkg is None
     assert any(p.code == code and p.span.path.endswith("lists.yaml") for p in result.problems.errors)
+
+
+_REGEX_BEFORE = re.compile(  # the single regex protect_math used, as the oracle for text without backticks
+    r"\$\$(?P<display>.+?)\$\$|\\\[(?P<display2>.+?)\\\]|\\\((?P<inline2>.+?)\\\)"
+    r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\w$])",
+    re.DOTALL,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["$", "$$", "\\[", "\\]", "\\(", "\\)", "\\", "a", " ", "\n", "5", "<", "_"]), max_size=30)
+)
+def test_the_math_scan_finds_what_the_regex_found(tokens: list[str]) -> None:
+    """The scan that replaced one regex (quadratic on unclosed delimiters, worse on backtick runs) finds the
+    same math in the same places; with backticks, code spans are CommonMark's (`codeblocks.code_spans`)."""
+    from kbdeck.render.markdown_html import MATH_TOKEN, protect_math
+
+    text = "".join(tokens)
+    found: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        display = m.group("display") or m.group("display2")
+        tex = display if display is not None else (m.group("inline") or m.group("inline2") or "")
+        open_, close = ("\\[", "\\]") if display is not None else ("\\(", "\\)")
+        found.append(f"{open_}{html.escape(tex, quote=False)}{close}")
+        return MATH_TOKEN.format(len(found) - 1)
+
+    expected = (_REGEX_BEFORE.sub(sub, text), found) if any(d in text for d in ("$", "\\(", "\\[")) else (text, [])
+    assert protect_math(text) == expected

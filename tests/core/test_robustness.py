@@ -491,8 +491,20 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
         '<a b="' * 50_000,
         "`" * 50_000 + " x " + "``" * 20_000,
         "<b>x</b>\n" + "[x\n" * 150_000,
+        "$x$ " + "`" * 1_500,  # the math scan's backtracking code-span regex: 17 s at 1,000, 117 s at 2,000
+        "\\]" + "\\[" * 50_000,
+        "\\(" * 50_000,
     ],
-    ids=["unclosed-comments", "unclosed-tags", "unclosed-values", "backtick-runs", "unclosed-labels"],
+    ids=[
+        "unclosed-comments",
+        "unclosed-tags",
+        "unclosed-values",
+        "backtick-runs",
+        "unclosed-labels",
+        "backticks-beside-math",
+        "unclosed-display-math",
+        "unclosed-inline-math",
+    ],
 )
 def test_markup_that_never_closes_costs_bounded_time(tmp_path: Path, tail: str) -> None:
     """The raw-HTML check read these in quadratic or worse time (`HTMLParser` rescanning to the end from

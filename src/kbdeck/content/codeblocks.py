@@ -6,6 +6,7 @@ region of a tested example, so code shown on cards and notes is code the test-su
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -21,6 +22,35 @@ the marker anywhere on the line: a line like ```a`b``` is inline code, not a fen
 PLAIN_LANGS = frozenset({"text", "plain", "plaintext", "txt", "output", "console-output"})
 """Fence languages that mean "no highlighting": shown as plain text, never an unknown-language error."""
 LANG_BY_SUFFIX = {".py": "python", ".sql": "sql", ".sh": "bash", ".yaml": "yaml", ".toml": "toml", ".json": "json"}
+
+
+_TICKS = re.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the inline code spans are, as CommonMark finds them: a run of n backticks opens a span that
+    the next run of exactly n closes, and a run with no such partner is plain text. Linear in the text:
+    the backtracking regexes this replaces (`(`+)(?:(?!\1).)+?\1`) took minutes on a run of a thousand
+    backticks."""
+    runs = [m.span() for m in _TICKS.finditer(text)]
+    if len(runs) < 2:
+        return []
+    same_length: dict[int, list[int]] = {}
+    for i, (start, end) in enumerate(runs):
+        same_length.setdefault(end - start, []).append(i)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        partners = same_length[end - start]
+        k = bisect.bisect_right(partners, i)
+        if k == len(partners):
+            i += 1  # never closed: these backticks are text
+            continue
+        i = partners[k]
+        spans.append((start, runs[i][1]))
+        i += 1
+    return spans
 
 
 class Fence(NamedTuple):

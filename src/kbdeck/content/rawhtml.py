@@ -12,10 +12,11 @@ docs/content-format.md ("Raw HTML").
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from html.parser import HTMLParser
+
+from .codeblocks import code_spans
 
 DANGEROUS_TAGS = frozenset(
     {
@@ -59,7 +60,6 @@ SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#)[^\s\x00-\x1f\"'<>`\\]*$", re.I
 SAFE_URL_START = re.compile(r"^(?:https?://|mailto:|#|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 """A link target: http(s), mailto, an anchor, or a relative path (no scheme at all)."""
 
-_TICKS = re.compile(r"`+")
 _LINK_TARGET = re.compile(
     r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]{1,999}\]:\s*<?(\S+?)>?(?:\s|$)|<([a-zA-Z][\w+.-]{1,31}:[^\s<>]*)>", re.M
 )
@@ -78,28 +78,12 @@ def strip_code(markdown: str, fences: list[tuple[int, int]]) -> str:
 
 
 def without_code_spans(text: str) -> str:
-    """The text without its inline code spans, as CommonMark finds them: a run of n backticks opens a span
-    that the next run of exactly n closes, and a run with no such partner is plain text. Linear in the
-    text: the regex this replaces backtracked on long runs (a note with 10,000 backticks took 39 s)."""
-    runs = [m.span() for m in _TICKS.finditer(text)]
-    if len(runs) < 2:
-        return text
-    same_length: dict[int, list[int]] = {}
-    for i, (start, end) in enumerate(runs):
-        same_length.setdefault(end - start, []).append(i)
+    """The text without its inline code spans (`codeblocks.code_spans`)."""
     kept: list[str] = []
-    last = i = 0
-    while i < len(runs):
-        start, end = runs[i]
-        partners = same_length[end - start]
-        k = bisect.bisect_right(partners, i)
-        if k == len(partners):
-            i += 1  # never closed: these backticks are text
-            continue
+    last = 0
+    for start, end in code_spans(text):
         kept.append(text[last:start])
-        i = partners[k]
-        last = runs[i][1]
-        i += 1
+        last = end
     kept.append(text[last:])
     return "".join(kept)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..content.codeblocks import PLAIN_LANGS, expand_includes, iter_fences
+from ..content.codeblocks import PLAIN_LANGS, code_spans, expand_includes, iter_fences
 from ..model.kb import Example
 from ..model.slug import Slugger
 from . import cmark
@@ -30,35 +30,58 @@ HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
 MATH_TOKEN = "KBDECKMATH{:05d}X"
 MATH_TOKEN_RE = re.compile(r"KBDECKMATH(\d{5})X")
-MATH_RE = re.compile(
-    r"(?P<code>(`+)(?:(?!\2).)+?\2)"  # inline code: never math
-    r"|\$\$(?P<display>.+?)\$\$"
-    r"|\\\[(?P<display2>.+?)\\\]"
-    r"|\\\((?P<inline2>.+?)\\\)"
-    r"|(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\w$])",  # pandoc's rule: `$5 and $10` is no math
-    re.DOTALL,
-)
-"""Math in Markdown: `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, outside code."""
+INLINE_MATH_RE = re.compile(r"(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\w$])")
+"""Inline `$…$` by pandoc's rule (`$5 and $10` is no math): on one line, no space inside the dollars, no
+word or dollar right outside them."""
+_MATH_START = re.compile(r"[`$]|\\[\[(]")
+_DELIMITED = {"$$": ("$$", True), "\\[": ("\\]", True), "\\(": ("\\)", False)}
+"""Opening delimiter → (closing one, display math?), in the order they are tried at a position (`$$` before
+`$`)."""
 
 
 def protect_math(text: str) -> tuple[str, list[str]]:
     """Cut math out of Markdown before cmark-gfm sees it (its backslashes, `_` and `*` would be eaten),
     leaving tokens; returns the text and the math, already written as Anki's MathJax delimiters
-    (`\\(…\\)` inline, `\\[…\\]` display: MathJax on desktop, AnkiDroid and AnkiMobile reads those)."""
+    (`\\(…\\)` inline, `\\[…\\]` display: MathJax on desktop, AnkiDroid and AnkiMobile reads those).
+
+    Math is `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]` outside inline code, found left to right: at each place,
+    a code span (skipped whole), then `$$`, `\\[`, `\\(` (the shortest math up to the first closing
+    delimiter), then `$`. A scan, not one regex: each opening delimiter looks no further than its
+    closing one, and not at all after the last of those, so a long run of unclosed ones costs linear
+    time (the regex it replaces searched to the end from each, and backtracked on backtick runs)."""
     if "$" not in text and "\\(" not in text and "\\[" not in text:
         return text, []
+    spans = dict(code_spans(text))
+    ticks = [m.span() for m in re.finditer(r"`+", text)] if "`" in text else []
+    run_end = dict(ticks)
+    last_close = {close: text.rfind(close) for close, _ in _DELIMITED.values()}
     found: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group("code"):
-            return m.group(0)
-        display = m.group("display") or m.group("display2")
-        tex = display if display is not None else (m.group("inline") or m.group("inline2") or "")
-        open_, close = ("\\[", "\\]") if display is not None else ("\\(", "\\)")
+    out: list[str] = []
+    kept = pos = 0
+    while (m := _MATH_START.search(text, pos)) is not None:
+        at = m.start()
+        if text[at] == "`":
+            pos = spans.get(at) or run_end.get(at) or at + 1  # a code span, or backticks that open none
+            continue
+        tex = None
+        for open_, (close, is_display) in _DELIMITED.items():
+            if text.startswith(open_, at) and last_close[close] > at + len(open_):
+                end = text.find(close, at + len(open_) + 1)
+                if end != -1:
+                    tex, after, display = text[at + len(open_) : end], end + len(close), is_display
+                    break
+        if tex is None and text[at] == "$" and (inline := INLINE_MATH_RE.match(text, at)) is not None:
+            tex, after, display = inline.group("inline"), inline.end(), False
+        if tex is None:
+            pos = at + 1
+            continue
+        open_, close = ("\\[", "\\]") if display else ("\\(", "\\)")
         found.append(f"{open_}{html.escape(tex, quote=False)}{close}")
-        return MATH_TOKEN.format(len(found) - 1)
-
-    return MATH_RE.sub(sub, text), found
+        out.append(text[kept:at])
+        out.append(MATH_TOKEN.format(len(found) - 1))
+        kept = pos = after
+    out.append(text[kept:])
+    return "".join(out), found
 
 
 def parser_version() -> str:
