@@ -494,6 +494,9 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
         "$x$ " + "`" * 1_500,  # the math scan's backtracking code-span regex: 17 s at 1,000, 117 s at 2,000
         "\\]" + "\\[" * 50_000,
         "\\(" * 50_000,
+        "<img " * 50_000,  # 100 s: the image search read to the next `>` from every `<img`
+        "<h1>" * 50_000,  # 30 s: the heading anchors searched for `</h1>` from every `<h1>`
+        "```python\n" + "x = '{{c1::'\n" * 20_000 + "```",  # deletions in code: searched for `}}` from each
     ],
     ids=[
         "unclosed-comments",
@@ -504,6 +507,9 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
         "backticks-beside-math",
         "unclosed-display-math",
         "unclosed-inline-math",
+        "unclosed-images",
+        "unclosed-headings",
+        "unclosed-deletions-in-code",
     ],
 )
 def test_markup_that_never_closes_costs_bounded_time(tmp_path: Path, tail: str) -> None:
@@ -550,3 +556,16 @@ def test_code_spans_are_found_as_commonmark_finds_them() -> None:
         "`<script>` e <b>": " e <b>",
     }
     assert {text: without_code_spans(text) for text in cases} == cases
+
+
+def test_a_cloze_with_thousands_of_unclosed_deletions_is_refused_in_bounded_time(tmp_path: Path) -> None:
+    """Each `{{c1::` searched for a `}}` to the end of the text (30,000 of them: 48 s); still refused."""
+    card = "- id: gil-aberto\n  cloze: |\n    {{c1::x}} " + "{{c1::" * 30_000 + "\n  see: por-que-existe\n"
+    content = make_content(
+        tmp_path,
+        {"flashcards/lang/aberto.yaml": card, "lang/aberto.md": "---\ntitle: A\n---\n\n## Por que existe\n\nx\n"},
+    )
+    started = time.perf_counter()
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None and any(p.code == "malformed-cloze" for p in result.problems.errors)
+    assert time.perf_counter() - started < 10, "one hostile card must not cost more than a few seconds"

@@ -277,8 +277,9 @@ def check_cloze(text: str, span: Span, label: str, problems: Problems, hides: bo
             span, "empty-cloze", f"{label} has an empty `cloze`", "write its text, with a `{{c1::...}}` deletion"
         )
         return
-    found = CLOZE_RE.findall(text)
-    stripped = CLOZE_RE.sub("", text)
+    end = text.rfind("}}") + 2  # no deletion ends later: the search from each `{{c` never goes past it
+    found = CLOZE_RE.findall(text, 0, end)
+    stripped = CLOZE_RE.sub("", text[:end]) + text[end:]
     bad = re.search(r"\{\{\s*c\d*\s*:?[^{}]*|\{\{c\d+::", stripped)
     if bad or stripped.count("{{c") or not (found or hides):
         where = bad.group(0)[:30] if bad else text[:30]

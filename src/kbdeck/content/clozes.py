@@ -29,7 +29,7 @@ def strip_clozes(code: str) -> tuple[str, list[ClozeSpan]]:
     spans: list[ClozeSpan] = []
     pos = 0
     length = 0
-    for m in CLOZE_RE.finditer(code):
+    for m in CLOZE_RE.finditer(code, 0, code.rfind("}}") + 2):  # no deletion ends past the last `}}`
         before = code[pos : m.start()]
         plain.append(before)
         length += len(before)

@@ -88,5 +88,6 @@ def card_ords(spec: NoteTypeSpec, fields: tuple[str, ...]) -> list[int]:
     for name in set(CLOZE_FIELD_RE.findall(spec.qfmt)):
         index = spec.fields.index(name) if name in spec.fields else -1
         value = fields[index] if index >= 0 else ""
-        ords.update(int(m) - 1 for m in CLOZE_RE.findall(value) if int(m) > 0)
+        end = value.rfind("}}") + 2  # no deletion ends later (an unclosed `{{c` would search to the end)
+        ords.update(int(m) - 1 for m in CLOZE_RE.findall(value, 0, end) if int(m) > 0)
     return list(ords)
