@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -134,3 +135,31 @@ def test_css_escapes_and_other_fetching_functions_cannot_load_anything(css: str)
 
 def test_css_escapes_that_are_harmless_keep_their_meaning() -> None:
     assert sanitize_css('a::after { content: " \\2197"; }') == 'a::after { content: " ↗"; }'
+
+
+def _parsed_directly(source: str) -> str:
+    """What `sanitize_html` gave before the tail shortcut: the whole text through the parser."""
+    from addon.data.sanitize import _Sanitizer
+
+    parser = _Sanitizer()
+    parser.feed(source)
+    parser.close()
+    return parser.result()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="<>ab &;/!-?\"'=\n", max_size=60),
+    st.lists(st.sampled_from(["<a ", "<!--", "</", "<?", "x < y", "<b &amp; ", "<i", " "]), min_size=110, max_size=160),
+)
+def test_a_tail_of_unclosed_markup_is_the_text_the_parser_made_of_it(head: str, tail: list[str]) -> None:
+    """Past the last `>`, more than `TAIL_LT_MAX` `<` are escaped up front: the page is unchanged."""
+    source = head + ">" + "".join(tail)
+    assert sanitize_html(source) == _parsed_directly(source)
+
+
+def test_a_hostile_note_is_sanitized_in_bounded_time() -> None:
+    """20,000 `<a ` after the last `>` took 20 s (quadratic); the note viewer's op holds the collection."""
+    started = time.perf_counter()
+    out = sanitize_html("<p>x</p>" + "<a " * 200_000)
+    assert time.perf_counter() - started < 5 and out.startswith("<p>x</p>&lt;a &lt;a ")
