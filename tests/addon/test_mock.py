@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import random
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,6 +162,23 @@ def test_a_problem_shows_its_title_and_first_section_only() -> None:
     assert statement_of("<p>intro</p><h2>One</h2><p>x</p>") == ("<h2>One</h2><p>x</p>", True)
     assert statement_of("<h1>T</h1><p>no sections</p>") == ("<h1>T</h1><p>no sections</p>", False)
     assert statement_of("<h20>not a heading</h20>")[1] is False
+
+
+def test_a_problem_statement_is_cut_as_the_regex_cut_it_in_bounded_time() -> None:
+    """The title was a lazy regex's search from every `<h1` (20,000 `<h1 ` in a hostile deck's note: 5 s)."""
+    before = re.compile(r"<h1[\s>].*?</h1\s*>", re.IGNORECASE | re.DOTALL)
+    rng = random.Random(7)
+    pieces = ["<h1>", "<h1 class=x>", "</h1>", "</H1 >", "<H1\n", "a", " ", "<h2>", "<h2 id=y>", "</h2>", "<p>"]
+    for _ in range(3000):
+        note = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        heads = [m.start() for m in re.finditer(r"<h2[\s>]", note, re.IGNORECASE)]
+        if heads:
+            title = before.search(note, 0, heads[0])
+            end = heads[1] if len(heads) > 1 else len(note)
+            assert statement_of(note)[0] == (title.group(0) if title else "") + note[heads[0] : end], note
+    started = time.perf_counter()
+    assert statement_of("<h1 " * 200_000 + "<h2>x</h2>") == ("<h2>x</h2>", True)
+    assert time.perf_counter() - started < 2
 
 
 def test_stored_results_survive_junk_and_stay_capped() -> None:
