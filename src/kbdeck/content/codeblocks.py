@@ -6,7 +6,6 @@ region of a tested example, so code shown on cards and notes is code the test-su
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -32,24 +31,24 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     the next run of exactly n closes, and a run with no such partner is plain text. Linear in the text:
     the backtracking regexes this replaces (`(`+)(?:(?!\1).)+?\1`) took minutes on a run of a thousand
     backticks."""
-    runs = [m.span() for m in _TICKS.finditer(text)]
-    if len(runs) < 2:
+    if text.count("`") < 2:
         return []
-    same_length: dict[int, list[int]] = {}
-    for i, (start, end) in enumerate(runs):
-        same_length.setdefault(end - start, []).append(i)
+    runs = [m.span() for m in _TICKS.finditer(text)]
+    partner: list[int] = [0] * len(runs)  # the next run of the same length (0: none; a run never pairs with run 0)
+    last_of_length: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        start, end = runs[i]
+        partner[i] = last_of_length.get(end - start, 0)
+        last_of_length[end - start] = i
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(runs):
-        start, end = runs[i]
-        partners = same_length[end - start]
-        k = bisect.bisect_right(partners, i)
-        if k == len(partners):
+        j = partner[i]
+        if j:
+            spans.append((runs[i][0], runs[j][1]))
+            i = j + 1
+        else:
             i += 1  # never closed: these backticks are text
-            continue
-        i = partners[k]
-        spans.append((start, runs[i][1]))
-        i += 1
     return spans
 
 

@@ -79,6 +79,11 @@ def strip_code(markdown: str, fences: list[tuple[int, int]]) -> str:
 
 def without_code_spans(text: str) -> str:
     """The text without its inline code spans (`codeblocks.code_spans`)."""
+    if "``" not in text:  # single backticks only (most text): they pair up in order, an odd last one is text
+        parts = text.split("`")
+        if len(parts) % 2:
+            return "".join(parts[::2])
+        return "".join(parts[:-1:2]) + "`" + parts[-1]
     kept: list[str] = []
     last = 0
     for start, end in code_spans(text):
