@@ -244,3 +244,23 @@ def test_a_file_where_a_folder_goes_is_named_as_such(
     assert main(["check", "--content", str(a_file)]) == 2
     assert f"content directory `{a_file}` is a file, not a folder" in capsys.readouterr().err
     assert a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_ids_leaves_a_file_whole_when_its_edit_would_not_read_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard no real layout reaches today (kbdeck's insertions read back): forced here, the file stays
+    byte for byte, each card it would have edited is listed with that reason, the flow card with its own."""
+    import kbdeck.content.ids as ids
+
+    root = make_content(tmp_path, {"lang/novo.md": "---\ntitle: Novo\n---\n\n## Por que existe\n\nx\n"})
+    path = root / "flashcards/lang/novo.yaml"
+    text = "- q: Um?\n  a: Sim.\n  see: por-que-existe\n- {q: Fluxo?, a: Sim., see: por-que-existe}\n"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(ids, "_reads_back", lambda *args: False)
+    assert main(["ids", "--content", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert path.read_text(encoding="utf-8") == text
+    assert f"novo.yaml:1:3: not written: add `id:` to this card by hand ({ids.READ_BACK})" in out
+    assert f"novo.yaml:4:3: not written: add `id:` to this card by hand ({ids.LAYOUT})" in out
+    assert "0 ids written, 2 left to you" in out

@@ -23,7 +23,8 @@ PLAIN_LANGS = frozenset({"text", "plain", "plaintext", "txt", "output", "console
 LANG_BY_SUFFIX = {".py": "python", ".sql": "sql", ".sh": "bash", ".yaml": "yaml", ".toml": "toml", ".json": "json"}
 
 
-_TICKS = re.compile(r"`+")
+BACKTICK_RUN = re.compile(r"`+")
+"""A run of backticks: what opens and closes an inline code span."""
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
@@ -33,7 +34,7 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     backticks."""
     if text.count("`") < 2:
         return []
-    runs = [m.span() for m in _TICKS.finditer(text)]
+    runs = [m.span() for m in BACKTICK_RUN.finditer(text)]
     partner: list[int] = [0] * len(runs)  # the next run of the same length (0: none; a run never pairs with run 0)
     last_of_length: dict[int, int] = {}
     for i in range(len(runs) - 1, -1, -1):

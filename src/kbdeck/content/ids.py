@@ -78,9 +78,9 @@ def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Pa
             if edit is None:
                 skipped.append((card, LAYOUT))
             else:
-                edits.append((edit, card_id))
+                edits.append((edit, card_id, card))
         done: list[tuple[Path, str, int]] = []
-        for (index, new_line), card_id in sorted(edits, key=lambda e: e[0][0], reverse=True):
+        for (index, new_line), card_id, _ in sorted(edits, key=lambda e: e[0][0], reverse=True):
             if path.suffix == ".md":
                 lines.insert(index, new_line)
             else:
@@ -91,8 +91,7 @@ def assign_ids(cards: list[Card], paths: dict[str, Path]) -> tuple[list[tuple[Pa
         if not done:
             continue
         if not _reads_back(text, path, shown, cards, {card_id for _, card_id, _ in done}):
-            left = {id(c) for c, _ in skipped}
-            skipped.extend((c, READ_BACK) for c in missing if id(c) not in left)
+            skipped.extend((card, READ_BACK) for _, _, card in edits)  # the layout ones are in already
             continue  # never write a file that would not read back with exactly these ids
         path.write_text(bom + text.replace("\n", newline), encoding="utf-8", newline="")
         # where each id is in the written file: its line, moved down by the ids inserted above it

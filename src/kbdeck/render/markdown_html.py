@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Iterator
 
-from ..content.codeblocks import PLAIN_LANGS, code_spans, expand_includes, iter_fences
+from ..content.codeblocks import BACKTICK_RUN, PLAIN_LANGS, code_spans, expand_includes, iter_fences
 from ..model.kb import Example
 from ..model.slug import Slugger
 from . import cmark
@@ -54,16 +54,15 @@ def protect_math(text: str) -> tuple[str, list[str]]:
     if "$" not in text and "\\(" not in text and "\\[" not in text:
         return text, []
     spans = dict(code_spans(text))
-    ticks = [m.span() for m in re.finditer(r"`+", text)] if "`" in text else []
-    run_end = dict(ticks)
     last_close = {close: text.rfind(close) for close, _ in _DELIMITED.values()}
     found: list[str] = []
     out: list[str] = []
     kept = pos = 0
     while (m := _MATH_START.search(text, pos)) is not None:
         at = m.start()
-        if text[at] == "`":
-            pos = spans.get(at) or run_end.get(at) or at + 1  # a code span, or backticks that open none
+        if text[at] == "`":  # a code span, skipped whole, or a run of backticks that opens none
+            run = BACKTICK_RUN.match(text, at)
+            pos = spans.get(at) or (run.end() if run else at + 1)
             continue
         tex = None
         for open_, (close, is_display) in _DELIMITED.items():
