@@ -274,4 +274,6 @@ def test_the_math_scan_finds_what_the_regex_found(tokens: list[str]) -> None:
         return MATH_TOKEN.format(len(found) - 1)
 
     expected = (_REGEX_BEFORE.sub(sub, text), found) if any(d in text for d in ("$", "\\(", "\\[")) else (text, [])
-    assert protect_math(text) == expected
+    marked, math, written = protect_math(text)
+    assert (marked, math) == expected
+    assert len(written) == len(math) and all(w in text for w in written)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kbdeck.apkg.theme import DARK_SCOPES, card_css
 from kbdeck.content.clozes import strip_clozes
 from kbdeck.model.slug import Slugger, slugify
+from kbdeck.render import markdown_html
 from kbdeck.render.highlight import code_block, highlight
-from kbdeck.render.markdown_html import Renderer
+from kbdeck.render.markdown_html import Renderer, put_math
 
 
 def test_slugs_match_github() -> None:
@@ -104,3 +110,110 @@ def test_a_text_that_spells_a_code_block_token_keeps_it_and_renders() -> None:
     html = Renderer({}).render("See KBDECKCODEBLOCK00003X here.\n\n```python\na = 1\n```\n")
     assert "KBDECKCODEBLOCK00003X" in html and '<span class="n">a</span>' in html
     assert Renderer({}).render("Only KBDECKCODEBLOCK00000X.") == "<p>Only KBDECKCODEBLOCK00000X.</p>"
+
+
+BLOCK = "```python\na = 1\n```"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Math $x$, then the words KBDECKMATH00000X.", "KBDECKMATH00000X"),  # was replaced by the math
+        ("$x$ and KBDECKMATH00003X", "KBDECKMATH00003X"),  # raised IndexError: a traceback
+        (f"{BLOCK}\n\nThe words KBDECKCODEBLOCK00000X.", "KBDECKCODEBLOCK00000X"),  # the block came twice
+        ("$y$ and K&#66;DECKMATH00000X", "KBDECKMATH00000X"),  # cmark decodes the reference
+        ("$y$, KBDECKMATHQQ and KBDECKMATHQ00000X", "KBDECKMATHQ00000X"),
+        (f"{BLOCK}\n\nKBDECKCODEBLOCKQ00000X KBDECKCODEBLOCK00000X", "KBDECKCODEBLOCKQ00000X KBDECKCODEBLOCK00000X"),
+    ],
+)
+def test_a_text_that_spells_a_token_keeps_its_words(text: str, words: str) -> None:
+    """A knowledge base about kbdeck (or a hostile one) may write kbdeck's own placeholders."""
+    html = Renderer({}).render(text)
+    assert words in html
+    assert html.count('<span class="n">a</span>') == text.count(BLOCK)
+    assert html.count("\\(") == text.count("$") // 2
+
+
+def test_more_than_99999_math_spans_or_blocks_all_render() -> None:
+    """Tokens have five digits or more: the 100,000th was left in the card as `KBDECKMATH100000X`."""
+    html = Renderer({}).render(" ".join("$x$" for _ in range(100_001)))
+    assert html.count("\\(x\\)") == 100_001 and "KBDECK" not in html
+    html = Renderer({}).render("\n\n".join("```\nb\n```" for _ in range(100_001)))
+    assert html.count("<pre") == 100_001 and "KBDECK" not in html
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names += [f"{tag}.{name}" for name, _ in attrs]
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "value"),
+    [
+        ('[a]($x" onmouseover="alert(1)$)', ["a.href"], '$x" onmouseover="alert(1)$'),
+        ("![i]($x' onerror='alert(1)$)", ["img.src", "img.alt"], "$x' onerror='alert(1)$"),
+        ('[a](/u "$x\\" onclick=\\"alert(1)$")', ["a.href", "a.title"], '$x\\" onclick=\\"alert(1)$'),
+        ("![the $v$ vector](v.png)", ["img.src", "img.alt"], "the $v$ vector"),
+        ("<https://x.org/$a$> and $b$", ["a.href"], "https://x.org/$a$"),
+    ],
+)
+def test_math_cmark_put_in_an_attribute_stays_inside_it(text: str, names: list[str], value: str) -> None:
+    """Math is escaped for text, not for attributes: `$x" onmouseover="…$` in a link's address closed cmark's
+    `href="…"` and added an event handler the raw-HTML check never saw. In a tag, the math stays as written."""
+    html = Renderer({}).render(text)
+    parser = _Attributes()
+    parser.feed(html)
+    assert parser.names == names, html
+    assert re.sub(r"&quot;", '"', re.sub(r"&#x27;", "'", html)).count(value) == 1, html
+
+
+def test_put_math_leaves_a_token_that_is_not_its_own() -> None:
+    assert put_math("<p>KBDECKMATH00007X KBDECKMATH00000X</p>", ["\\(x\\)"], ["$x$"]) == (
+        "<p>KBDECKMATH00007X \\(x\\)</p>"
+    )
+
+
+_PIECES = [
+    "$x$",
+    "$$y$$",
+    "\\(z\\)",
+    "KBDECKMATH",
+    "KBDECKCODEBLOCK",
+    "00000X",
+    "00001X",
+    "Q",
+    "K&#66;DECK",
+    "&amp;",
+    "[a](",
+    ")",
+    '"',
+    " ",
+    "\n\n",
+    BLOCK,
+    "`",
+    "<b>",
+    "</b>",
+    "![i](",
+    "alt",
+    "# ",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16))
+def test_what_a_text_renders_to_does_not_depend_on_how_tokens_are_spelled(pieces: list[str]) -> None:
+    """Rendered with kbdeck's token spellings and with others no text holds, every text gives the same HTML:
+    its own words are never taken for a token."""
+    text = "".join(pieces)
+    ours = Renderer({}).render(text)
+    saved = markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX
+    markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX = "ZJVXCODE", "ZJVXMATH"
+    try:
+        other = Renderer({}).render(text)
+    finally:
+        markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX = saved
+    assert ours == other

@@ -257,6 +257,17 @@ def build_one_answer(tmp_path: Path, name: str, text: str) -> BuildResult:
     return build(content, tmp_path / "out")
 
 
+def test_a_card_that_spells_kbdecks_placeholders_builds_with_its_words(tmp_path: Path) -> None:
+    """`$x$ KBDECKMATH00003X` was a traceback (IndexError), in `kbdeck check` and `kbdeck build`."""
+    text = "$x$ KBDECKMATH00003X, KBDECKCODEBLOCK00000X\n\n```python\na = 1\n```"
+    result = build_one_answer(tmp_path, "fichas", text)
+    assert result.apkg is not None, result.problems.render_text()
+    answer = next(n.fields[2] for n in result.notes if n.card_id == "gil-fichas")
+    assert "\\(x\\) KBDECKMATH00003X, KBDECKCODEBLOCK00000X" in answer and answer.count("<pre") == 1
+    content = tmp_path / "content"
+    assert main(["check", "--content", str(content)]) == 0
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -8,11 +8,17 @@ parser took 1.3 s (`bench/README.md`). Raw HTML passes through (minus the tags G
 Fenced code is cut out before cmark-gfm runs and highlighted by `highlight.code_block` (so clozes
 inside code survive and code never goes through the Markdown parser), then put back. Headings get
 the shared GitHub anchors.
+
+Both cuts leave a token in the text for cmark-gfm (`KBDECKCODEBLOCK00000X`, `KBDECKMATH00000X`): letters
+and digits, which it passes through untouched. A text that itself spells a token (a knowledge base about
+kbdeck, or a hostile one) gets tokens of another spelling for that render (`fresh_prefix`), so its words
+are never taken for a block or for math; the rendered HTML is the same either way.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -23,15 +29,17 @@ from ..model.slug import Slugger
 from . import cmark
 from .highlight import code_block
 
-TOKEN = "KBDECKCODEBLOCK{:05d}X"
-TOKEN_RE = re.compile(r"KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
+CODE_PREFIX = "KBDECKCODEBLOCK"
+TOKEN_RE = re.compile(CODE_PREFIX + r"(\d{5,})X(?:</p>)?")
 """A code block's token in cmark's output, with the `</p>` that closes it (the `<p>` before it is looked
-at by hand: an optional group first would keep `re` from scanning for the literal)."""
+at by hand: an optional group first would keep `re` from scanning for the literal). Five digits or more:
+a note may hold more than 99,999 blocks."""
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
 HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
-MATH_TOKEN = "KBDECKMATH{:05d}X"
-MATH_TOKEN_RE = re.compile(r"KBDECKMATH(\d{5})X")
+MATH_PREFIX = "KBDECKMATH"
+MATH_TOKEN = MATH_PREFIX + "{:05d}X"
+MATH_TOKEN_RE = re.compile(MATH_PREFIX + r"(\d{5,})X")
 INLINE_MATH_RE = re.compile(r"(?<![\\$\w])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\w$])")
 """Inline `$…$` by pandoc's rule (`$5 and $10` is no math): on one line, no space inside the dollars, no
 word or dollar right outside them."""
@@ -41,10 +49,29 @@ _DELIMITED = {"$$": ("$$", True), "\\[": ("\\]", True), "\\(": ("\\)", False)}
 `$`)."""
 
 
-def protect_math(text: str) -> tuple[str, list[str]]:
+def fresh_prefix(base: str, text: str) -> str:
+    """`base`, or when `text` spells it (as written, or with its character references decoded, as cmark-gfm
+    decodes them: `K&#66;DECK…`), `base` followed by one `Q` more than the longest run of `Q`s after it in
+    the text: a spelling the text cannot hold, found in linear time."""
+    texts = [text, html.unescape(text)] if "&" in text else [text]
+    if not any(base in t for t in texts):
+        return base
+    after = re.compile(re.escape(base) + "(Q*)")
+    longest = max(len(m.group(1)) for t in texts for m in after.finditer(t))
+    return base + "Q" * (longest + 1)
+
+
+@functools.lru_cache(maxsize=16)
+def token_patterns(code_prefix: str, math_prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The code block and math token patterns for these spellings."""
+    return re.compile(code_prefix + r"(\d{5,})X(?:</p>)?"), re.compile(math_prefix + r"(\d{5,})X")
+
+
+def protect_math(text: str, prefix: str = MATH_PREFIX) -> tuple[str, list[str], list[str]]:
     """Cut math out of Markdown before cmark-gfm sees it (its backslashes, `_` and `*` would be eaten),
-    leaving tokens; returns the text and the math, already written as Anki's MathJax delimiters
-    (`\\(…\\)` inline, `\\[…\\]` display: MathJax on desktop, AnkiDroid and AnkiMobile reads those).
+    leaving tokens (`prefix` and a number); returns the text, the math already written as Anki's MathJax
+    delimiters (`\\(…\\)` inline, `\\[…\\]` display: MathJax on desktop, AnkiDroid and AnkiMobile reads
+    those), and each as the author wrote it (for a token that lands in a tag: `put_math`).
 
     Math is `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]` outside inline code, found left to right: at each place,
     a code span (skipped whole), then `$$`, `\\[`, `\\(` (the shortest math up to the first closing
@@ -52,10 +79,11 @@ def protect_math(text: str) -> tuple[str, list[str]]:
     closing one, and not at all after the last of those, so a long run of unclosed ones costs linear
     time (the regex it replaces searched to the end from each, and backtracked on backtick runs)."""
     if "$" not in text and "\\(" not in text and "\\[" not in text:
-        return text, []
+        return text, [], []
     spans = dict(code_spans(text))
     last_close = {close: text.rfind(close) for close, _ in _DELIMITED.values()}
     found: list[str] = []
+    written: list[str] = []
     out: list[str] = []
     kept = pos = 0
     while (m := _MATH_START.search(text, pos)) is not None:
@@ -78,11 +106,12 @@ def protect_math(text: str) -> tuple[str, list[str]]:
             continue
         open_, close = ("\\[", "\\]") if display else ("\\(", "\\)")
         found.append(f"{open_}{html.escape(tex, quote=False)}{close}")
+        written.append(text[at:after])
         out.append(text[kept:at])
-        out.append(MATH_TOKEN.format(len(found) - 1))
+        out.append(f"{prefix}{len(found) - 1:05d}X")
         kept = pos = after
     out.append(text[kept:])
-    return "".join(out), found
+    return "".join(out), found, written
 
 
 def parser_version() -> str:
@@ -109,6 +138,7 @@ class Renderer:
 
     def render(self, text: str) -> str:
         text = expand_includes(text, self.examples)
+        code_prefix = fresh_prefix(CODE_PREFIX, text)
         blocks: list[str] = []
         pieces: list[str] = []
         last = 0
@@ -118,28 +148,55 @@ class Renderer:
             title, numbers = fence_options(fence.info)
             label = title or (fence.lang if fence.lang in PLAIN_LANGS else "")
             blocks.append(code_block(fence.code, lang, label=label, numbers=numbers))
-            pieces.append(f"\n{fence.indent}{TOKEN.format(len(blocks) - 1)}\n\n")
+            pieces.append(f"\n{fence.indent}{code_prefix}{len(blocks) - 1:05d}X\n\n")
             last = fence.end
         pieces.append(text[last:])
-        markdown, math = protect_math("".join(pieces))
+        marked = "".join(pieces)
+        math_prefix = fresh_prefix(MATH_PREFIX, marked)
+        code_re, math_re = token_patterns(code_prefix, math_prefix)
+        markdown, math, written = protect_math(marked, math_prefix)
         out = cmark.to_html(markdown)
         if math:
-            out = MATH_TOKEN_RE.sub(lambda m: math[int(m.group(1))], out)
+            out = put_math(out, math, written, math_re)
         out = anchor_headings(out)
         # a scroll box around each table: wide tables scroll inside it, never the page
         if "table>" in out:
             out = out.replace("<table>", '<div class="kb-table"><table>').replace("</table>", "</table></div>")
         if not blocks:
             return out.strip()
-        return put_blocks(out, blocks).strip()
+        return put_blocks(out, blocks, code_re).strip()
 
 
-def put_blocks(out: str, blocks: list[str]) -> str:
-    """Each code block's token (and the paragraph cmark put it in) replaced by the block's HTML: what
-    `re.sub(r"(?:<p>)?KBDECKCODEBLOCK(\\d{5})X(?:</p>)?", …)` gives, in half its time."""
+def put_math(out: str, math: list[str], written: list[str], pattern: re.Pattern[str] = MATH_TOKEN_RE) -> str:
+    """Each math token in cmark's output replaced by its math; inside a tag (a link's address or title, an
+    image's `alt`: cmark put the token there), by the math as written, escaped for an attribute. The math
+    is escaped for text only (MathJax reads `"` as written), so `[a]($x" onclick="…$)` would otherwise close
+    cmark's `href="…"` and add an attribute that the raw-HTML check never saw. Whether a token is inside a
+    tag is followed through the output in one pass: in cmark's HTML a `<` or `>` outside tags is escaped."""
     pieces: list[str] = []
     last = 0
-    for m in TOKEN_RE.finditer(out):
+    in_tag = False
+    for m in pattern.finditer(out):
+        index = int(m.group(1))
+        if index >= len(math):  # not one of ours (`fresh_prefix` keeps the text from spelling a token)
+            continue
+        start = m.start()
+        opened, closed = out.rfind("<", last, start), out.rfind(">", last, start)
+        if opened != closed:  # both -1: no tag began or ended since the last token
+            in_tag = opened > closed
+        pieces.append(out[last:start])
+        pieces.append(html.escape(written[index]) if in_tag else math[index])
+        last = m.end()
+    pieces.append(out[last:])
+    return "".join(pieces)
+
+
+def put_blocks(out: str, blocks: list[str], pattern: re.Pattern[str] = TOKEN_RE) -> str:
+    """Each code block's token (and the paragraph cmark put it in) replaced by the block's HTML: what
+    `re.sub(r"(?:<p>)?KBDECKCODEBLOCK(\\d{5,})X(?:</p>)?", …)` gives, in half its time."""
+    pieces: list[str] = []
+    last = 0
+    for m in pattern.finditer(out):
         index = int(m.group(1))
         if index >= len(blocks):
             continue  # not one of ours: the text itself says KBDECKCODEBLOCK…
