@@ -38,6 +38,15 @@ def test_cloze_spanning_tokens_keeps_text_plain_inside() -> None:
     assert "{{c2::a + b}}" in html
 
 
+@pytest.mark.parametrize("lang", ["python", "", "text"])
+def test_a_cloze_hint_inside_code_is_code_text(lang: str) -> None:
+    """A hint went into the card as raw HTML, an event handler included: the raw-HTML check leaves code alone
+    (everything in it is text), and Anki shows a hint as HTML. In code the hint is escaped like the code."""
+    html = code_block("x = {{c1::1::<img src=x onerror=alert(1)>}} & {{c2::y::a < b}}", lang)
+    assert "<img" not in html
+    assert "{{c1::1::&lt;img src=x onerror=alert(1)&gt;}}" in html and "{{c2::y::a &lt; b}}" in html
+
+
 def test_strip_clozes_positions() -> None:
     plain, spans = strip_clozes("ab{{c1::cd}}ef{{c2::g::h}}")
     assert plain == "abcdefg"

@@ -151,7 +151,7 @@ def _with_clozes(tokens: list[tuple[_TokenType | None, str]], clozes: list[Cloze
             last = cut
         for piece in pieces:
             if inside is not None and pos in closes and closes[pos] is inside:
-                out.append(inside.closer)
+                out.append(_escape(inside.closer))  # `::hint}}`: a hint in code is code's text too
                 inside = None
             if inside is None and pos in opens:
                 inside = opens[pos]
@@ -164,7 +164,7 @@ def _with_clozes(tokens: list[tuple[_TokenType | None, str]], clozes: list[Cloze
                 out.append(f'<span class="{cls}">{text}</span>')
             pos += len(piece)
     if inside is not None:
-        out.append(inside.closer)
+        out.append(_escape(inside.closer))
     return "".join(out)
 
 
