@@ -116,6 +116,20 @@ def content_hint(command: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    relative = {
+        "the folder" if name == "dir" else f"--{name}": path
+        for name in ("content", "out", "dir")
+        if (path := getattr(args, name, None)) is not None and not path.is_absolute()
+    }
+    if relative and not _working_directory_exists():
+        given = ", ".join(f"{option} (`{path}` is relative)" for option, path in relative.items())
+        print("kbdeck: the current folder no longer exists (it was deleted or moved)", file=sys.stderr)
+        print(
+            f"  = hint: `cd` to a folder that exists (the same path again, if it was made anew), or give absolute "
+            f"paths: {given}",
+            file=sys.stderr,
+        )
+        return 2
     if args.command in ("init", "docs"):
         from . import commands
 
@@ -143,6 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"kbdeck: {exc.strerror or exc}{where}; nothing half-written was left behind", file=sys.stderr)
         return 2
+
+
+def _working_directory_exists() -> bool:
+    """False in a terminal whose folder was deleted: every relative path would then fail with a bare
+    "No such file or directory"."""
+    try:
+        os.getcwd()
+    except OSError:
+        return False
+    return True
 
 
 def run() -> NoReturn:

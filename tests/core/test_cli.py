@@ -264,3 +264,35 @@ def test_ids_leaves_a_file_whole_when_its_edit_would_not_read_back(
     assert f"novo.yaml:1:3: not written: add `id:` to this card by hand ({ids.READ_BACK})" in out
     assert f"novo.yaml:4:3: not written: add `id:` to this card by hand ({ids.LAYOUT})" in out
     assert "0 ids written, 2 left to you" in out
+
+
+def test_a_deleted_working_folder_is_named_and_absolute_paths_still_work(tmp_path: Path) -> None:
+    """A terminal left in a folder that was deleted (re-cloned, `git clean`): every command said only
+    "No such file or directory; nothing half-written was left behind", even with absolute paths."""
+    import subprocess
+    import sys
+
+    content = make_content(tmp_path, {})
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    kbdeck = f"{sys.executable} -c 'from kbdeck.cli import run; run()'"
+
+    def in_gone(args: str) -> subprocess.CompletedProcess[str]:
+        script = f"cd {gone} && rmdir {gone} && {kbdeck} {args}"
+        return subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
+
+    built = in_gone(f"build --content {content} --out {tmp_path / 'out'}")
+    assert built.returncode == 0, built.stderr
+    assert list((tmp_path / "out").glob("*.apkg"))
+    for args, relative in (
+        ("check", "--content (`content` is relative)"),
+        ("init", "the folder (`content` is relative)"),
+    ):
+        gone.mkdir()
+        refused = in_gone(args)
+        assert refused.returncode == 2
+        assert refused.stderr.splitlines() == [
+            "kbdeck: the current folder no longer exists (it was deleted or moved)",
+            "  = hint: `cd` to a folder that exists (the same path again, if it was made anew), or give absolute "
+            f"paths: {relative}",
+        ]

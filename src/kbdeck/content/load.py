@@ -49,10 +49,11 @@ def yaml_identity() -> str:
 
 
 def shown_path(path: Path) -> str:
-    """The path as messages show it: relative to the working directory when inside it."""
+    """The path as messages show it: relative to the working directory when inside it (as given when there is
+    no working directory any more: a terminal left in a deleted folder)."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
 
 
