@@ -292,3 +292,23 @@ def test_a_roadmap_that_is_not_yaml_is_one_error(tmp_path: Path, capsys: pytest.
     roadmap.write_text("", encoding="utf-8")
     _, _, err = run_check(capsys, "--content", str(root))
     assert "error[expected-mapping]: roadmap.yaml must be a mapping of keys, got nothing" in err, err
+
+
+def test_an_include_line_shown_in_a_code_block_is_not_checked_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A note about includes shows the line as code: it was read as a directive to a missing example."""
+    card = (
+        "- id: gil-como-incluir\n  q: Como mostro uma região?\n  a: |\n    Assim:\n\n"
+        "    ```text\n    @include examples/grupo/nome.py#regiao\n    ```\n  see: por-que-existe\n"
+    )
+    note = (
+        "---\ntitle: Incluir\n---\n\n## Por que existe\n\nx\n\n## Referências\n\n- [docs](https://docs.python.org/3/)\n"
+    )
+    content = make_content(tmp_path, {"flashcards/lang/incluir.yaml": card, "lang/incluir.md": note})
+    code, _, err = run_check(capsys, "--content", str(content))
+    assert code == 0, err
+    broken = card.replace("    ```text\n", "").replace("    ```\n", "")
+    (content / "flashcards/lang/incluir.yaml").write_text(broken, encoding="utf-8")
+    code, _, err = run_check(capsys, "--content", str(content))
+    assert code == 1 and "error[bad-include]: no example `examples/grupo/nome.py`" in err

@@ -89,3 +89,36 @@ def test_an_unclosed_fence_is_the_last_and_has_no_closing_line() -> None:
     for closed in ("```\nx\n```", "```\nx\n```\n", "  ```\nx\n  ````  \n"):
         assert next(iter_fences(closed)).closed, repr(closed)
     assert not next(iter_fences("```")).closed
+
+
+def test_include_lines_inside_fenced_code_are_code() -> None:
+    """A note that shows how to include a region put its own `@include` line in a code block: it was
+    expanded there, and the included block's fences broke the block around it (the rest of the text
+    became code)."""
+    from kbdeck.content.codeblocks import include_lines
+
+    text = (
+        "@include examples/a/one.py#r\n"
+        "```text\n@include examples/a/two.py#r\n```\n"
+        "- item\n\n  ~~~\n  @include examples/a/three.py#r\n  ~~~\n"
+        "  @include examples/a/four.py#r\n"
+        "```python\n@include examples/a/five.py#r\n"  # unclosed: runs to the end, as on GitHub
+    )
+    assert [m.group(2) for m in include_lines(text)] == ["examples/a/one.py#r", "examples/a/four.py#r"]
+    assert include_lines("no directive here") == []
+
+
+def test_include_lines_are_the_directive_lines_outside_every_fence() -> None:
+    import re
+
+    from kbdeck.content.codeblocks import INCLUDE_RE, include_lines
+
+    pieces = ["```", "~~~", "````", "@include examples/a/b.py#r", "  @include examples/c/d.py", "\n", "x", "  "]
+    rng = random.Random(7)
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        fences = [(f.start, f.end) for f in iter_fences(text)]
+        expected = [m.start() for m in INCLUDE_RE.finditer(text) if not any(s <= m.start() < e for s, e in fences)]
+        found = include_lines(text)
+        assert [m.start() for m in found] == expected, repr(text)
+        assert all(isinstance(m, re.Match) for m in found)

@@ -226,3 +226,16 @@ def test_what_a_text_renders_to_does_not_depend_on_how_tokens_are_spelled(pieces
     finally:
         markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX = saved
     assert ours == other
+
+
+def test_an_include_line_in_a_code_block_is_shown_not_expanded() -> None:
+    from pathlib import Path
+
+    from kbdeck.model.kb import Example, Region
+    from kbdeck.model.problems import Span
+
+    example = Example("a/b", Path("a/b.py"), Span("a/b.py"), "x = 1\n", regions=(Region("r", "x = 1", 1),))
+    text = "Write:\n\n```text\n@include examples/a/b.py#r\n```\n\nThen:\n\n@include examples/a/b.py#r\n"
+    html = Renderer({"a/b": example}).render(text)
+    assert "<code>@include examples/a/b.py#r</code>" in html
+    assert html.count("<pre") == 2 and "<p>Then:</p>" in html and "```" not in html

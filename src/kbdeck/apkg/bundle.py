@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..content.codeblocks import INCLUDE_RE, split_ref
+from ..content.codeblocks import include_lines, split_ref
 from ..content.examples import example_file
 from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
 from ..model.kb import KnowledgeBase
@@ -25,9 +25,7 @@ from ..support.cache import Memo, code_fingerprint
 
 
 def _examples_used(text: str) -> set[str]:
-    if "@include" not in text:
-        return set()  # most texts: skip the regex scan
-    return {split_ref(m.group(2))[0] for m in INCLUDE_RE.finditer(text)}
+    return {split_ref(m.group(2))[0] for m in include_lines(text)}
 
 
 class CardSources:

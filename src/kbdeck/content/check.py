@@ -18,8 +18,8 @@ from ..model.words import known as known_words
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import parse_hides, place_hides, strip_clozes
 from .codeblocks import (
-    INCLUDE_RE,
     PLAIN_LANGS,
+    include_lines,
     iter_fences,
     marker_of,
     resolve_include,
@@ -294,7 +294,7 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
 
 def _check_hides(card: Card, kb: KnowledgeBase, problems: Problems) -> None:
     """Every `hide:` entry finds its text in the code the card includes (the loader checked their shape)."""
-    refs = [m.group(2) for m in INCLUDE_RE.finditer(card.cloze)]
+    refs = [m.group(2) for m in include_lines(card.cloze)]
     if not refs:
         problems.error(
             card.span_of("hide"),
@@ -383,9 +383,8 @@ def _check_markdown(
     def at(line0: int) -> Span:
         return Span(span.path, span.line + line0, 1) if per_line else span
 
-    if "@include" in text:
-        for m in INCLUDE_RE.finditer(text):
-            _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
+    for m in include_lines(text):
+        _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
     if "![" in text or "<img" in text:  # before the cache: the files can change while the text does not
         fenced = [(f.start, f.end) for f in iter_fences(text)]
         check_images(strip_code(text, fenced), [Path(span.path).parent, kb.root], kb.root, span, problems)

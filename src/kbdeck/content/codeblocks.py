@@ -1,11 +1,14 @@
 """Fenced code blocks and `@include` directives in Markdown, shared by the checker and the renderer.
 
 `@include examples/<group>/<name>.py#region` on its own line becomes a fenced block with that
-region of a tested example, so code shown on cards and notes is code the test-suite runs.
+region of a tested example, so code shown on cards and notes is code the test-suite runs. Inside a
+fenced block the line is code like any other (a note that shows how to include a region): every
+reader of includes takes them from `include_lines`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -165,22 +168,38 @@ def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None,
     return found.text, ""
 
 
+def include_lines(text: str) -> list[re.Match[str]]:
+    """The text's `@include` lines outside fenced code (`INCLUDE_RE` matches), in order."""
+    if "@include" not in text:
+        return []  # most texts: no regex scan
+    found = list(INCLUDE_RE.finditer(text))
+    if not found or ("```" not in text and "~~~" not in text):
+        return found
+    fences = [(f.start, f.end) for f in iter_fences(text)]
+    starts = [start for start, _ in fences]
+    outside = []
+    for m in found:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k < 0 or m.start() >= fences[k][1]:
+            outside.append(m)
+    return outside
+
+
 def expand_includes(text: str, examples: dict[str, Example]) -> str:
     """Replace each `@include` line with a fenced block (unresolved ones are left for the checker)."""
-    if "@include" not in text:
-        return text  # most texts: no regex scan
-
-    def sub(m: re.Match[str]) -> str:
+    out, pos = [], 0
+    for m in include_lines(text):
         code, _ = resolve_include(m.group(2), examples)
-        return m.group(0) if code is None else _fenced(m, code)
-
-    return INCLUDE_RE.sub(sub, text)
+        if code is not None:
+            out += [text[pos : m.start()], _fenced(m, code)]
+            pos = m.end()
+    return "".join(out) + text[pos:] if out else text
 
 
 def hide_in_includes(text: str, examples: dict[str, Example], hides: list[Hide]) -> tuple[str, list[int]]:
     """A cloze card's text with its `@include` lines expanded and its `hide:` entries made deletions in
     that code (`clozes.place_hides`), and the indexes of the entries whose text the code does not have."""
-    found = [(m, resolve_include(m.group(2), examples)[0]) for m in INCLUDE_RE.finditer(text)]
+    found = [(m, resolve_include(m.group(2), examples)[0]) for m in include_lines(text)]
     resolved = [(m, code) for m, code in found if code is not None]
     blocks, missing = place_hides([code for _, code in resolved], hides)
     out, pos = [], 0
