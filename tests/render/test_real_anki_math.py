@@ -72,3 +72,52 @@ def test_a_formula_is_typeset_by_the_real_reviewer(tmp_path: Path, theme: str) -
     for side in ("question", "answer"):
         assert norm[side]["probe"]["typeset"] >= 1, (side, norm[side]["probe"])
         assert not norm[side]["probe"]["raw"], "a delimiter was left as text: MathJax did not typeset it"
+
+
+WIDE_PROBE = """(() => {
+  const shown = [...document.querySelectorAll('#qa mjx-container[display="true"]')];
+  return {page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+          boxes: shown.map(e => [e.scrollWidth, e.clientWidth])};
+})()"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_formula_wider_than_a_phone_scrolls_in_its_box_not_the_page(tmp_path: Path, theme: str) -> None:
+    """MathJax 3 does not break lines: a 40-term display formula made the whole card scroll sideways on a
+    phone-width reviewer (page 3,356 px wide in a 388 px view). It now scrolls inside its own box."""
+    if importlib.util.find_spec("aqt") is None:
+        pytest.fail("the Anki desktop app is required: pip install 'aqt[qt]==26.9.3'", pytrace=False)
+    content = tmp_path / "kb"
+    assert main(["init", str(content)]) == 0
+    cards = content / "flashcards" / "basics" / "vectors.yaml"
+    wide = " + ".join(f"a_{{{i}}} x^{{{i}}}" for i in range(40))
+    text = cards.read_text(encoding="utf-8")
+    assert "a: $\\|v\\|_2 = \\sqrt{v \\cdot v}$" in text
+    cards.write_text(text.replace("a: $\\|v\\|_2 = \\sqrt{v \\cdot v}$", f"a: |\n    $${wide}$$"), encoding="utf-8")
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    base = tmp_path / "base"
+    harness.prepare_base(base, package(tmp_path / "kbdeck.ankiaddon"))
+    shutil.rmtree(base / "addons21" / "zz_kbdeck_driver")
+    shutil.copytree(DRIVER, base / "addons21" / "zz_kbdeck_cards", ignore=shutil.ignore_patterns("__pycache__"))
+    order = ["lists-slice-copy", "lists-cloze-step", "lists-output-reverse", "vectors-norm"]
+    settings: dict[str, Any] = {
+        "results": str(tmp_path / "results.json"),
+        "screenshots": str(SHOTS / "wide"),
+        "apkg": str(result.apkg),
+        "deck": "My KB::01 Basics",
+        "deck_browser_text": "My KB",
+        "theme": theme,
+        "widths": [360],
+        "cards": order,
+        "probe": WIDE_PROBE.strip(),
+        "settle_ms": 1500,
+        "watchdog_s": 90,
+    }
+    results = harness.run_anki(base, settings).results
+    assert results.get("status") == "ok", json.dumps({k: results.get(k) for k in ("status", "errors", "steps")})
+    answer = next(c for c in results["cards"] if c["note"] == "vectors-norm")["answer"]["probe"]
+    scroll_width, view_width = answer["page"]
+    assert scroll_width <= view_width, answer
+    box_scroll, box_width = answer["boxes"][0]  # the card's formula (the note section's comes after it)
+    assert box_width <= view_width < box_scroll, answer

@@ -195,6 +195,8 @@ LAYOUT_CSS = f"""\
 .kb-card h1, .kb-card h2, .kb-card h3, .kb-card h4 {{ font-size: 1em; margin: 0.8em 0 0.3em; }}
 .kb-card a {{ text-decoration: none; }}
 .kb-card img {{ max-width: 100%; height: auto; }}
+.kb-card mjx-container[display="true"] {{ max-width: 100%; overflow-x: auto; overflow-y: hidden;
+  padding: 2px 0; -webkit-overflow-scrolling: touch; }}  /* MathJax 3 does not break lines: wide math scrolls */
 .kb-crumb {{ font-size: 12.5px; line-height: 1.35; letter-spacing: 0.01em; margin-bottom: 12px; }}
 .kb-q {{ font-size: 1.06em; font-weight: 600; }}
 .kb-q.kb-cloze {{ font-size: 1em; font-weight: 400; }}
