@@ -21,6 +21,22 @@ from ..runtime import current
 _PAGE_STYLE = "<style>body { margin: 0; } html { background: var(--canvas); }</style>"
 
 
+def mathjax_scripts() -> list[str]:
+    """The reviewer's MathJax, as Anki's card previewer loads it: Anki's configuration (`js/mathjax.js`, the
+    `\\(…\\)` and `\\[…\\]` delimiters cards use), then the TeX bundle this Anki ships (`tex-chtml-full.js`;
+    `tex-chtml.js` in older versions). None found: the formulas stay as written."""
+    try:
+        from aqt.utils import aqt_data_path
+
+        folder = aqt_data_path() / "web" / "js" / "vendor" / "mathjax"
+    except Exception:  # an Anki without the helper: formulas as written, as before
+        return []
+    for name in ("tex-chtml-full.js", "tex-chtml.js"):
+        if (folder / name).is_file():
+            return ["js/mathjax.js", f"js/vendor/mathjax/{name}"]
+    return []
+
+
 class WebDialog(QDialog):
     """A non-modal dialog whose whole content is one AnkiWebView."""
 
@@ -41,11 +57,11 @@ class WebDialog(QDialog):
         restoreGeom(self, self.geometry_key)
         qconnect(self.finished, guard("what_view", self._cleanup))
 
-    def set_body(self, body: str, *, head: str = "") -> None:
+    def set_body(self, body: str, *, head: str = "", math: bool = False) -> None:
+        """Load `body` with our CSS and JS; with `math`, Anki's own MathJax too (`kbdeck.js` typesets)."""
         web = current.web_base
-        self.web.stdHtml(
-            body, css=[f"{web}/kbdeck.css"], js=[f"{web}/kbdeck.js"], head=_PAGE_STYLE + head, context=self
-        )
+        scripts = [*(mathjax_scripts() if math else []), f"{web}/kbdeck.js"]
+        self.web.stdHtml(body, css=[f"{web}/kbdeck.css"], js=scripts, head=_PAGE_STYLE + head, context=self)
 
     def update_body(self, element_id: str, html: str) -> None:
         """Swap one element in place (keeps scroll and open sections); reload the page if it is missing."""
@@ -99,5 +115,5 @@ class NoteDialog(WebDialog):
     def show_note(self, title: str, body: str, css: str, anchor: str = "") -> None:
         """Show `body`, scrolled to the heading `anchor` (highlighted) or to the top."""
         self.setWindowTitle(title)
-        self.set_body(body, head=f"<style>{css}</style>")
+        self.set_body(body, head=f"<style>{css}</style>", math="\\(" in body or "\\[" in body)
         self.web.eval(f"window.kbdeck && window.kbdeck.showAnchor({json.dumps(anchor)});")

@@ -3,6 +3,8 @@
  * sends pycmd("kbdeck:<command>:<json>") to Python, which whitelists commands and values.
  * kbdeck.replace(id, html) swaps a fresh panel/view in place, keeping scroll and open <details>;
  * kbdeck.showAnchor(id) scrolls the note viewer to a heading and highlights it.
+ * A note with formulas loads Anki's MathJax before this script (dialog.py); the note is typeset once
+ * MathJax is ready, and the heading shown again, since typeset formulas change the page's height.
  * Idempotent: Anki may load the page's scripts again.
  */
 (function () {
@@ -66,10 +68,34 @@
     });
     old.replaceWith(fresh);
     window.scrollTo(0, scroll);
+    typeset();
     return true;
   }
 
+  var shownAnchor = "";
+
+  function typeset() {
+    var note = document.querySelector(".kbdeck-note");
+    var mathjax = window.MathJax;
+    if (!note || !mathjax || !mathjax.startup || !mathjax.startup.promise) {
+      return;
+    }
+    mathjax.startup.promise
+      .then(function () {
+        return mathjax.typesetPromise([note]);
+      })
+      .then(function () {
+        if (shownAnchor) {
+          showAnchor(shownAnchor);
+        }
+      })
+      .catch(function () {
+        /* a formula MathJax cannot read stays as written */
+      });
+  }
+
   function showAnchor(anchor) {
+    shownAnchor = anchor || "";
     var pill = document.querySelector(".kb-pills .kb-current");
     if (pill && pill.scrollIntoView) {
       pill.scrollIntoView({ block: "nearest", inline: "center" });
@@ -98,4 +124,9 @@
   }
 
   window.kbdeck = { replace: replace, showAnchor: showAnchor };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", typeset);
+  } else {
+    typeset();
+  }
 })();

@@ -1,0 +1,75 @@
+"""Formulas in the add-on's note viewer, in the real Anki desktop app (offscreen).
+
+The `kbdeck init` template says its formulas are typeset by Anki; on cards they were, but the note
+viewer showed them as TeX (`\\(\\|v\\|_2 = …\\)`). A note with formulas now loads Anki's own MathJax
+(the reviewer's configuration and TeX bundle) and is typeset; a note without formulas loads none.
+Screenshots go to build/screenshots/addon/.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import prepare_base, run_anki
+
+from kbdeck.build import build
+from kbdeck.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots" / "addon"
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from package_addon import package
+
+    tmp = tmp_path_factory.mktemp("note-math")
+    assert main(["init", str(tmp / "kb")]) == 0
+    built = build(tmp / "kb", tmp / "build")
+    assert built.apkg is not None, built.problems.render_text()
+    base = tmp / "base"
+    prepare_base(base, package(tmp / "kbdeck.ankiaddon"))
+    run = run_anki(
+        base,
+        {
+            "scenario": "note_math",
+            "results": str(tmp / "results.json"),
+            "screenshots": str(SCREENSHOTS),
+            "apkg": str(built.apkg),
+            "kb": "my-kb",
+            "math_topic": "basics/vectors",
+            "below_math": ["basics/vectors", "a-picture"],
+            "plain_topic": "basics/lists",
+            "watchdog_s": 90,
+        },
+    )
+    results = run.results
+    assert results.get("status") == "ok", (
+        json.dumps({k: results.get(k) for k in ("status", "errors", "log")}, indent=2)
+        + "\n--- Anki output (tail) ---\n"
+        + run.output[-6000:]
+    )
+    assert "Traceback" not in run.output, run.output[-4000:]
+    return results
+
+
+@pytest.mark.parametrize("name", ["note-math-light", "note-math-dark"])
+def test_the_notes_formulas_are_typeset(session: dict[str, Any], name: str) -> None:
+    page = session["pages"][name]
+    assert page["typeset"] >= 2 and not page["raw"] and page["mathjax"]
+    assert page["night"] == name.endswith("dark")
+
+
+def test_a_heading_below_a_formula_is_still_the_one_shown_once_typeset(session: dict[str, Any]) -> None:
+    page = session["pages"]["note-math-heading"]
+    assert page["target"]["id"] == "a-picture" and abs(page["target"]["top"] - page["below_bar"]) <= 2, page
+
+
+def test_a_note_without_formulas_loads_no_mathjax(session: dict[str, Any]) -> None:
+    assert session["pages"]["note-plain"]["mathjax"] is False
+    assert session["plain_later"]["mathjax"] is False and session["plain_later"]["typeset"] == 0
