@@ -72,6 +72,20 @@ def test_shipped_deck_builds_and_imports(tmp_path: Path) -> None:
     col.close()
 
 
+def test_the_committed_ledger_is_current(tmp_path: Path) -> None:
+    """A fresh clone's first build must leave the ledger as committed (README: "commit the ledger with the
+    content"): a change to the note types' CSS re-stamped them, and CI's first `make build` rewrote it."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    assert (content / ".kbdeck-ledger.json").read_bytes() == (CONTENT / ".kbdeck-ledger.json").read_bytes(), (
+        "the build changed the ledger: run `make build` and commit content/.kbdeck-ledger.json"
+    )
+
+
 def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import shutil
 
