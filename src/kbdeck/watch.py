@@ -82,6 +82,9 @@ def watch(
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
 
     def run() -> None:
+        if not content.is_dir():  # moved or deleted (a branch switch, a re-clone): it may come back
+            echo(f"kbdeck: the content folder {shown_path(content)} is gone; the build resumes when it is back")
+            return
         try:
             result = build(content, out, execute=execute)
         except OSError as exc:  # a full disk or a vanished folder: say so and keep watching

@@ -296,3 +296,35 @@ def test_a_deleted_working_folder_is_named_and_absolute_paths_still_work(tmp_pat
             "  = hint: `cd` to a folder that exists (the same path again, if it was made anew), or give absolute "
             f"paths: {relative}",
         ]
+
+
+@pytest.mark.parametrize("events", [True, False], ids=["events", "polling"])
+def test_watch_says_when_the_content_folder_is_gone_and_builds_when_it_is_back(
+    sample: Path, tmp_path: Path, events: bool
+) -> None:
+    """A branch switch or a re-clone moves the folder away for a moment: it said only "No such file or
+    directory (…); will retry on the next change"."""
+    import shutil
+
+    lines: list[str] = []
+    out = tmp_path / "out"
+    thread = threading.Thread(target=watch, args=(sample, out, 0.2, lines.append, 6.0, None, events), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not any("watching" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    aside = tmp_path / "aside"
+    sample.rename(aside)
+    while not any("is gone" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    shutil.move(str(aside), str(sample))
+    thread.join(timeout=30)
+    gone = [line for line in lines if "is gone" in line]
+    assert (
+        gone
+        and gone[0].startswith("kbdeck: the content folder ")
+        and gone[0].endswith("is gone; the build resumes when it is back")
+    )
+    after = lines[lines.index(gone[0]) + 1 :]
+    assert any("since the last build: 0 new, 0 changed" in line for line in after), lines
+    assert not any("No such file" in line for line in lines), lines
