@@ -312,3 +312,45 @@ def test_an_include_line_shown_in_a_code_block_is_not_checked_as_one(
     (content / "flashcards/lang/incluir.yaml").write_text(broken, encoding="utf-8")
     code, _, err = run_check(capsys, "--content", str(content))
     assert code == 1 and "error[bad-include]: no example `examples/grupo/nome.py`" in err
+
+
+def test_problems_deep_in_a_note_are_reported_where_they_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An image, a refused tag or link and Obsidian syntax were all reported at the note's first line, one
+    refused thing per note: in a 300-line note the writer hunted for each, one run at a time."""
+    note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    tail = [
+        "",
+        "Fora: ![o](../../outside.png) e `<b onclick=x>` em código",
+        "",
+        "```html",
+        "<script>alert(1)</script>",
+        "```",
+        "",
+        "Um [[wiki]] e <b onclick=x>negrito</b> e [l](javascript:x)",
+        "",
+        "![w](file:///etc/x.png) e ![n](img/nenhuma.png)",
+    ]
+    root = make_content(tmp_path / "kb", {"lang/gil.md": note + "\n".join(tail) + "\n"})
+    first = len(note.splitlines()) + 1  # the line of tail[0]
+    code, _, err = run_check(capsys, "--content", str(root))
+    assert code == 1
+    path = f"{root}/lang/gil.md"
+    found = [line for line in err.splitlines() if line.startswith(path)]
+    assert found == [
+        f"{path}:{first + 1}:12: error[image-outside]: image `../../outside.png` is outside the content folder "
+        f"({tmp_path / 'outside.png'}): only files under it are packaged",
+        f"{path}:{first + 7}:4: warning[obsidian-syntax]: `[[wiki]]` is Obsidian syntax: kbdeck renders GitHub "
+        "Markdown, where it is plain text",
+        f"{path}:{first + 7}:15: error[unsafe-html]: an event handler attribute `onclick` on `<b>` would run in "
+        "every reviewer that shows this text",
+        f"{path}:{first + 7}:46: error[unsafe-html]: a link to `javascript:x` (only http(s), mailto, #anchors "
+        "and relative paths) would run in every reviewer that shows this text",
+        f"{path}:{first + 9}:6: error[unsafe-html]: an image from `file:///etc/x.png` (only relative paths and "
+        "http(s)) would not show on phones, and would reach into local files elsewhere",
+        f"{path}:{first + 9}:32: error[missing-image]: image `img/nenhuma.png` not found (relative to the file, "
+        "or to the content folder)",
+    ]
+    assert "copy the image beside the note" in err and "copy it beside the note" in err

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kbtest import CONTENT, FIXTURES
 
-from kbdeck.render import cmark
+from kbdeck.support import cmark
 
 
 def reference(text: str) -> str:
@@ -60,7 +60,7 @@ def test_memory_stays_flat_over_many_calls() -> None:
     # in a fresh process: the wrapper leaks ~4.6 KB per call, that is ~90 MB over these 20,000
     script = """
 import os
-from kbdeck.render import cmark
+from kbdeck.support import cmark
 text = "# Título\\n\\nUm parágrafo com `code`, **negrito**, [link](https://x.org).\\n\\n- a\\n- b\\n" * 6
 def rss():
     with open("/proc/self/statm") as f:

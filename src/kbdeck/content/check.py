@@ -26,7 +26,16 @@ from .codeblocks import (
     split_ref,
 )
 from .images import check_images
-from .rawhtml import strip_code, unsafe
+from .rawhtml import (
+    REFUSED_HINT,
+    RUNS,
+    live_in_html,
+    outside_fences,
+    strip_code,
+    unsafe,
+    without_code_spans,
+    without_fences,
+)
 
 
 def did_you_mean(value: str, options: list[str]) -> str:
@@ -41,7 +50,7 @@ def check(kb: KnowledgeBase, problems: Problems, cache_dir: Path | None = None) 
     syntax = SyntaxCheck(cache_dir)
     check_roadmap(kb, problems)
     check_cards(kb, problems, syntax)
-    check_notes(kb, problems)
+    check_notes(kb, problems, syntax)
     check_examples(kb, problems)
     syntax.save()
 
@@ -55,14 +64,15 @@ class SyntaxCheck:
         self._known = self._memo.load()
         self._used: set[str] = set()
 
-    def clean(self, text: str) -> bool:
-        """True when the fences of `text` were checked before and had no problem."""
-        key = text_key("t", text)
+    def clean(self, text: str, kind: str = "t") -> bool:
+        """True when the fences of `text` were checked before and had no problem (`kind` "n": when a note's
+        text was, as a note: no Python parse)."""
+        key = text_key(kind, text)
         self._used.add(key)
         return key in self._known
 
-    def mark_clean(self, text: str) -> None:
-        key = text_key("t", text)
+    def mark_clean(self, text: str, kind: str = "t") -> None:
+        key = text_key(kind, text)
         self._known[key] = self._memo.new[key] = ""
 
     def save(self) -> None:
@@ -338,11 +348,12 @@ HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]", re.MULTILINE)
 """A line that would be a Markdown heading outside a code block."""
 
 
-def check_notes(kb: KnowledgeBase, problems: Problems) -> None:
+def check_notes(kb: KnowledgeBase, problems: Problems, memo: SyntaxCheck | None = None) -> None:
     words = words_for(kb.roadmap.language)
     heading = words.references[0].capitalize()
     for topic in kb.topics.values():
-        _check_markdown(topic.body, Span(topic.span.path, topic.body_line, 1), kb, problems, per_line=True)
+        span = Span(topic.span.path, topic.body_line, 1)
+        _check_markdown(topic.body, span, kb, problems, per_line=True, memo=memo)
         if not any(h.text.strip().lower() in words.references for h in topic.headings):
             problems.warning(
                 Span(topic.span.path, topic.body_line, 1),
@@ -376,19 +387,30 @@ def _check_markdown(
     problems: Problems,
     per_line: bool = False,
     syntax: SyntaxCheck | None = None,
+    memo: SyntaxCheck | None = None,
 ) -> None:
     """Includes resolve and fences name known languages; on cards (`syntax` given), Python fences must
-    also parse, because code shown on a card must never be wrong (cloze markup is removed first)."""
+    also parse, because code shown on a card must never be wrong (cloze markup is removed first). A text
+    that checked clean before is not checked again (`syntax` for cards, `memo` for notes), but for its
+    includes and images, whose files can change while the text does not."""
 
     def at(line0: int) -> Span:
         return Span(span.path, span.line + line0, 1) if per_line else span
+
+    def at_offset(offset: int) -> Span:
+        """Where the character at `offset` of `text` was written (a card's field: the field)."""
+        if not per_line:
+            return span
+        line0 = text.count("\n", 0, offset)
+        return Span(span.path, span.line + line0, offset - text.rfind("\n", 0, offset))
 
     for m in include_lines(text):
         _check_include(m.group(2), at(text.count("\n", 0, m.start())), kb, problems)
     if "![" in text or "<img" in text:  # before the cache: the files can change while the text does not
         fenced = [(f.start, f.end) for f in iter_fences(text)]
-        check_images(strip_code(text, fenced), [Path(span.path).parent, kb.root], kb.root, span, problems)
-    if syntax is not None and syntax.clean(text):
+        check_images(strip_code(text, fenced), [Path(span.path).parent, kb.root], kb.root, at_offset, problems)
+    cache, kind = (syntax, "t") if syntax is not None else (memo, "n")
+    if cache is not None and cache.clean(text, kind):
         return
     found = len(problems.items)
     fences = []
@@ -425,23 +447,35 @@ def _check_markdown(
         wiki = WIKILINK.search(strip_code(text, fences))
         if wiki:
             problems.warning(
-                span,
+                at_offset(wiki.start()),
                 "obsidian-syntax",
                 f"`{wiki.group(0)[:60]}` is Obsidian syntax: kbdeck renders GitHub Markdown, where it is plain text",
                 "write a link as [text](other-topic.md#heading) and an image as ![alt](img/file.png)",
             )
-    if "<" in text or "](" in text or "]:" in text:
-        why = unsafe(strip_code(text, fences))
-        if why is not None:
-            problems.error(
-                span,
-                "unsafe-html",
-                f"{why} would run in every reviewer that shows this text",
-                "remove it; raw HTML may use plain tags (b, i, kbd, details, tables…) without scripts, event "
-                "handlers or styles, and links may go to http(s), mailto, #anchors or relative paths",
-            )
-    if syntax is not None and len(problems.items) == found:
-        syntax.mark_clean(text)
+    if outside_fences(text, fences, ("<", "](", "]:")):  # HTML or links outside code blocks
+        fenceless = without_fences(text, fences) if fences else text
+        refused = unsafe(without_code_spans(fenceless))
+        for why, offset, hint in refused:
+            problems.error(at_offset(offset), "unsafe-html", why, hint)
+        # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that
+        # holds backticks), or links beside backticks (inline code the Markdown reading blanked out)
+        uncertain = "<" in fenceless or "`" in fenceless
+        if not refused and uncertain:
+            live = live_in_html(fenceless)
+            for why in live:  # what the Markdown seemed to hide: said at the text's start, with why
+                misread = why.endswith(RUNS)
+                problems.error(
+                    at(0),
+                    "unsafe-html",
+                    f"{why} (cmark-gfm reads it as HTML: what looks like inline code around it is not)"
+                    if misread
+                    else why,
+                    f"{REFUSED_HINT}; backticks are code only where no tag, link or new paragraph comes first"
+                    if misread
+                    else "close it in this text (or write it as `code`)",
+                )
+    if cache is not None and len(problems.items) == found:
+        cache.mark_clean(text, kind)
 
 
 _LANG_CACHE: dict[str, bool] = {}

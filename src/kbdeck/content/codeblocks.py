@@ -56,6 +56,89 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_OPEN_TAG = re.compile(
+    r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^"'=<>`\s]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
+)
+_AUTOLINK = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>"
+)
+_ENDS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"))
+_BLOCK_BREAK = re.compile(r"\n(?=[ ]{0,3}(?:>[ ]?)*(?:[ \t]*(?:\n|$)|[#*+_=>|<`~-]|\d))")
+"""A line break before a line that may start a block of its own (a blank line, a heading, a list item, a
+quote, a table row, a fence, an HTML block): no code span reaches past it. Lines that only may (an `<`
+opening inline HTML, a `2.` that cannot interrupt a paragraph) are counted too: a code span cut there
+leaves its text to the check, which then refuses too much rather than too little."""
+
+
+def _raw_html_end(text: str, i: int, last: dict[str, int]) -> int:
+    """Where the raw HTML (a tag, comment, declaration, processing instruction or autolink) that starts at
+    `i` ends, or -1. `last` holds each closing delimiter's last offset, so a construct that never closes
+    is known in constant time (searching to the end from each of 20,000 `<!--` would be quadratic)."""
+    if text.startswith("<!--", i):
+        for short in ("<!-->", "<!--->"):
+            if text.startswith(short, i):
+                return i + len(short)
+    for opening, closing in _ENDS:
+        if text.startswith(opening, i):
+            if last.setdefault(closing, text.rfind(closing)) < i + len(opening):
+                return -1
+            return text.find(closing, i + len(opening)) + len(closing)
+    if text.startswith("<!", i) and i + 2 < len(text) and text[i + 2].isalpha():
+        gt = text.find(">", i) if last.setdefault(">", text.rfind(">")) > i else -1
+        return gt + 1 if gt != -1 else -1
+    m = _OPEN_TAG.match(text, i) or _AUTOLINK.match(text, i)
+    return m.end() if m is not None else -1
+
+
+def code_spans_among_html(text: str) -> list[tuple[int, int]]:
+    """The inline code spans as cmark-gfm finds them reading left to right, for the raw-HTML check: raw
+    HTML that starts before a run of backticks wins (the backticks in `<a title="`" onclick=…>` belong to
+    the tag: pairing them as `code_spans` does hid the `onclick` from the check), a backslash before a
+    run escapes its first backtick (`\\`<b onclick>`` is no code span), and a code span never reaches
+    into the next block (`_BLOCK_BREAK`). The renderer's math scan keeps `code_spans`: there a misread
+    only decides whether a `$` is math."""
+    runs = [m.span() for m in BACKTICK_RUN.finditer(text)]
+    breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)] if "\n" in text else []
+    by_length: dict[int, list[int]] = {}
+    for start, end in runs:
+        by_length.setdefault(end - start, []).append(start)
+    last: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for start, end in runs:
+        if start < pos:
+            continue
+        lt = text.find("<", pos, start)
+        while lt != -1:  # raw HTML before the run comes first, and may hold the run
+            skip = _raw_html_end(text, lt, last)
+            if skip != -1:
+                pos = skip
+                if pos > start:
+                    break
+            lt = text.find("<", max(lt + 1, pos), start)
+        if start < pos:
+            continue
+        slashes = 0  # the backslashes right before the run (rare: counted only when there is one)
+        while start - slashes > pos and text[start - slashes - 1] == "\\":
+            slashes += 1
+        opening = start + (slashes % 2)  # an odd number: the first backtick is escaped
+        if opening == end:
+            pos = end
+            continue
+        closers = by_length.get(end - opening, [])
+        k = bisect.bisect_right(closers, opening)
+        block_end = breaks[b] if (b := bisect.bisect_right(breaks, opening)) < len(breaks) else len(text)
+        if k < len(closers) and closers[k] < block_end:
+            close = closers[k]
+            spans.append((opening, close + end - opening))
+            pos = close + end - opening
+        else:
+            pos = end  # never closed: these backticks are text
+    return spans
+
+
 class Fence(NamedTuple):
     """A fenced code block (a named tuple: made for every fence of every text, twice per build, where a
     frozen dataclass cost more than finding the fence)."""

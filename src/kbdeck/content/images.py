@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..model.problems import Problems, Span
@@ -26,6 +26,7 @@ MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 RENDERED_IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', re.IGNORECASE)
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+WEB = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 
 
 _IMG_OPEN = re.compile(r"<img\b", re.IGNORECASE)
@@ -49,14 +50,16 @@ def img_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         pos = gt + 1
 
 
-def image_refs(markdown: str) -> list[str]:
-    """Image targets written in Markdown or raw HTML (code is the caller's to strip)."""
-    return [*MARKDOWN_IMAGE.findall(markdown), *(m.group(1) for m in img_matches(HTML_IMAGE, markdown))]
+def image_refs(markdown: str) -> list[tuple[str, int]]:
+    """Image targets written in Markdown or raw HTML, with where each starts (code is the caller's to
+    blank out)."""
+    found = [(m.group(1), m.start(1)) for m in MARKDOWN_IMAGE.finditer(markdown)]
+    return found + [(m.group(1), m.start(1)) for m in img_matches(HTML_IMAGE, markdown)]
 
 
 def locate(ref: str, bases: list[Path], root: Path) -> Path | None:
     """The file `ref` names, relative to the first base where it exists, never outside `root`."""
-    target = html.unescape(ref).split("#")[0].split("?")[0]
+    target = _target(ref)
     for base in bases:
         path = (base / target).resolve()
         try:
@@ -68,13 +71,28 @@ def locate(ref: str, bases: list[Path], root: Path) -> Path | None:
     return None
 
 
-def check_images(markdown: str, bases: list[Path], root: Path, span: Span, problems: Problems) -> None:
-    """Report every image of `markdown` that cannot be packaged (or will not show offline)."""
-    for ref in image_refs(markdown):
+def _target(ref: str) -> str:
+    return html.unescape(ref).split("#")[0].split("?")[0]
+
+
+def outside(ref: str, bases: list[Path]) -> Path | None:
+    """The file `ref` names that exists outside the content folder (which `locate` refuses), if any."""
+    for base in bases:
+        path = (base / _target(ref)).resolve()
+        if path.is_file():
+            return path
+    return None
+
+
+def check_images(markdown: str, bases: list[Path], root: Path, at: Callable[[int], Span], problems: Problems) -> None:
+    """Report every image of `markdown` that cannot be packaged (or will not show offline), where it is
+    written (`at` gives the place of a character offset)."""
+    for ref, offset in image_refs(markdown):
         if ref.startswith("_kbdeck-"):
             continue
+        span = at(offset)
         if REMOTE.match(ref):
-            if not ref.lower().startswith("data:"):
+            if WEB.match(ref):  # another scheme (file:, javascript:) is the raw-HTML check's error
                 problems.warning(
                     span,
                     "remote-image",
@@ -84,12 +102,21 @@ def check_images(markdown: str, bases: list[Path], root: Path, span: Span, probl
             continue
         path = locate(ref, bases, root)
         if path is None:
-            problems.error(
-                span,
-                "missing-image",
-                f"image `{ref[:80]}` not found (relative to the file, or to the content folder)",
-                "check the path and its case; images must live under the content folder",
-            )
+            elsewhere = outside(ref, bases)
+            if elsewhere is not None:
+                problems.error(
+                    span,
+                    "image-outside",
+                    f"image `{ref[:80]}` is outside the content folder ({elsewhere}): only files under it are packaged",
+                    "copy it beside the note (or anywhere under the content folder) and refer to that copy",
+                )
+            else:
+                problems.error(
+                    span,
+                    "missing-image",
+                    f"image `{ref[:80]}` not found (relative to the file, or to the content folder)",
+                    "check the path and its case; images must live under the content folder",
+                )
         elif path.suffix.lower() not in SUFFIXES:
             problems.error(
                 span, "bad-image", f"image `{ref[:80]}` is not PNG, JPEG, GIF, SVG or WebP", "convert it to PNG"

@@ -16,7 +16,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from .codeblocks import code_spans
+from .codeblocks import code_spans_among_html
 
 DANGEROUS_TAGS = frozenset(
     {
@@ -68,47 +68,151 @@ _LINK_TARGET = re.compile(
 
 
 def strip_code(markdown: str, fences: list[tuple[int, int]]) -> str:
-    """The Markdown without fenced blocks (given as character ranges) and inline code spans."""
+    """The Markdown with fenced blocks (given as character ranges) and inline code spans blanked out:
+    every character of code but a line break becomes a space, so what is found in the rest sits at the
+    line and column where it was written (a problem deep in a long note is reported there, not at the
+    note's first line)."""
+    return without_code_spans(without_fences(markdown, fences))
+
+
+def without_fences(markdown: str, fences: list[tuple[int, int]]) -> str:
+    """The Markdown with its fenced blocks blanked out (as the renderer cuts them before cmark-gfm)."""
     kept, last = [], 0
     for start, end in fences:
-        kept.append(markdown[last:start])
+        kept += [markdown[last:start], _blank(markdown[start:end])]
         last = end
     kept.append(markdown[last:])
-    return without_code_spans("".join(kept))
-
-
-def without_code_spans(text: str) -> str:
-    """The text without its inline code spans (`codeblocks.code_spans`)."""
-    if "``" not in text:  # single backticks only (most text): they pair up in order, an odd last one is text
-        parts = text.split("`")
-        if len(parts) % 2:
-            return "".join(parts[::2])
-        return "".join(parts[:-1:2]) + "`" + parts[-1]
-    kept: list[str] = []
-    last = 0
-    for start, end in code_spans(text):
-        kept.append(text[last:start])
-        last = end
-    kept.append(text[last:])
     return "".join(kept)
 
 
-def unsafe(markdown_without_code: str) -> str | None:
-    """Why this Markdown (code removed) is unsafe for a card, or None."""
+def _blank(code: str) -> str:
+    return " " * len(code) if "\n" not in code else "\n".join(" " * len(line) for line in code.split("\n"))
+
+
+def outside_fences(text: str, fences: list[tuple[int, int]], needles: tuple[str, ...]) -> bool:
+    """Whether one of `needles` is written outside the fenced blocks (found in place, nothing copied)."""
+    last = 0
+    for start, end in [*fences, (len(text), len(text))]:
+        if any(text.find(needle, last, start) != -1 for needle in needles):
+            return True
+        last = end
+    return False
+
+
+def without_code_spans(text: str) -> str:
+    """The text with its inline code spans blanked out, backticks included (`code_spans_among_html`: where
+    raw HTML, an escape or a new block changes what cmark-gfm reads as code)."""
+    if "`" not in text:
+        return text
+    if "``" not in text and "<" not in text and "\\`" not in text and "\n" not in text:
+        # one line, single backticks only (most card fields): they pair up in order, an odd last one is text
+        parts = text.split("`")
+        tail = parts.pop() if len(parts) % 2 == 0 else None
+        out = [part if i % 2 == 0 else " " + _blank(part) + " " for i, part in enumerate(parts)]
+        return "".join(out) if tail is None else "".join(out) + "`" + tail
+    kept: list[str] = []
+    last_end = 0
+    for start, end in code_spans_among_html(text):
+        kept += [text[last_end:start], _blank(text[start:end])]
+        last_end = end
+    kept.append(text[last_end:])
+    return "".join(kept)
+
+
+RUNS = "would run in every reviewer that shows this text"
+REFUSED_HINT = (
+    "remove it; raw HTML may use plain tags (b, i, kbd, details, tables…) without scripts, event handlers or "
+    "styles, and links may go to http(s), mailto, #anchors or relative paths"
+)
+IMAGE_HINT = "copy the image beside the note (or anywhere under the content folder) and refer to it by a relative path"
+
+
+def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
+    """Why this Markdown (code blanked out) is unsafe for a card: a sentence for each thing refused, where
+    it is written (a character offset) and a hint, in the order written."""
+    found: list[tuple[str, int, str]] = []
     for m in _LINK_TARGET.finditer(markdown_without_code):
-        target = html.unescape(next(g for g in m.groups() if g is not None)).strip()
+        group = next(i for i, g in enumerate(m.groups(), 1) if g is not None)
+        target = html.unescape(m.group(group)).strip()
         cleaned = re.sub(r"[\x00-\x20]", "", target)
         if cleaned and not SAFE_URL_START.match(cleaned):
-            return f"a link to `{target[:60]}` (only http(s), mailto, #anchors and relative paths)"
+            opening = markdown_without_code.rfind("[", 0, m.start())
+            if group == 1 and opening > 0 and markdown_without_code[opening - 1] == "!":
+                why = f"an image from `{target[:60]}` (only relative paths and http(s)) would not show on phones"
+                found.append((f"{why}, and would reach into local files elsewhere", m.start(group), IMAGE_HINT))
+            else:
+                why = f"a link to `{target[:60]}` (only http(s), mailto, #anchors and relative paths)"
+                found.append((f"{why} {RUNS}", m.start(group), REFUSED_HINT))
     if "<" not in markdown_without_code:
-        return None
+        return found
     finder = _Finder()
-    try:
-        finder.feed(complete_part(markdown_without_code))
-        finder.close()
-    except Exception:  # the stdlib parser is lenient; whatever it found so far stands
-        pass
-    return finder.found
+    finder.read(complete_part(markdown_without_code))
+    starts = [0] + [m.end() for m in re.finditer("\n", markdown_without_code)] if finder.found else []
+    for what, (line, col) in finder.found:
+        found.append((what, starts[line - 1] + col, REFUSED_HINT))
+    return sorted(found, key=lambda item: item[1])
+
+
+_ALIGNMENT = re.compile(r"^text-align: (?:left|center|right)$")
+"""The one style cmark-gfm writes itself: a table column's alignment (`CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES`)."""
+
+
+def live_in_html(markdown: str) -> list[str]:
+    """What the HTML that cmark-gfm makes of `markdown` (fenced blocks blanked out, `without_fences`) would
+    run: the last word of the check, which reads the Markdown (to say where) and can misjudge what is code
+    there (an extended autolink such as `http://x` takes a backtick with it, so the next backtick opens no
+    code span); the HTML cannot be misread. Empty for a safe text."""
+    from ..support import cmark
+
+    rendered = cmark.to_html(markdown)
+    if _only_cmark_markup(rendered):
+        return []
+    part = complete_part(rendered)
+    finder = _Finder(cmark_alignment=True)
+    left = finder.read(part)
+    found = [what for what, _ in finder.found]
+    # cmark-gfm escapes a `<` of text, so a tag or comment opened here and never closed comes from raw HTML:
+    # the next markup (a code block, the card's next field) would close it, and the next field's text would
+    # be its attributes (`<b title="x` + `<div>" onclick="…">`), or end the comment inside an attribute
+    # value (`<!--` + `<i title="--><b onclick=…>">`). Refused whatever it holds: what completes it is elsewhere.
+    held = _OPEN_AT_END.search(left)
+    tail = _OPEN_AT_END.search(rendered, len(part))
+    at = len(part) - len(left) + held.start() if held is not None else tail.start() if tail is not None else -1
+    if at != -1:
+        found.append(
+            f"`{rendered[at:].strip()[:40]}` {NEVER_CLOSED}: the HTML after it (a code block, the card's next "
+            "field) would end it, and what it holds could then run"
+        )
+    return found
+
+
+_CMARK_MARKUP = re.compile(
+    r"</?(?:p|em|strong|code|pre|ul|ol|li|blockquote|h[1-6]|table|thead|tbody|tr|th|td|del|a)>|<(?:hr|br) />"
+    r'|<(?:th|td) style="text-align: (?:left|center|right)">|<ol start="\d+">'
+    r'|<a href="([^"<>]*)"(?: title="[^"<>]*")?>|<img src="([^"<>]*)" alt="[^"<>]*"(?: title="[^"<>]*")? />'
+)
+"""The markup cmark-gfm writes itself, in the exact form it writes it (its attribute values escaped)."""
+
+
+def _only_cmark_markup(rendered: str) -> bool:
+    """Whether the HTML holds nothing but cmark-gfm's own markup, every link and image to a safe address:
+    then there is nothing to find, and most texts are spared Python's (slow) HTML parser."""
+    if "<" not in _CMARK_MARKUP.sub("", rendered):
+        return all(
+            _safe_url(m.group(1) if m.group(1) is not None else m.group(2))
+            for m in _CMARK_MARKUP.finditer(rendered)
+            if m.lastindex is not None
+        )
+    return False
+
+
+def _safe_url(raw: str) -> bool:
+    value = re.sub(r"[\x00-\x20]", "", html.unescape(raw))
+    return bool(SAFE_HREF.match(value) or SAFE_URL_START.match(value))
+
+
+_OPEN_AT_END = re.compile(r"<[A-Za-z/!?]")
+NEVER_CLOSED = "opens a tag or comment that this text never closes"
 
 
 def complete_part(text: str) -> str:
@@ -121,9 +225,33 @@ def complete_part(text: str) -> str:
 
 
 class _Finder(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, cmark_alignment: bool = False) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: str | None = None
+        self.cmark_alignment = cmark_alignment
+        """Reading cmark-gfm's HTML: its own table alignment (`style="text-align: …"` on th/td) is no finding."""
+        self.found: list[tuple[str, tuple[int, int]]] = []
+        """What is refused, with the tag's line (1-based) and column (0-based) as `getpos` gives them."""
+
+    def read(self, text: str) -> str:
+        """Read `text` whole; return what the parser held back at its end (a construct still open there).
+
+        Python's parser gives up on some markup a browser reads (`<![<x>` raises "expected name token");
+        the rest of the text would go unread, so that markup is itself a finding."""
+        try:
+            self.feed(text)
+            left: str = self.rawdata
+            self.close()
+        except AssertionError:
+            line, col = self.getpos()
+            start = sum(len(row) for row in text.splitlines(keepends=True)[: line - 1]) + col
+            if (opening := text.rfind("<", max(start - 8, 0), start)) != -1:  # the parser stopped inside `<![`
+                col -= start - opening
+                start = opening
+            shown = text[start : start + 30].split("\n")[0]
+            why = f"markup this check cannot read (`{shown}`) would hide what follows it from the check"
+            self.found.append((why, (line, col)))
+            return ""
+        return left
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._check(tag, attrs)
@@ -132,18 +260,20 @@ class _Finder(HTMLParser):
         self._check(tag, attrs)
 
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.found is not None:
-            return
         if tag in DANGEROUS_TAGS:
-            self.found = f"a `<{tag}>` element"
+            self.found.append((f"a `<{tag}>` element {RUNS}", self.getpos()))
             return
         for raw_name, raw_value in attrs:
             name, value = raw_name.lower(), re.sub(r"[\x00-\x20]", "", raw_value or "")
             if name.startswith("on"):
-                self.found = f"an event handler attribute `{name}` on `<{tag}>`"
+                what = f"an event handler attribute `{name}` on `<{tag}>`"
+            elif name == "style" and self.cmark_alignment and tag in ("th", "td") and _ALIGNMENT.match(raw_value or ""):
+                continue
             elif name in BANNED_ATTRS:
-                self.found = f"a `{name}` attribute on `<{tag}>`"
+                what = f"a `{name}` attribute on `<{tag}>`"
             elif name in URL_ATTRS and not (SAFE_HREF.match(value) or SAFE_URL_START.match(value)):
-                self.found = f'`{name}="{(raw_value or "")[:60]}"` on `<{tag}>`'
-            if self.found is not None:
-                return
+                what = f'`{name}="{(raw_value or "")[:60]}"` on `<{tag}>`'
+            else:
+                continue
+            self.found.append((f"{what} {RUNS}", self.getpos()))
+            return

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from ..content.codeblocks import BACKTICK_RUN, PLAIN_LANGS, code_spans, expand_includes, iter_fences
 from ..model.kb import Example
 from ..model.slug import Slugger
-from . import cmark
+from ..support import cmark
 from .highlight import code_block
 
 CODE_PREFIX = "KBDECKCODEBLOCK"
