@@ -542,6 +542,7 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
         "<h1>" * 50_000,  # 30 s: the heading anchors searched for `</h1>` from every `<h1>`
         "```python\n" + "x = '{{c1::'\n" * 20_000 + "```",  # deletions in code: searched for `}}` from each
         "`x` " + "<!--" * 50_000 + " `y`",  # raw HTML before a code span: each `<!--` searched for `-->`
+        "<!--`" * 150_000,  # and each looked for the last `-->` again (5 s at 50,000)
         "`" + "<!A" * 50_000 + "`",
         "`" + '<a b="' * 50_000 + "` " + "\\`" * 50_000,
     ],
@@ -558,6 +559,7 @@ def test_the_scratch_collection_is_written_beside_the_package_and_leftovers_are_
         "unclosed-headings",
         "unclosed-deletions-in-code",
         "unclosed-comments-before-code",
+        "unclosed-comments-between-code",
         "declarations-around-code",
         "values-and-escaped-backticks",
     ],

@@ -82,14 +82,21 @@ def _raw_html_end(text: str, i: int, last: dict[str, int]) -> int:
                 return i + len(short)
     for opening, closing in _ENDS:
         if text.startswith(opening, i):
-            if last.setdefault(closing, text.rfind(closing)) < i + len(opening):
+            if _last(text, closing, last) < i + len(opening):
                 return -1
             return text.find(closing, i + len(opening)) + len(closing)
     if text.startswith("<!", i) and i + 2 < len(text) and text[i + 2].isalpha():
-        gt = text.find(">", i) if last.setdefault(">", text.rfind(">")) > i else -1
+        gt = text.find(">", i) if _last(text, ">", last) > i else -1
         return gt + 1 if gt != -1 else -1
     m = _OPEN_TAG.match(text, i) or _AUTOLINK.match(text, i)
     return m.end() if m is not None else -1
+
+
+def _last(text: str, closing: str, last: dict[str, int]) -> int:
+    """Where `closing` last occurs in `text`, looked up once per text."""
+    if closing not in last:
+        last[closing] = text.rfind(closing)
+    return last[closing]
 
 
 def code_spans_among_html(text: str) -> list[tuple[int, int]]:
