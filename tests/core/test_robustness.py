@@ -308,6 +308,43 @@ def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
     assert problem.span.path.endswith("hostil.yaml") and problem.span.line == 3
 
 
+@pytest.mark.parametrize(
+    "cloze",
+    [
+        'Veja <b title="{{c1::x}} <img src=x onerror=alert(1)>">texto</b>',
+        'Veja <b title="{{c2::x::dica}} <img src=x onerror=alert(1)>">texto</b> {{c1::y}}',
+    ],
+)
+def test_a_cloze_deletion_inside_a_tag_is_refused(tmp_path: Path, cloze: str) -> None:
+    """Anki writes its own markup (quotes, `>`) in place of a deletion: inside a tag that ends the tag, and
+    the rest of an attribute's value becomes markup. Shown here in Anki's own renderer, which runs the
+    handler on both sides of a card whose text alone holds nothing live."""
+    from anki_helpers import new_collection
+
+    from kbdeck.content.rawhtml import _Finder, live_in_html
+
+    assert live_in_html(cloze) == []
+    col = new_collection(tmp_path)
+    note = col.new_note(col.models.by_name("Cloze"))  # type: ignore[arg-type]
+    note["Text"] = cloze
+    col.add_note(note, col.decks.id("Default"))  # type: ignore[arg-type]
+    card = note.cards()[0]
+    for side in (card.question(), card.answer()):
+        finder = _Finder()
+        finder.feed(side)
+        finder.close()
+        assert any("`onerror` on `<img>`" in what for what, _ in finder.found), side
+    col.close()
+    content = make_content(
+        tmp_path, {"flashcards/lang/clz.yaml": f"- id: gil-clz\n  cloze: {cloze!r}\n  see: por-que-existe\n"}
+    )
+    (content / "flashcards/lang/clz.yaml").rename(content / "flashcards/lang/gil.yaml")
+    result = build(content, tmp_path / "out")
+    assert result.apkg is None
+    problem = next(p for p in result.problems.errors if p.code == "unsafe-html")
+    assert "once Anki shows the cloze deletion" in problem.message and "out of HTML tags" in problem.hint
+
+
 def test_a_tag_left_open_would_take_the_next_field_in() -> None:
     """Why a field may not end inside a tag or comment: each field alone holds nothing live, but the card
     puts them one after the other, and the browser reads them as one."""

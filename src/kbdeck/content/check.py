@@ -27,8 +27,10 @@ from .codeblocks import (
 )
 from .images import check_images
 from .rawhtml import (
+    NEVER_CLOSED,
     REFUSED_HINT,
     RUNS,
+    as_anki_shows_clozes,
     live_in_html,
     outside_fences,
     strip_code,
@@ -460,6 +462,16 @@ def _check_markdown(
         # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that
         # holds backticks), or links beside backticks (inline code the Markdown reading blanked out)
         uncertain = "<" in fenceless or "`" in fenceless
+        if not refused and "<" in fenceless and "{{c" in fenceless:
+            refused = [(why, 0, "") for why in _live_beside_clozes(fenceless)]
+            for why, _, _ in refused:
+                problems.error(
+                    at(0),
+                    "unsafe-html",
+                    f"{why} once Anki shows the cloze deletion: it writes its own markup in place of `{{{{c1::…}}}}`, "
+                    "which ends an HTML tag around it",
+                    "keep cloze deletions out of HTML tags and their attributes: put them in the text between tags",
+                )
         if not refused and uncertain:
             live = live_in_html(fenceless)
             for why in live:  # what the Markdown seemed to hide: said at the text's start, with why
@@ -476,6 +488,14 @@ def _check_markdown(
                 )
     if cache is not None and len(problems.items) == found:
         cache.mark_clean(text, kind)
+
+
+def _live_beside_clozes(fenceless: str) -> list[str]:
+    """What the card's sides would run once Anki replaces its cloze deletions (each finding once)."""
+    found: list[str] = []
+    for side in as_anki_shows_clozes(fenceless):
+        found += [why for why in live_in_html(side) if why not in found and NEVER_CLOSED not in why]
+    return found
 
 
 _LANG_CACHE: dict[str, bool] = {}

@@ -16,6 +16,7 @@ import html
 import re
 from html.parser import HTMLParser
 
+from .clozes import CLOZE_RE
 from .codeblocks import code_spans_among_html
 
 DANGEROUS_TAGS = frozenset(
@@ -184,6 +185,20 @@ def live_in_html(markdown: str) -> list[str]:
             "field) would end it, and what it holds could then run"
         )
     return found
+
+
+def as_anki_shows_clozes(markdown: str) -> list[str]:
+    """The text as a cloze card's two sides show it: Anki writes its own markup in place of each deletion
+    (`<span class="cloze" …>[...]</span>` on the front, the deletion's text in a span on the back). Its
+    quotes and `>` end an HTML tag around a deletion, so text that was an attribute's value becomes
+    markup (`<b title="{{c1::x}} <img src=x onerror=…>">` runs the handler on both sides)."""
+    front = back = markdown
+    for _ in range(markdown.count("{{c")):  # deletions may nest: the innermost first
+        front = CLOZE_RE.sub('<span class="cloze" data-ordinal="1">[...]</span>', front)
+        back = CLOZE_RE.sub(lambda m: f'<span class="cloze" data-ordinal="1">{m.group(2)}</span>', back)
+        if "{{c" not in front and "{{c" not in back:
+            break
+    return [front, back]
 
 
 _CMARK_MARKUP = re.compile(
