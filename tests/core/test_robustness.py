@@ -313,11 +313,13 @@ def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
     [
         'Veja <b title="{{c1::x}} <img src=x onerror=alert(1)>">texto</b>',
         'Veja <b title="{{c2::x::dica}} <img src=x onerror=alert(1)>">texto</b> {{c1::y}}',
+        'Veja <b title="[latex]x[/latex] <img src=x onerror=alert(1)>">texto</b> {{c1::y}}',
+        'Veja <b title="[$]x[/$] <img src=x onerror=alert(1)>">texto</b> {{c1::y}}',
     ],
 )
-def test_a_cloze_deletion_inside_a_tag_is_refused(tmp_path: Path, cloze: str) -> None:
-    """Anki writes its own markup (quotes, `>`) in place of a deletion: inside a tag that ends the tag, and
-    the rest of an attribute's value becomes markup. Shown here in Anki's own renderer, which runs the
+def test_a_cloze_deletion_or_latex_inside_a_tag_is_refused(tmp_path: Path, cloze: str) -> None:
+    """Anki writes its own markup (quotes, `>`) in place of a deletion or LaTeX: inside a tag that ends the
+    tag, and the rest of an attribute's value becomes markup. Shown here in Anki's own renderer, which runs the
     handler on both sides of a card whose text alone holds nothing live."""
     from anki_helpers import new_collection
 
@@ -342,7 +344,7 @@ def test_a_cloze_deletion_inside_a_tag_is_refused(tmp_path: Path, cloze: str) ->
     result = build(content, tmp_path / "out")
     assert result.apkg is None
     problem = next(p for p in result.problems.errors if p.code == "unsafe-html")
-    assert "once Anki shows the cloze deletion" in problem.message and "out of HTML tags" in problem.hint
+    assert "once Anki shows it" in problem.message and "out of HTML tags" in problem.hint
 
 
 def test_a_tag_left_open_would_take_the_next_field_in() -> None:

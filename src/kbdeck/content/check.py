@@ -30,7 +30,7 @@ from .rawhtml import (
     NEVER_CLOSED,
     REFUSED_HINT,
     RUNS,
-    as_anki_shows_clozes,
+    as_anki_shows,
     live_in_html,
     outside_fences,
     strip_code,
@@ -462,15 +462,16 @@ def _check_markdown(
         # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that
         # holds backticks), or links beside backticks (inline code the Markdown reading blanked out)
         uncertain = "<" in fenceless or "`" in fenceless
-        if not refused and "<" in fenceless and "{{c" in fenceless:
-            refused = [(why, 0, "") for why in _live_beside_clozes(fenceless)]
+        if not refused and "<" in fenceless and ("{{c" in fenceless or "[" in fenceless):
+            refused = [(why, 0, "") for why in _live_as_anki_shows(fenceless)]
             for why, _, _ in refused:
                 problems.error(
                     at(0),
                     "unsafe-html",
-                    f"{why} once Anki shows the cloze deletion: it writes its own markup in place of `{{{{c1::…}}}}`, "
-                    "which ends an HTML tag around it",
-                    "keep cloze deletions out of HTML tags and their attributes: put them in the text between tags",
+                    f"{why} once Anki shows it: Anki writes its own markup in place of a cloze deletion "
+                    "(`{{c1::…}}`), `[latex]`, `[$]` or `[sound:…]`, which ends an HTML tag around it",
+                    "keep cloze deletions and Anki's tags out of HTML tags and their attributes: put them in the "
+                    "text between tags",
                 )
         if not refused and uncertain:
             live = live_in_html(fenceless)
@@ -490,10 +491,13 @@ def _check_markdown(
         cache.mark_clean(text, kind)
 
 
-def _live_beside_clozes(fenceless: str) -> list[str]:
-    """What the card's sides would run once Anki replaces its cloze deletions (each finding once)."""
+def _live_as_anki_shows(fenceless: str) -> list[str]:
+    """What the card's sides would run once Anki writes its markup in (`as_anki_shows`; each finding once)."""
     found: list[str] = []
-    for side in as_anki_shows_clozes(fenceless):
+    sides = as_anki_shows(fenceless)
+    if sides == [fenceless]:
+        return found
+    for side in sides:
         found += [why for why in live_in_html(side) if why not in found and NEVER_CLOSED not in why]
     return found
 

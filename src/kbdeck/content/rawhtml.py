@@ -187,18 +187,28 @@ def live_in_html(markdown: str) -> list[str]:
     return found
 
 
-def as_anki_shows_clozes(markdown: str) -> list[str]:
-    """The text as a cloze card's two sides show it: Anki writes its own markup in place of each deletion
-    (`<span class="cloze" …>[...]</span>` on the front, the deletion's text in a span on the back). Its
-    quotes and `>` end an HTML tag around a deletion, so text that was an attribute's value becomes
-    markup (`<b title="{{c1::x}} <img src=x onerror=…>">` runs the handler on both sides)."""
-    front = back = markdown
-    for _ in range(markdown.count("{{c")):  # deletions may nest: the innermost first
-        front = CLOZE_RE.sub('<span class="cloze" data-ordinal="1">[...]</span>', front)
-        back = CLOZE_RE.sub(lambda m: f'<span class="cloze" data-ordinal="1">{m.group(2)}</span>', back)
+ANKI_REWRITES = re.compile(
+    r"\[latex\].+?\[/latex\]|\[\$\].+?\[/\$\]|\[\$\$\].+?\[/\$\$\]|\[sound:.+?\]|\[anki:tts.*?\].*?\[/anki:tts\]",
+    re.IGNORECASE | re.DOTALL,
+)
+"""What Anki replaces with markup of its own when it shows a field, besides cloze deletions: LaTeX (an
+`<img>`), sounds and text-to-speech (a play button) (Anki's own patterns)."""
+
+
+def as_anki_shows(markdown: str) -> list[str]:
+    """The text as a card's sides show it, once Anki has written its own markup in place of each cloze
+    deletion (`<span class="cloze" …>[...]</span>` on the front, the deletion's text in a span on the
+    back), LaTeX, sound and text-to-speech tag. That markup's quotes and `>` end an HTML tag around
+    it, so text that was an attribute's value becomes markup: `<b title="{{c1::x}} <img src=x
+    onerror=…>">` runs the handler on both sides (so does `[latex]`, shown in Anki's renderer)."""
+    mark = '<span class="anki" data-ordinal="1">'
+    front = back = ANKI_REWRITES.sub(f"{mark}x</span>", markdown) if "[" in markdown else markdown
+    for _ in range(front.count("{{c")):  # deletions may nest: the innermost first
+        front = CLOZE_RE.sub(f"{mark}[...]</span>", front)
+        back = CLOZE_RE.sub(lambda m: f"{mark}{m.group(2)}</span>", back)
         if "{{c" not in front and "{{c" not in back:
             break
-    return [front, back]
+    return [front] if front == back else [front, back]
 
 
 _CMARK_MARKUP = re.compile(
