@@ -354,3 +354,15 @@ def test_problems_deep_in_a_note_are_reported_where_they_are_written(
         "or to the content folder)",
     ]
     assert "copy the image beside the note" in err and "copy it beside the note" in err
+
+
+def test_an_example_that_does_not_parse_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its docstring is read from the lines before the error: it also got "has no module docstring"."""
+    root = make_content(tmp_path, {})
+    path = root / "examples/demo/hello.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\ndef broken(:\n", encoding="utf-8")
+    code, out, _ = run_check(capsys, "--content", str(root), "--format", "json")
+    assert code == 1 and [p["code"] for p in json.loads(out)["problems"]] == ["python-syntax"]
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")  # none at all: said too
+    code, out, _ = run_check(capsys, "--content", str(root), "--format", "json")
+    assert sorted(p["code"] for p in json.loads(out)["problems"]) == ["missing-docstring", "python-syntax"]

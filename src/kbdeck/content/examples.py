@@ -109,10 +109,20 @@ def load_example(path: Path, example_id: str, shown: str, text: str, problems: P
                 f"invalid Python: {err.msg}",
                 "an example is a script that runs (`python <file>`): fix it at this line",
             )
+            docstring = _docstring_before(lines, err.lineno or 1)
     regions = tuple(
         Region(name, textwrap.dedent("\n".join(body)).strip("\n"), starts[name]) for name, body in bodies.items()
     )
     return Example(example_id, path, Span(shown), text, docstring, regions)
+
+
+def _docstring_before(lines: list[str], error_line: int) -> str:
+    """The module docstring of a file that does not parse, read from the lines before the error: the
+    error alone is reported, not also a missing docstring the file has."""
+    try:
+        return ast.get_docstring(ast.parse("\n".join(lines[: error_line - 1]))) or ""
+    except (SyntaxError, MemoryError, RecursionError):
+        return ""
 
 
 def _leading_comment(lines: list[str], comment: str, start_re: re.Pattern[str]) -> str:
