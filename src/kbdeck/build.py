@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import json
 import re
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from .apkg.bundle import encoded_bundle
+from .apkg.bundle import Encoded, encoded_bundle
 from .apkg.ledger import (
     LEDGER_NAME,
     Changes,
@@ -186,7 +187,7 @@ def _build(
         f"notetype:{CLOZE.name}": notetype_hash(CLOZE),
         "bundle": encoded.digest(),
     }
-    stamped = stamp(content, kb, notes, stamps, problems)
+    stamped = stamp(content, kb, notes, stamps, problems, out / apkg_name(kb.roadmap.deck), encoded)
     if stamped is None:
         return result
     ledger, changes = stamped
@@ -224,18 +225,56 @@ def _build(
 
 
 def stamp(
-    content: Path, kb: KnowledgeBase, notes: list[RenderedNote], stamps: dict[str, str], problems: Problems
+    content: Path,
+    kb: KnowledgeBase,
+    notes: list[RenderedNote],
+    stamps: dict[str, str],
+    problems: Problems,
+    previous_apkg: Path | None = None,
+    encoded: Encoded | None = None,
 ) -> tuple[Ledger, Changes] | None:
     """The new ledger and what changed since the previous build; None when the previous ledger cannot be
-    used (`open_ledger` says why). The previous ledger is let go on return: holding both to the end of a
-    300,000-card build cost 0.1 GB of its peak."""
+    used (`open_ledger` says why). A ledger with no notes (missing, or rebuilt from nothing) is first filled
+    from the package the previous build left at `previous_apkg` (`recover.py`). The previous ledger is let
+    go on return: holding both to the end of a 300,000-card build cost 0.1 GB of its peak."""
     old = open_ledger(content, kb, problems)
     if old is None:
         return None
     notes_now = {
         n.card_id: (n.content_hash, n.topic, "cloze" if n.notetype is CLOZE else "basic", n.section) for n in notes
     }
+    if not old.notes and not old.removed and previous_apkg is not None and encoded is not None:
+        recover_ledger(content, kb, old, notes_now, previous_apkg, encoded, problems)
     return update(old, notes_now, stamps)
+
+
+def recover_ledger(
+    content: Path,
+    kb: KnowledgeBase,
+    ledger: Ledger,
+    notes_now: dict[str, tuple[str, str, str, str]],
+    previous_apkg: Path,
+    encoded: Encoded,
+    problems: Problems,
+) -> None:
+    """Fill an empty ledger from the previous package, if there is one, and say so."""
+    from .apkg.recover import previous_build, seed
+
+    previous = previous_build(previous_apkg, kb.roadmap.id)
+    if previous is None or not previous.cards:
+        return
+    digests = {card_id: str(card["fields"]) for card_id, card in json.loads(encoded.value())["cards"].items()}
+    kept = seed(ledger, previous, [(i, *note) for i, note in notes_now.items()], digests)
+    path = ledger_path(content)
+    problems.warning(
+        Span(shown_path(path)),
+        "ledger-recovered",
+        f"the build ledger was missing or empty: recovered from {shown_path(previous_apkg)} (generation "
+        f"{previous.generation}, {len(previous.cards)} notes): {kept} unchanged notes keep their dates, so an "
+        "import leaves them and their Anki-side tags alone",
+        f"commit {shown_path(path)} with the content: on a machine without a previous build, every note "
+        "would be re-stamped",
+    )
 
 
 def open_ledger(content: Path, kb: KnowledgeBase, problems: Problems) -> Ledger | None:
@@ -371,6 +410,6 @@ def summary(result: BuildResult, dry_run: bool = False) -> str:
             + ("; recorded their output in " + RECORD_NAME if result.record_written else "")
         )
     if result.problems.warnings:
-        lines.append(f"  {_count(len(result.problems.warnings), 'warning')}: run `kbdeck check` to see them")
+        lines.append(f"  {_count(len(result.problems.warnings), 'warning')}, printed above")
     lines.append(f"  build generation {gen}{' (would be)' if dry_run else ''}, {result.seconds:.2f} s")
     return "\n".join(lines)

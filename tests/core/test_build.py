@@ -287,3 +287,83 @@ def test_a_collection_past_zips_2_gib_limit_gets_zip64_and_imports(
     col.close()
     with zipfile.ZipFile(normal) as zf:  # under the limit: no Zip64 field (the bytes as before the fix)
         assert not zf.getinfo("collection.anki2").extra
+
+
+@pytest.mark.parametrize("how", ["deleted", "rebuilt-from-nothing"])
+def test_a_lost_ledger_is_recovered_from_the_previous_package(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """Without its ledger a build took every note for new: each got today's date, a plain import updated
+    all of them and Anki dropped their Anki-side tags, and the generation went back to 1 (the add-on kept
+    showing the older, higher bundle). The package the previous build left says what each note was."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build(sample, out).apkg is not None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
+    (sample / "lang/listas.md").write_text(  # generation 2: a note page changed, the notes did not
+        (sample / "lang/listas.md").read_text(encoding="utf-8") + "\nMais um parágrafo.\n", encoding="utf-8"
+    )
+    v2 = build(sample, out)
+    assert v2.apkg is not None and v2.ledger is not None and v2.ledger.generation == 2
+    col = new_collection(tmp_path)
+    import_apkg(col, v2.apkg)
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        note.add_tag("marked")
+        col.update_note(note)
+    mods = {col.get_note(nid).guid: col.get_note(nid).mod for nid in col.find_notes("")}
+    ledger = sample / ".kbdeck-ledger.json"
+    if how == "deleted":
+        ledger.unlink()
+    else:
+        ledger.write_text("{not json", encoding="utf-8")
+        assert main(["ledger", "--content", str(sample), "--rebuild"]) == 0
+    gil = sample / "flashcards/lang/gil.yaml"  # one card edited, one removed, while the ledger was gone
+    text = gil.read_text(encoding="utf-8").replace("em especial as contagens", "sobretudo as contagens")
+    removed = "gil-output-include"
+    gil.write_text(text[: text.index(f"- id: {removed}")], encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    capsys.readouterr()
+    assert main(["build", "--content", str(sample), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning[ledger-recovered]: the build ledger was missing or empty: recovered from" in err
+    after = json.loads(ledger.read_text(encoding="utf-8"))
+    assert after["generation"] == 3 and removed in after["removed"]
+    log = import_apkg(col, out / "Sample KB.apkg")
+    assert len(log.updated) == 1 and len(log.new) == 0  # the edited note only
+    edited = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
+    assert "sobretudo" in edited["Back"]
+    kept = col.find_notes(f"-Id:gil-o-que-e -Id:{removed}")
+    assert len(kept) == len(mods) - 2
+    for nid in kept:
+        note = col.get_note(nid)
+        assert "marked" in note.tags and note.mod == mods[note.guid], note["Id"]
+    col.close()
+
+
+def test_a_package_that_cannot_say_anything_recovers_nothing(sample: Path, tmp_path: Path) -> None:
+    """Whatever sits where the previous package was (garbage, another tool's zip, another knowledge base's
+    package, a bundle with a field of the wrong type) gives no stamps, and never a traceback."""
+    from kbdeck.apkg.recover import previous_build
+
+    apkg = built(sample, tmp_path / "out")
+    assert previous_build(apkg, "sample-kb") is not None
+    assert previous_build(apkg, "another-kb") is None
+    assert previous_build(tmp_path / "missing.apkg", "sample-kb") is None
+    junk = tmp_path / "junk.apkg"
+    for data in (b"", b"PK\x03\x04 not a zip", b"\x00" * 100):
+        junk.write_bytes(data)
+        assert previous_build(junk, "sample-kb") is None
+    with zipfile.ZipFile(junk, "w") as zf:
+        zf.writestr("media", "{}")
+    assert previous_build(junk, "sample-kb") is None
+    with zipfile.ZipFile(apkg) as src, zipfile.ZipFile(junk, "w") as dst:
+        media = json.loads(src.read("media"))
+        for info in src.infolist():
+            data = src.read(info)
+            if "bundle" in media.get(info.filename, ""):
+                bundle = json.loads(data)
+                bundle["build"]["generation"] = "many"
+                data = json.dumps(bundle).encode()
+            dst.writestr(info, data)
+    assert previous_build(junk, "sample-kb") is None
