@@ -298,6 +298,10 @@ def test_a_card_that_spells_kbdecks_placeholders_builds_with_its_words(tmp_path:
         "<div>\n<b onclick=alert(1)\n\n```python\nx = 1\n```",
         "<div>\n<!--",
         "<div>\n<![<x> <b onclick=alert(1)>\n</div>",  # Python's parser gave up at `<![<` and read no further
+        # MathJax's own links and CSS (real Anki 26.9.3 made `\href{javascript:…}` a live link)
+        "$\\href{javascript:alert(1)}{x}$",
+        "\\\\(\\href{java&#9;script:alert(1)}{x}\\\\)",
+        "$$\\style{position:fixed;top:0}{x}$$",
     ],
 )
 def test_hostile_html_on_a_card_is_refused(tmp_path: Path, text: str) -> None:
@@ -378,6 +382,7 @@ def test_a_tag_left_open_would_take_the_next_field_in() -> None:
         "a<b c e x <y e http://x.org/`a` e <https://x.org/`b`>",
         "| a | b |\n|:--|--:|\n| 1 | 2 |",  # cmark-gfm's own alignment style
         "<details>\n<summary>mais</summary>\n\ntexto\n\n</details>",
+        "$\\href{https://docs.python.org/3/}{x}$ e `\\style{color:red}` em código",
     ],
 )
 def test_harmless_html_and_links_are_accepted(tmp_path: Path, text: str) -> None:

@@ -35,6 +35,7 @@ from .rawhtml import (
     outside_fences,
     strip_code,
     unsafe,
+    unsafe_math,
     without_code_spans,
     without_fences,
 )
@@ -454,9 +455,10 @@ def _check_markdown(
                 f"`{wiki.group(0)[:60]}` is Obsidian syntax: kbdeck renders GitHub Markdown, where it is plain text",
                 "write a link as [text](other-topic.md#heading) and an image as ![alt](img/file.png)",
             )
-    if outside_fences(text, fences, ("<", "](", "]:")):  # HTML or links outside code blocks
+    if outside_fences(text, fences, ("<", "](", "]:", "\\href", "\\style")):  # HTML, links or MathJax's own
         fenceless = without_fences(text, fences) if fences else text
-        refused = unsafe(without_code_spans(fenceless))
+        visible = without_code_spans(fenceless)
+        refused = sorted(unsafe(visible) + unsafe_math(visible), key=lambda found: found[1])
         for why, offset, hint in refused:
             problems.error(at_offset(offset), "unsafe-html", why, hint)
         # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that

@@ -240,6 +240,41 @@ _OPEN_AT_END = re.compile(r"<[A-Za-z/!?]")
 NEVER_CLOSED = "opens a tag or comment that this text never closes"
 
 
+_MATH_MACROS = re.compile(r"\\(href|style)\s*\{([^{}]*)\}")
+"""MathJax macros that reach the page: `\\href{url}{…}` makes a link and `\\style{css}{…}` sets CSS (Anki's
+MathJax loads both, on every client), so they are judged as an `href` and a `style` attribute are."""
+
+
+def unsafe_math(markdown_without_code: str) -> list[tuple[str, int, str]]:
+    """The `\\href` to an address that is not http(s), mailto or an anchor, and every `\\style`, written in
+    the text (in math or not: a `\\(` can come from raw text too), where each is written."""
+    found: list[tuple[str, int, str]] = []
+    if "\\" not in markdown_without_code:
+        return found
+    for m in _MATH_MACROS.finditer(markdown_without_code):
+        macro, argument = m.group(1), m.group(2)
+        if macro == "style":
+            found.append(
+                (
+                    f"`\\style{{{argument[:40]}}}` sets CSS on the card (Anki's MathJax applies it), as a `style` "
+                    "attribute would",
+                    m.start(),
+                    "remove it; color a formula with `\\color{…}{…}`",
+                )
+            )
+            continue
+        target = re.sub(r"[\x00-\x20]", "", html.unescape(argument))
+        if target and not (SAFE_HREF.match(target) or SAFE_URL_START.match(target)):
+            found.append(
+                (
+                    f"`\\href{{{argument[:60]}}}` in math: Anki's MathJax makes it a link, which {RUNS}",
+                    m.start(),
+                    "link to http(s), mailto or an #anchor only, or remove the `\\href`",
+                )
+            )
+    return found
+
+
 def complete_part(text: str) -> str:
     """The text up to its last `>`: nothing after it can be markup (a tag, a comment or a declaration
     only counts once its `>` comes, and a browser drops one still open at the end). `HTMLParser` reads
