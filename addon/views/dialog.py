@@ -21,9 +21,10 @@ from ..runtime import current
 _PAGE_STYLE = "<style>body { margin: 0; } html { background: var(--canvas); }</style>"
 
 
-def mathjax_scripts() -> list[str]:
+def mathjax_scripts(web: str) -> list[str]:
     """The reviewer's MathJax, as Anki's card previewer loads it: Anki's configuration (`js/mathjax.js`, the
-    `\\(…\\)` and `\\[…\\]` delimiters cards use), then the TeX bundle this Anki ships (`tex-chtml-full.js`;
+    `\\(…\\)` and `\\[…\\]` delimiters cards use), ours on top (`mathjax_safe.js`: no `\\href`/`\\style`, since
+    the viewer shows any deck's notes), then the TeX bundle this Anki ships (`tex-chtml-full.js`;
     `tex-chtml.js` in older versions). None found: the formulas stay as written."""
     try:
         from aqt.utils import aqt_data_path
@@ -33,7 +34,7 @@ def mathjax_scripts() -> list[str]:
         return []
     for name in ("tex-chtml-full.js", "tex-chtml.js"):
         if (folder / name).is_file():
-            return ["js/mathjax.js", f"js/vendor/mathjax/{name}"]
+            return ["js/mathjax.js", f"{web}/mathjax_safe.js", f"js/vendor/mathjax/{name}"]
     return []
 
 
@@ -60,7 +61,7 @@ class WebDialog(QDialog):
     def set_body(self, body: str, *, head: str = "", math: bool = False) -> None:
         """Load `body` with our CSS and JS; with `math`, Anki's own MathJax too (`kbdeck.js` typesets)."""
         web = current.web_base
-        scripts = [*(mathjax_scripts() if math else []), f"{web}/kbdeck.js"]
+        scripts = [*(mathjax_scripts(web) if math else []), f"{web}/kbdeck.js"]
         self.web.stdHtml(body, css=[f"{web}/kbdeck.css"], js=scripts, head=_PAGE_STYLE + head, context=self)
 
     def update_body(self, element_id: str, html: str) -> None:

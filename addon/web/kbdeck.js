@@ -85,6 +85,7 @@
         return mathjax.typesetPromise([note]);
       })
       .then(function () {
+        unlinkUnsafe(note);
         if (shownAnchor) {
           showAnchor(shownAnchor);
         }
@@ -92,6 +93,18 @@
       .catch(function () {
         /* a formula MathJax cannot read stays as written */
       });
+  }
+
+  var SAFE_LINK = /^(https?:\/\/|mailto:|#)/i;
+
+  function unlinkUnsafe(note) {
+    /* a typeset formula's links (MathJax's \href) to anything but http(s), mailto or an #anchor */
+    note.querySelectorAll("mjx-container a[href], mjx-container [href]").forEach(function (el) {
+      var href = (el.getAttribute("href") || "").replace(/[\u0000-\u0020]/g, "");
+      if (!SAFE_LINK.test(href)) {
+        el.removeAttribute("href");
+      }
+    });
   }
 
   function showAnchor(anchor) {

@@ -45,6 +45,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "math_topic": "basics/vectors",
             "below_math": ["basics/vectors", "a-picture"],
             "plain_topic": "basics/lists",
+            "hostile_marker": "Formulas are written between dollars",
             "watchdog_s": 90,
         },
     )
@@ -73,3 +74,14 @@ def test_a_heading_below_a_formula_is_still_the_one_shown_once_typeset(session: 
 def test_a_note_without_formulas_loads_no_mathjax(session: dict[str, Any]) -> None:
     assert session["pages"]["note-plain"]["mathjax"] is False
     assert session["plain_later"]["mathjax"] is False and session["plain_later"]["typeset"] == 0
+
+
+def test_a_hostile_notes_mathjax_links_and_css_do_not_reach_the_viewer(session: dict[str, Any]) -> None:
+    """MathJax's html package made `\\href{javascript:…}` a live link and `\\style` inline CSS (Anki 26.9.3's
+    reviewer does). The viewer shows any deck's notes: the package is off there, and a formula's link to an
+    address that is not http(s), mailto or an anchor is unlinked."""
+    hostile = session["hostile"]
+    assert not any(h.lower().startswith("javascript") for h in hostile["links"]), hostile
+    assert hostile["styled"] == 0, hostile
+    assert "Formulas are written between dollars" in hostile["text"]
+    assert session["pages"]["note-hostile"]["typeset"] >= 3  # the note's own formulas and this one

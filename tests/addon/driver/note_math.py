@@ -27,6 +27,14 @@ MATH = """(() => {
 })()"""
 
 
+HOSTILE = """(() => ({
+  links: [...document.querySelectorAll('.kbdeck-note mjx-container [href]')].map(a => a.getAttribute('href')),
+  styled: [...document.querySelectorAll('.kbdeck-note mjx-container [style]')]
+    .filter(e => /outline/.test(e.getAttribute('style'))).length,
+  errors: document.querySelectorAll('.kbdeck-note mjx-merror, .kbdeck-note [data-mjx-error]').length,
+  text: (document.querySelector('.kbdeck-note') || {}).innerText || ''}))()"""
+
+
 def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any, None]:
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from aqt import mw
@@ -64,3 +72,14 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
     yield from show(topic, anchor, "note-math-heading", at_heading, height=320)
     yield from show(settings["plain_topic"], "", "note-plain", "!p.mathjax")
     r["plain_later"] = yield js(note_viewer.viewer().web, MATH)
+    # a hostile deck's note (kbdeck refuses to build one): MathJax's \href and \style must not reach the page
+    from pathlib import Path
+
+    marker = settings["hostile_marker"]
+    for page in Path(mw.col.media.dir()).glob(f"_kbdeck-{kb}-note-*.html"):
+        text = page.read_text(encoding="utf-8")
+        if marker in text:
+            evil = r"\(\href{javascript:alert(1)}{x} + \style{outline:7px solid blue}{z} + \href{https://example.org/}{w}\)"
+            page.write_text(text.replace(marker, f"{marker}</p><p>{evil}", 1), encoding="utf-8")
+    yield from show(settings["math_topic"], "", "note-hostile", typeset)
+    r["hostile"] = yield js(note_viewer.viewer().web, HOSTILE)

@@ -1,0 +1,22 @@
+/* kbdeck add-on: loaded between Anki's MathJax configuration (js/mathjax.js) and its TeX bundle, in the
+ * note viewer only. The viewer shows the notes of any deck, and MathJax's html package turns a formula's
+ * \href{javascript:…}{…} into a live link and \style{…}{…} into inline CSS (seen in Anki 26.9.3). The
+ * package is dropped and not loaded on demand, so those macros stay errors shown as written; the rest
+ * of TeX (\color included) is typeset as in the reviewer. kbdeck.js also unlinks any address in a
+ * typeset formula that is not http(s), mailto or an #anchor, should a MathJax of another Anki differ.
+ */
+(function () {
+  "use strict";
+  var mathjax = window.MathJax;
+  if (!mathjax || typeof mathjax !== "object") {
+    return;
+  }
+  var tex = (mathjax.tex = mathjax.tex || {});
+  var packages = (tex.packages = tex.packages || {});
+  var minus = (packages["[-]"] = packages["[-]"] || []);
+  if (minus.indexOf("html") < 0) {
+    minus.push("html");
+  }
+  tex.autoload = tex.autoload || {};
+  tex.autoload.html = [];
+})();
