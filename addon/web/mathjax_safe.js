@@ -1,7 +1,8 @@
 /* kbdeck add-on: loaded between Anki's MathJax configuration (js/mathjax.js) and its TeX bundle, in the
  * note viewer only. The viewer shows the notes of any deck, and MathJax's html package turns a formula's
  * \href{javascript:…}{…} into a live link and \style{…}{…} into inline CSS (seen in Anki 26.9.3). The
- * package is dropped and not loaded on demand, so those macros stay errors shown as written; the rest
+ * package is dropped and not loaded on demand (nor is `require`, which would load it back), so those
+ * macros stay errors shown as written; the rest
  * of TeX (\color included) is typeset as in the reviewer. kbdeck.js also unlinks any address in a
  * typeset formula that is not http(s), mailto or an #anchor, should a MathJax of another Anki differ.
  */
@@ -14,9 +15,12 @@
   var tex = (mathjax.tex = mathjax.tex || {});
   var packages = (tex.packages = tex.packages || {});
   var minus = (packages["[-]"] = packages["[-]"] || []);
-  if (minus.indexOf("html") < 0) {
-    minus.push("html");
-  }
   tex.autoload = tex.autoload || {};
-  tex.autoload.html = [];
+  /* require: `\require{html}` would load the package back */
+  ["html", "require"].forEach(function (name) {
+    if (minus.indexOf(name) < 0) {
+      minus.push(name);
+    }
+    tex.autoload[name] = [];
+  });
 })();

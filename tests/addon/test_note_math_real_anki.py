@@ -78,8 +78,9 @@ def test_a_note_without_formulas_loads_no_mathjax(session: dict[str, Any]) -> No
 
 def test_a_hostile_notes_mathjax_links_and_css_do_not_reach_the_viewer(session: dict[str, Any]) -> None:
     """MathJax's html package made `\\href{javascript:…}` a live link and `\\style` inline CSS (Anki 26.9.3's
-    reviewer does). The viewer shows any deck's notes: the package is off there, and a formula's link to an
-    address that is not http(s), mailto or an anchor is unlinked."""
+    reviewer does). The viewer shows any deck's notes: the package is off there (and `\\require{html}`, which
+    loaded it back, is off too), and a formula's link to an address that is not http(s), mailto or an anchor
+    is unlinked."""
     hostile = session["hostile"]
     assert not any(h.lower().startswith("javascript") for h in hostile["links"]), hostile
     assert hostile["styled"] == 0, hostile

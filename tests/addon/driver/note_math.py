@@ -80,6 +80,7 @@ def scenario(settings: dict[str, Any], r: dict[str, Any]) -> Generator[Any, Any,
         text = page.read_text(encoding="utf-8")
         if marker in text:
             evil = r"\(\href{javascript:alert(1)}{x} + \style{outline:7px solid blue}{z} + \href{https://example.org/}{w}\)"
+            evil += r" \(\require{html}\style{outline:7px solid blue}{q} + \href{javascript:alert(2)}{q}\)"
             page.write_text(text.replace(marker, f"{marker}</p><p>{evil}", 1), encoding="utf-8")
     yield from show(settings["math_topic"], "", "note-hostile", typeset)
     r["hostile"] = yield js(note_viewer.viewer().web, HOSTILE)
