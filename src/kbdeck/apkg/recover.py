@@ -23,6 +23,8 @@ from typing import Any
 from .ledger import Entry, Ledger
 
 COLLECTIONS = ("collection.anki21", "collection.anki2")
+MAX_COLLECTION_BYTES = 8 * 1024 * 1024 * 1024
+"""A collection larger than this is not unpacked (a 300,000-card one is about 1.3 GB)."""
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 """A bundle larger than this is not read (a 300,000-card bundle is about 60 MB)."""
 
@@ -97,8 +99,8 @@ def _bundle(zf: zipfile.ZipFile, kb_id: str) -> dict[str, Any] | None:
 def _mods(zf: zipfile.ZipFile) -> dict[str, int]:
     """GUID → modification time of every note of the package's collection."""
     entry = next((name for name in COLLECTIONS if name in zf.namelist()), None)
-    if entry is None:
-        raise ValueError("no collection in the package")
+    if entry is None or zf.getinfo(entry).file_size > MAX_COLLECTION_BYTES:
+        raise ValueError("no collection in the package that can be read")
     with tempfile.TemporaryDirectory(prefix="kbdeck-recover-") as tmp:
         path = Path(tmp) / "collection.anki2"
         with zf.open(entry) as src, path.open("wb") as dst:
