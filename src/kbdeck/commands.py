@@ -178,6 +178,12 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     if kb is None:
         return 1
     path = ledger_path(args.content)
+    if not path.exists() and not path.is_symlink():
+        print(
+            f"kbdeck: there is no ledger at {shown_path(path)} yet: the next build recovers it from the previous "
+            "package if the output folder still has one, and otherwise stamps every note as new (a first build)"
+        )
+        return 0
     try:
         ledger = read_ledger(path, kb.roadmap.id)
     except LedgerError as exc:

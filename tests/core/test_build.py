@@ -367,3 +367,12 @@ def test_a_package_that_cannot_say_anything_recovers_nothing(sample: Path, tmp_p
                 data = json.dumps(bundle).encode()
             dst.writestr(info, data)
     assert previous_build(junk, "sample-kb") is None
+
+
+def test_the_ledger_command_says_when_there_is_no_ledger(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said "is sound: 0 notes, build generation 0" of a ledger that does not exist."""
+    (sample / ".kbdeck-ledger.json").unlink(missing_ok=True)
+    capsys.readouterr()
+    assert main(["ledger", "--content", str(sample)]) == 0
+    out = capsys.readouterr().out
+    assert "there is no ledger at" in out and "recovers it from the previous package" in out and "sound" not in out
