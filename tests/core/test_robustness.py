@@ -87,6 +87,21 @@ def test_yaml_aliases_are_refused_in_bounded_time(
     assert "error[yaml-alias]" in err and "Traceback" not in err
 
 
+def test_a_yaml_alias_is_one_error_where_it_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It was reported at its anchor (`&x`, the line before), with an "empty answer" and a "must be text"
+    error for the same value."""
+    import json
+
+    cards = "- id: gil-um\n  q: &x Pergunta\n  a: *x\n  see: por-que-existe\n  tags: [a, *x]\n"
+    content = make_content(tmp_path, {"flashcards/lang/gil.yaml": cards})
+    assert main(["check", "--content", str(content), "--format", "json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["code"], p["span"]["line"], p["span"]["col"]) for p in problems] == [
+        ("yaml-alias", 3, 6),
+        ("yaml-alias", 5, 13),
+    ]
+
+
 @pytest.mark.parametrize(
     ("edit", "code"),
     [
@@ -293,6 +308,7 @@ def test_a_card_that_spells_kbdecks_placeholders_builds_with_its_words(tmp_path:
         "\\`<b onclick=alert(1)>`",  # an escaped backtick opens no code span
         "``\n\n[l](javascript:alert(1))\n\n``",  # a code span never reaches into the next paragraph
         "see http://x` <b onclick=alert(1)> `",  # an extended autolink takes the backtick (the HTML check)
+        "$$`$$ <b onclick=alert(1)> `",  # math comes first: its backtick opens no code span
         # a tag or comment left open: the markup after the field (a code block, the next field) closes it
         '<div>\n<b title="x',
         "<div>\n<b onclick=alert(1)\n\n```python\nx = 1\n```",

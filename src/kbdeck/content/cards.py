@@ -13,6 +13,7 @@ from ..model.kb import Card, Kind
 from ..model.problems import Problems, Span
 from .clozes import parse_hide
 from .schema import check_keys, describe, expect_mapping, str_list
+from .yamlspan import ALIAS
 
 CARD_KEYS = {
     "id": str,
@@ -61,7 +62,8 @@ def load_yaml_cards(text: str, shown: str, topic: str, problems: Problems) -> li
         hides = str_list(mapping, "hide", "a card", problems)
         spans = tuple((k, v.span) for k, v in mapping.items())
         spans += tuple((f"hide:{i}", at) for i, (_, at) in enumerate(hides))  # each entry's own place
-        card = _make_card(values, tags, spans, item.span, topic, order, problems, tuple(h for h, _ in hides))
+        aliased = frozenset(k for k, n in mapping.items() if n.raw == ALIAS)  # reported: nothing more to say
+        card = _make_card(values, tags, spans, item.span, topic, order, problems, tuple(h for h, _ in hides), aliased)
         if card is not None:
             cards.append(card)
     return cards
@@ -150,6 +152,7 @@ def _make_card(
     order: int,
     problems: Problems,
     hides: tuple[str, ...] = (),
+    aliased: frozenset[str] = frozenset(),
 ) -> Card | None:
     at = dict(spans)
     card_id = str(v.get("id", "")).strip()
@@ -174,11 +177,12 @@ def _make_card(
     label = f"card `{card_id}`" if card_id else "card"
     if kind is Kind.BASIC:
         for key, name in (("q", "question"), ("a", "answer")):
-            if not text[key].strip():
+            if not text[key].strip() and key not in aliased:
                 problems.error(at.get(key, span), f"empty-{name}", f"{label} has an empty {name}", f"write `{key}:`")
     elif kind is Kind.CLOZE:
         wrong_hide = "hide" in at and "hide" not in v  # reported as wrong-type: it may hold the deletions
-        check_cloze(text["cloze"], at.get("cloze", span), label, problems, hides=bool(hides) or wrong_hide)
+        if "cloze" not in aliased:
+            check_cloze(text["cloze"], at.get("cloze", span), label, problems, hides=bool(hides) or wrong_hide)
         _check_hides(hides, at, label, problems)
     else:
         if bool(text["code"].strip()) == bool(text["include"].strip()):

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 from .clozes import CLOZE_RE
 from .codeblocks import code_spans_among_html
+from .mathspans import protect_math
 
 DANGEROUS_TAGS = frozenset(
     {
@@ -165,7 +166,7 @@ def live_in_html(markdown: str) -> list[str]:
     code span); the HTML cannot be misread. Empty for a safe text."""
     from ..support import cmark
 
-    rendered = cmark.to_html(markdown)
+    rendered = cmark.to_html(protect_math(markdown)[0])  # math cut out first, as the renderer does
     if _only_cmark_markup(rendered):
         return []
     part = complete_part(rendered)

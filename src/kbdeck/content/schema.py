@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..model.problems import Problems, Span
+from .yamlspan import ALIAS
 
 if TYPE_CHECKING:
     from .yamlspan import Located
@@ -52,6 +53,8 @@ def check_keys(
             problems.error(span, "unknown-key", f"unknown key `{key}` in {what}", hint)
             continue
         expected = allowed[key]
+        if node.raw == ALIAS:  # reported where it is written (`yamlspan`): no second error for the same value
+            continue
         value = node.value
         if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
             if expected is str and node.raw is not None and value is not None:
@@ -95,6 +98,8 @@ def str_list(mapping: dict[str, Located], key: str, what: str, problems: Problem
         return ()
     out = []
     for item in node.value:
+        if item.raw == ALIAS:
+            continue
         if isinstance(item.value, str):
             out.append((item.value, item.span))
         elif item.raw is not None and item.value is not None:

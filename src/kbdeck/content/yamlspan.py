@@ -15,6 +15,10 @@ import yaml
 from ..model.problems import Problems, Span
 from .chars import BAD_CHARS, report_value
 
+ALIAS = "*alias"
+"""`Located.raw` of an alias: reported where it is written, and skipped by whatever reads the value (an
+"empty value" or "must be text" error there would only repeat it)."""
+
 
 @dataclass(frozen=True)
 class Located:
@@ -87,7 +91,24 @@ def _compose(text: str, fast: bool) -> yaml.Node | None:
             return yaml.compose(text, Loader=_FAST_LOADER)
         except Exception:  # any refusal, even a non-YAML one (surrogates), is the pure parser's to judge
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=_AliasMarkingLoader)
+
+
+class _AliasNode(yaml.ScalarNode):
+    """An alias (`*name`) where it is written: PyYAML's composer puts the anchored node itself there, whose
+    position is the anchor's, so the error pointed at the `&name` instead of the `*name`."""
+
+
+class _AliasMarkingLoader(yaml.SafeLoader):
+    """The pure-Python composer, but for aliases, each composed as an `_AliasNode` at its own place."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            if event.anchor in self.anchors:  # else: PyYAML's own error (an undefined alias)
+                self.get_event()  # type: ignore[no-untyped-call]
+                return _AliasNode("!kbdeck-alias", str(event.anchor), event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
 
 
 SYNTAX_HINT = (
@@ -197,14 +218,16 @@ def _convert(node: yaml.Node, path: str, problems: Problems, off: int, seen: set
     itself (`&s [*s]`) costs no more than its own size. A graph libyaml composed (`fast`) raises
     `_UnlikePyYAML` at a node the pure-Python parser would compose otherwise."""
     span = _span(path, node.start_mark, off)
-    if id(node) in seen:
+    if id(node) in seen or isinstance(node, _AliasNode):
+        if fast:  # libyaml's graph has no alias positions: the pure parser's has (`_AliasMarkingLoader`)
+            raise _UnlikePyYAML
         problems.error(
             span,
             "yaml-alias",
             "YAML aliases (`*name` referring to an `&name` anchor) are not supported",
             "write the value out again where it is needed",
         )
-        return Located(None, span)
+        return Located(None, span, raw=ALIAS)
     seen.add(id(node))
     if fast and node.tag not in _PLAIN_TAGS:
         raise _UnlikePyYAML
