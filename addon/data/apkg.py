@@ -167,7 +167,7 @@ def _bundle(zf: zipfile.ZipFile, media: dict[str, str]) -> Bundle:
     if not found:
         detail = f": {problems[0]}" if problems else ""
         raise PackageError(f"no valid kbdeck bundle in the package{detail} (is it a kbdeck build?)")
-    return max(found, key=lambda b: (b.generation, b.file_name))
+    return max(found, key=lambda b: b.recency)
 
 
 def _notes(zf: zipfile.ZipFile, names: set[str]) -> dict[str, IncomingNote]:

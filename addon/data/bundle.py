@@ -171,6 +171,16 @@ class Bundle:
     """Note GUID → authored card id (derived)."""
     areas: Mapping[str, str] = field(default_factory=dict)
     """Area id → its full deck name (the decks the build places cards in)."""
+    changed_at: int = 0
+    """When the build's bundle last changed (epoch seconds; 0 for bundles that do not say)."""
+
+    @property
+    def recency(self) -> tuple[int, int, str]:
+        """The order of a knowledge base's bundles, oldest first: by when the bundle changed, then generation
+        (ties by file name, so the choice is stable). The time comes first because a build whose ledger was
+        lost starts again at generation 1 while its time goes on; within one ledger both only grow (a stamp
+        is always later than the one before it, whatever the machine's clock)."""
+        return (self.changed_at, self.generation, self.file_name)
 
     def day_of(self, topic_id: str) -> tuple[Week, Day] | None:
         """The first roadmap day that lists `topic_id`."""
@@ -241,6 +251,7 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
         raise BundleError(f"{file_name}: the file name does not match the bundle's kb.id {kb.id!r}")
     build = r.obj(root.get("build", {}), "bundle.build")
     generation = r.int_(build, "generation", "bundle.build")
+    changed_at = r.int_(build, "changed_at", "bundle.build")
     topics = _topics(r, r.obj(root.get("topics", {}), "bundle.topics"))
     cards: dict[str, CardRef] = {}
     for cid, value in r.obj(root.get("cards", {}), "bundle.cards").items():
@@ -274,7 +285,7 @@ def parse_bundle(data: bytes, file_name: str) -> Bundle:
     for i, a in enumerate(r.lst(root.get("areas", []), "bundle.areas")):
         ao = r.obj(a, f"bundle.areas[{i}]")
         areas[r.ident(ao.get("id"), f"bundle.areas[{i}].id")] = r.text(ao, "deck", f"bundle.areas[{i}]", default="")
-    return Bundle(file_name, version, generation, kb, weeks, topics, cards, examples, mocks, guids, areas)
+    return Bundle(file_name, version, generation, kb, weeks, topics, cards, examples, mocks, guids, areas, changed_at)
 
 
 def _reject_constant(name: str) -> None:
@@ -378,13 +389,10 @@ def _mock(r: _Reader, o: dict[str, Any], i: int) -> MockInterview:
 
 
 def latest_per_kb(bundles: list[Bundle]) -> list[Bundle]:
-    """The bundle with the highest build generation for each knowledge base, ordered by title.
-
-    Ties (the same generation in two files) go to the later file name, so the choice is stable.
-    """
+    """The newest bundle of each knowledge base (`Bundle.recency`), ordered by title."""
     best: dict[str, Bundle] = {}
     for b in bundles:
         current = best.get(b.kb.id)
-        if current is None or (b.generation, b.file_name) > (current.generation, current.file_name):
+        if current is None or b.recency > current.recency:
             best[b.kb.id] = b
     return sorted(best.values(), key=lambda b: (b.kb.title.casefold(), b.kb.id))

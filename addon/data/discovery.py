@@ -40,7 +40,7 @@ def discover(media_dir: str | Path) -> Discovery:
 def bundles_of(media_dir: str | Path, kb_id: str) -> list[Bundle]:
     """Every valid bundle of one knowledge base in the media folder (older builds included), oldest first."""
     found, _ = scan(media_dir)
-    return sorted((b for b in found if b.kb.id == kb_id), key=lambda b: (b.generation, b.file_name))
+    return sorted((b for b in found if b.kb.id == kb_id), key=lambda b: b.recency)
 
 
 def scan(media_dir: str | Path) -> tuple[list[Bundle], list[str]]:

@@ -118,7 +118,7 @@ def previous_digests(old: Iterable[Bundle], incoming: Bundle) -> dict[str, str]:
     """GUID → digest of the fields the previous build gave each note (the newest earlier bundle that has
     one): what Anki holds when nobody edited the note in Anki."""
     out: dict[str, str] = {}
-    for b in sorted(old, key=lambda b: (b.generation, b.file_name)):
+    for b in sorted(old, key=lambda b: b.recency):
         if b.kb.id != incoming.kb.id or b.file_name == incoming.file_name:
             continue
         for card in b.cards.values():

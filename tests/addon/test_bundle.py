@@ -224,3 +224,25 @@ def test_the_guid_is_the_documented_hash(kb_id: str, card_id: str) -> None:
         n, r = divmod(n, 62)
         digits.append("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[r])
     assert note_guid(kb_id, card_id) == "kb" + "".join(digits)
+
+
+def test_a_build_whose_ledger_was_lost_is_still_the_newest(tmp_path: Path) -> None:
+    """A lost ledger starts the generation again at 1 while the bundle's time goes on: the add-on kept the
+    older build's bundle (generation 23) as the newest, for its roadmap and for what Anki holds."""
+    from addon_helpers import make_bundle
+
+    from addon.data.discovery import bundles_of
+    from addon.data.reconcile import previous_digests
+
+    old = bundle_dict(ROADMAP, CARDS, generation=23, title="before")
+    old["build"]["changed_at"] = 1_790_000_000
+    old["cards"]["gil-1"]["fields"] = "aaaaaaaaaaaaaaaa"
+    new = bundle_dict(ROADMAP, CARDS, generation=1, title="after")
+    new["build"]["changed_at"] = 1_800_000_000
+    new["cards"]["gil-1"]["fields"] = "bbbbbbbbbbbbbbbb"
+    older, newer = write(tmp_path, old), write(tmp_path, new)
+    assert [b.file_name for b in discover(tmp_path).bundles] == [newer]
+    assert [b.file_name for b in bundles_of(tmp_path, "kb")] == [older, newer]
+    incoming = make_bundle(ROADMAP, CARDS, generation=2, title="next")
+    digests = previous_digests(bundles_of(tmp_path, "kb"), incoming)
+    assert set(digests.values()) == {"bbbbbbbbbbbbbbbb"}  # what the newest import gave Anki
