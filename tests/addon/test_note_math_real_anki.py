@@ -86,3 +86,5 @@ def test_a_hostile_notes_mathjax_links_and_css_do_not_reach_the_viewer(session: 
     assert hostile["styled"] == 0, hostile
     assert "Formulas are written between dollars" in hostile["text"]
     assert session["pages"]["note-hostile"]["typeset"] >= 3  # the note's own formulas and this one
+    scroll_width, view_width = hostile["page"]  # its long formula wraps: the page does not scroll sideways
+    assert scroll_width <= view_width, hostile["page"]

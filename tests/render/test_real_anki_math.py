@@ -121,3 +121,55 @@ def test_a_formula_wider_than_a_phone_scrolls_in_its_box_not_the_page(tmp_path: 
     assert scroll_width <= view_width, answer
     box_scroll, box_width = answer["boxes"][0]  # the card's formula (the note section's comes after it)
     assert box_width <= view_width < box_scroll, answer
+
+
+INLINE_PROBE = """(() => {
+  const inline = [...document.querySelectorAll('#qa mjx-container:not([display="true"])')];
+  const long = inline.map(e => e.getClientRects().length);
+  return {page: [document.documentElement.scrollWidth, document.documentElement.clientWidth], lines: long};
+})()"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_long_inline_formula_wraps_on_a_phone(tmp_path: Path, theme: str) -> None:
+    """Inline math does not break lines either, and scrolling it inside a line would shift it off the text's
+    baseline: a 40-term inline formula made a 360 px card 3,891 px wide. It now wraps between its parts,
+    like words (and the hidden MathML that screen readers read no longer widens the page)."""
+    if importlib.util.find_spec("aqt") is None:
+        pytest.fail("the Anki desktop app is required: pip install 'aqt[qt]==26.9.3'", pytrace=False)
+    content = tmp_path / "kb"
+    assert main(["init", str(content)]) == 0
+    cards = content / "flashcards" / "basics" / "vectors.yaml"
+    wide = " + ".join(f"a_{{{i}}} x^{{{i}}}" for i in range(40))
+    text = cards.read_text(encoding="utf-8")
+    cards.write_text(
+        text.replace("a: $\\|v\\|_2 = \\sqrt{v \\cdot v}$", f"a: 'Inline ${wide}$ and text after.'"), encoding="utf-8"
+    )
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    base = tmp_path / "base"
+    harness.prepare_base(base, package(tmp_path / "kbdeck.ankiaddon"))
+    shutil.rmtree(base / "addons21" / "zz_kbdeck_driver")
+    shutil.copytree(DRIVER, base / "addons21" / "zz_kbdeck_cards", ignore=shutil.ignore_patterns("__pycache__"))
+    order = ["lists-slice-copy", "lists-cloze-step", "lists-output-reverse", "vectors-norm"]
+    settings: dict[str, Any] = {
+        "results": str(tmp_path / "results.json"),
+        "screenshots": str(SHOTS / "inline"),
+        "apkg": str(result.apkg),
+        "deck": "My KB::01 Basics",
+        "deck_browser_text": "My KB",
+        "theme": theme,
+        "widths": [360],
+        "cards": order,
+        "probe": INLINE_PROBE.strip(),
+        "settle_ms": 1500,
+        "watchdog_s": 90,
+    }
+    results = harness.run_anki(base, settings).results
+    assert results.get("status") == "ok", json.dumps({k: results.get(k) for k in ("status", "errors", "steps")})
+    answer = next(c for c in results["cards"] if c["note"] == "vectors-norm")["answer"]["probe"]
+    scroll_width, view_width = answer["page"]
+    assert scroll_width <= view_width, answer
+    assert max(answer["lines"]) >= 5, answer  # the long formula, on several lines
+    question = next(c for c in results["cards"] if c["note"] == "vectors-norm")["question"]["probe"]
+    assert question["lines"] == [1], question  # a short one (`$v$`) stays on its line

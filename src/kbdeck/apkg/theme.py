@@ -197,6 +197,10 @@ LAYOUT_CSS = f"""\
 .kb-card img {{ max-width: 100%; height: auto; }}
 .kb-card mjx-container[display="true"] {{ max-width: 100%; overflow-x: auto; overflow-y: hidden;
   padding: 2px 0; -webkit-overflow-scrolling: touch; }}  /* MathJax 3 does not break lines: wide math scrolls */
+.kb-card mjx-container:not([display="true"]) > mjx-math {{ display: inline; white-space: normal; }}
+.kb-card mjx-assistive-mml {{ width: 1px !important; height: 1px !important; }}
+/* inline math wraps between its parts like words (a 40-term formula made a 360 px card 3,891 px wide); the
+   hidden MathML for screen readers, as wide as the formula, is kept to 1 px so it widens nothing */
 .kb-crumb {{ font-size: 12.5px; line-height: 1.35; letter-spacing: 0.01em; margin-bottom: 12px; }}
 .kb-q {{ font-size: 1.06em; font-weight: 600; }}
 .kb-q.kb-cloze {{ font-size: 1em; font-weight: 400; }}

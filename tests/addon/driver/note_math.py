@@ -32,6 +32,7 @@ HOSTILE = """(() => ({
   styled: [...document.querySelectorAll('.kbdeck-note mjx-container [style]')]
     .filter(e => /outline/.test(e.getAttribute('style'))).length,
   errors: document.querySelectorAll('.kbdeck-note mjx-merror, .kbdeck-note [data-mjx-error]').length,
+  page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
   text: (document.querySelector('.kbdeck-note') || {}).innerText || ''}))()"""
 
 
