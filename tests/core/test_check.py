@@ -332,6 +332,8 @@ def test_problems_deep_in_a_note_are_reported_where_they_are_written(
         "Um [[wiki]] e <b onclick=x>negrito</b> e [l](javascript:x)",
         "",
         "![w](file:///etc/x.png) e ![n](img/nenhuma.png)",
+        "",
+        '<img src="data:image/png;base64,AAAA"> e ![d](data:image/png;base64,BBBB)',
     ]
     root = make_content(tmp_path / "kb", {"lang/gil.md": note + "\n".join(tail) + "\n"})
     first = len(note.splitlines()) + 1  # the line of tail[0]
@@ -348,10 +350,14 @@ def test_problems_deep_in_a_note_are_reported_where_they_are_written(
         "every reviewer that shows this text",
         f"{path}:{first + 7}:46: error[unsafe-html]: a link to `javascript:x` (only http(s), mailto, #anchors "
         "and relative paths) would run in every reviewer that shows this text",
-        f"{path}:{first + 9}:6: error[unsafe-html]: an image from `file:///etc/x.png` (only relative paths and "
-        "http(s)) would not show on phones, and would reach into local files elsewhere",
+        f"{path}:{first + 9}:6: error[unsafe-html]: an image from `file:///etc/x.png` reads a file of this "
+        "computer: it shows nowhere else (phones, other machines)",
         f"{path}:{first + 9}:32: error[missing-image]: image `img/nenhuma.png` not found (relative to the file, "
         "or to the content folder)",
+        f"{path}:{first + 11}:1: error[unsafe-html]: an image written into the text (`data:image/png;base64,AAAA…`) "
+        "is refused, like every address that is not http(s)",
+        f"{path}:{first + 11}:47: error[unsafe-html]: an image written into the text (`data:image/png;base64,BBBB…`) "
+        "is refused, like every address that is not http(s)",
     ]
     assert "copy the image beside the note" in err and "copy it beside the note" in err
 

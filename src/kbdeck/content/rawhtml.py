@@ -129,6 +129,16 @@ REFUSED_HINT = (
 IMAGE_HINT = "copy the image beside the note (or anywhere under the content folder) and refer to it by a relative path"
 
 
+def image_refused(target: str) -> str:
+    """Why an image from `target` (not http(s), not a relative path) is refused, in words that fit its scheme."""
+    shown, scheme = target[:60], target.split(":", 1)[0].strip().lower()
+    if scheme == "file":
+        return f"an image from `{shown}` reads a file of this computer: it shows nowhere else (phones, other machines)"
+    if scheme == "data":
+        return f"an image written into the text (`{shown[:30]}…`) is refused, like every address that is not http(s)"
+    return f"an image from `{shown}` is refused: only relative paths and http(s) addresses show everywhere"
+
+
 def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
     """Why this Markdown (code blanked out) is unsafe for a card: a sentence for each thing refused, where
     it is written (a character offset) and a hint, in the order written."""
@@ -140,8 +150,7 @@ def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
         if cleaned and not SAFE_URL_START.match(cleaned):
             opening = markdown_without_code.rfind("[", 0, m.start())
             if group == 1 and opening > 0 and markdown_without_code[opening - 1] == "!":
-                why = f"an image from `{target[:60]}` (only relative paths and http(s)) would not show on phones"
-                found.append((f"{why}, and would reach into local files elsewhere", m.start(group), IMAGE_HINT))
+                found.append((image_refused(target), m.start(group), IMAGE_HINT))
             else:
                 why = f"a link to `{target[:60]}` (only http(s), mailto, #anchors and relative paths)"
                 found.append((f"{why} {RUNS}", m.start(group), REFUSED_HINT))
@@ -151,7 +160,7 @@ def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
     finder.read(complete_part(markdown_without_code))
     starts = [0] + [m.end() for m in re.finditer("\n", markdown_without_code)] if finder.found else []
     for what, (line, col) in finder.found:
-        found.append((what, starts[line - 1] + col, REFUSED_HINT))
+        found.append((what, starts[line - 1] + col, IMAGE_HINT if what.startswith("an image") else REFUSED_HINT))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -333,6 +342,9 @@ class _Finder(HTMLParser):
             elif name in BANNED_ATTRS:
                 what = f"a `{name}` attribute on `<{tag}>`"
             elif name in URL_ATTRS and not (SAFE_HREF.match(value) or SAFE_URL_START.match(value)):
+                if tag == "img" and name == "src":
+                    self.found.append((image_refused(raw_value or ""), self.getpos()))
+                    return
                 what = f'`{name}="{(raw_value or "")[:60]}"` on `<{tag}>`'
             else:
                 continue
