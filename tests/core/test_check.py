@@ -372,3 +372,19 @@ def test_an_example_that_does_not_parse_is_one_error(tmp_path: Path, capsys: pyt
     path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")  # none at all: said too
     code, out, _ = run_check(capsys, "--content", str(root), "--format", "json")
     assert sorted(p["code"] for p in json.loads(out)["problems"]) == ["missing-docstring", "python-syntax"]
+
+
+def test_html_only_the_rendered_text_shows_is_reported_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What only cmark-gfm's HTML shows (a tag left open at the end, a tag behind what looked like inline code)
+    was reported at the note's first line."""
+    note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
+    tail = '\nVeja http://x` <b onclick=alert(1)> `\n\n<div>\n<b title="x\n'
+    root = make_content(tmp_path / "kb", {"lang/gil.md": note + tail})
+    first = len(note.splitlines()) + 1
+    code, _, err = run_check(capsys, "--content", str(root))
+    assert code == 1
+    path = f"{root}/lang/gil.md"
+    found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
+    assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 4}:1"], err

@@ -32,6 +32,7 @@ from .rawhtml import (
     RUNS,
     as_anki_shows,
     live_in_html,
+    live_in_html_at,
     outside_fences,
     strip_code,
     unsafe,
@@ -476,11 +477,12 @@ def _check_markdown(
                     "text between tags",
                 )
         if not refused and uncertain:
-            live = live_in_html(fenceless)
-            for why in live:  # what the Markdown seemed to hide: said at the text's start, with why
+            live = live_in_html_at(fenceless)
+            for why, written in live:  # what the Markdown seemed to hide, at the raw HTML it starts at
                 misread = why.endswith(RUNS)
+                where = fenceless.rfind(written) if NEVER_CLOSED in why else fenceless.find(written)
                 problems.error(
-                    at(0),
+                    at_offset(where) if written and where != -1 else at(0),
                     "unsafe-html",
                     f"{why} (cmark-gfm reads it as HTML: what looks like inline code around it is not)"
                     if misread

@@ -173,6 +173,12 @@ def live_in_html(markdown: str) -> list[str]:
     run: the last word of the check, which reads the Markdown (to say where) and can misjudge what is code
     there (an extended autolink such as `http://x` takes a backtick with it, so the next backtick opens no
     code span); the HTML cannot be misread. Empty for a safe text."""
+    return [why for why, _ in live_in_html_at(markdown)]
+
+
+def live_in_html_at(markdown: str) -> list[tuple[str, str]]:
+    """`live_in_html`, each finding with the raw HTML it starts at, as written (cmark-gfm passes raw HTML
+    through unchanged, so the checker can find it in the text and say on which line)."""
     from ..support import cmark
 
     rendered = cmark.to_html(protect_math(markdown)[0])  # math cut out first, as the renderer does
@@ -181,7 +187,8 @@ def live_in_html(markdown: str) -> list[str]:
     part = complete_part(rendered)
     finder = _Finder(cmark_alignment=True)
     left = finder.read(part)
-    found = [what for what, _ in finder.found]
+    starts = [0] + [m.end() for m in re.finditer("\n", part)] if finder.found else []
+    found = [(what, _tag_at(part, starts[line - 1] + col)) for what, (line, col) in finder.found]
     # cmark-gfm escapes a `<` of text, so a tag or comment opened here and never closed comes from raw HTML:
     # the next markup (a code block, the card's next field) would close it, and the next field's text would
     # be its attributes (`<b title="x` + `<div>" onclick="…">`), or end the comment inside an attribute
@@ -190,9 +197,13 @@ def live_in_html(markdown: str) -> list[str]:
     tail = _OPEN_AT_END.search(rendered, len(part))
     at = len(part) - len(left) + held.start() if held is not None else tail.start() if tail is not None else -1
     if at != -1:
+        opened = rendered[at:].strip()
         found.append(
-            f"`{rendered[at:].strip()[:40]}` {NEVER_CLOSED}: the HTML after it (a code block, the card's next "
-            "field) would end it, and what it holds could then run"
+            (
+                f"`{opened[:40]}` {NEVER_CLOSED}: the HTML after it (a code block, the card's next field) would "
+                "end it, and what it holds could then run",
+                opened[:30].split("\n")[0],
+            )
         )
     return found
 
@@ -244,6 +255,12 @@ def _only_cmark_markup(rendered: str) -> bool:
 def _safe_url(raw: str) -> bool:
     value = re.sub(r"[\x00-\x20]", "", html.unescape(raw))
     return bool(SAFE_HREF.match(value) or SAFE_URL_START.match(value))
+
+
+def _tag_at(html_text: str, start: int) -> str:
+    """The tag that starts at `start`, as written (up to 60 characters, on its first line)."""
+    end = html_text.find(">", start, start + 60)
+    return html_text[start : end + 1 if end != -1 else start + 60].split("\n")[0]
 
 
 _OPEN_AT_END = re.compile(r"<[A-Za-z/!?]")
