@@ -86,6 +86,28 @@ def test_the_committed_ledger_is_current(tmp_path: Path) -> None:
     )
 
 
+def test_the_readme_shows_the_summary_make_build_prints(tmp_path: Path) -> None:
+    """The quickstart's example summary (README.md) is what a build of the shipped content prints, but for the
+    seconds: it showed counts and a generation two content changes old."""
+    import shutil
+
+    from kbdeck.build import summary
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    result = build(content, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    readme = (CONTENT.parent / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```\n(kbdeck: Python Senior Knowledge Base → .*?)\n```", readme, re.DOTALL)
+    assert shown is not None, "the README's quickstart has no build summary"
+    expected = summary(result).replace(str(tmp_path / "build"), "build")
+
+    def untimed(text: str) -> list[str]:
+        return [re.sub(r", [\d.]+ s$", ", … s", line) for line in text.splitlines()]
+
+    assert untimed(shown.group(1)) == untimed(expected)
+
+
 def test_readme_progress_block_is_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import shutil
 
