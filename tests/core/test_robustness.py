@@ -718,3 +718,12 @@ def test_a_cloze_with_thousands_of_unclosed_deletions_is_refused_in_bounded_time
     result = build(content, tmp_path / "out")
     assert result.apkg is None and any(p.code == "malformed-cloze" for p in result.problems.errors)
     assert time.perf_counter() - started < 10, "one hostile card must not cost more than a few seconds"
+
+
+def test_markup_the_parser_cannot_read_is_placed_by_its_lines_not_unicode_ones() -> None:
+    """Lines are counted as the HTML parser counts them (`\\n`): `str.splitlines` also split at a U+2028 in the
+    text, which put the finding on the wrong character."""
+    from kbdeck.content.rawhtml import unsafe
+
+    text = "a\u2028" + "b" * 20 + "\n<div>\n" + "x" * 20 + " <![<x> <b onclick=1>\n</div>"
+    assert [offset for _, offset, _ in unsafe(text)] == [text.index("<![")]

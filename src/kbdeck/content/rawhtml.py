@@ -158,7 +158,7 @@ def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
         return found
     finder = _Finder()
     finder.read(complete_part(markdown_without_code))
-    starts = [0] + [m.end() for m in re.finditer("\n", markdown_without_code)] if finder.found else []
+    starts = line_starts(markdown_without_code) if finder.found else []
     for what, (line, col) in finder.found:
         found.append((what, starts[line - 1] + col, IMAGE_HINT if what.startswith("an image") else REFUSED_HINT))
     return sorted(found, key=lambda item: item[1])
@@ -187,7 +187,7 @@ def live_in_html_at(markdown: str) -> list[tuple[str, str]]:
     part = complete_part(rendered)
     finder = _Finder(cmark_alignment=True)
     left = finder.read(part)
-    starts = [0] + [m.end() for m in re.finditer("\n", part)] if finder.found else []
+    starts = line_starts(part) if finder.found else []
     found = [(what, _tag_at(part, starts[line - 1] + col)) for what, (line, col) in finder.found]
     # cmark-gfm escapes a `<` of text, so a tag or comment opened here and never closed comes from raw HTML:
     # the next markup (a code block, the card's next field) would close it, and the next field's text would
@@ -255,6 +255,13 @@ def _only_cmark_markup(rendered: str) -> bool:
 def _safe_url(raw: str) -> bool:
     value = re.sub(r"[\x00-\x20]", "", html.unescape(raw))
     return bool(SAFE_HREF.match(value) or SAFE_URL_START.match(value))
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts, as `HTMLParser.getpos` counts lines (by `\n` alone:
+    `str.splitlines` also splits at `\r`, `\x0b`, `\u2028`…, and put a finding after one of those on the
+    wrong character)."""
+    return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
 def _tag_at(html_text: str, start: int) -> str:
@@ -330,7 +337,7 @@ class _Finder(HTMLParser):
             self.close()
         except AssertionError:
             line, col = self.getpos()
-            start = sum(len(row) for row in text.splitlines(keepends=True)[: line - 1]) + col
+            start = line_starts(text)[line - 1] + col
             if (opening := text.rfind("<", max(start - 8, 0), start)) != -1:  # the parser stopped inside `<![`
                 col -= start - opening
                 start = opening
