@@ -465,18 +465,17 @@ def _check_markdown(
         # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that
         # holds backticks), or links beside backticks (inline code the Markdown reading blanked out)
         uncertain = "<" in fenceless or "`" in fenceless
-        if not refused and "<" in fenceless and ("{{c" in fenceless or "[" in fenceless):
-            refused = [(why, 0, "") for why in _live_as_anki_shows(fenceless)]
-            for why, _, _ in refused:
-                problems.error(
-                    at(0),
-                    "unsafe-html",
-                    f"{why} once Anki shows it: Anki writes its own markup in place of a cloze deletion "
-                    "(`{{c1::…}}`), `[latex]`, `[$]` or `[sound:…]`, which ends an HTML tag around it",
-                    "keep cloze deletions and Anki's tags out of HTML tags and their attributes: put them in the "
-                    "text between tags",
-                )
-        if not refused and uncertain:
+        rewritten = _live_as_anki_shows(fenceless) if not refused and "<" in fenceless else []
+        for why in rewritten:
+            problems.error(
+                at(0),
+                "unsafe-html",
+                f"{why} once Anki shows it: Anki writes its own markup in place of a cloze deletion "
+                "(`{{c1::…}}`), `[latex]`, `[$]` or `[sound:…]`, which ends an HTML tag around it",
+                "keep cloze deletions and Anki's tags out of HTML tags and their attributes: put them in the "
+                "text between tags",
+            )
+        if not refused and not rewritten and uncertain:
             live = live_in_html_at(fenceless)
             for why, written in live:  # what the Markdown seemed to hide, at the raw HTML it starts at
                 misread = why.endswith(RUNS)
@@ -498,6 +497,8 @@ def _check_markdown(
 def _live_as_anki_shows(fenceless: str) -> list[str]:
     """What the card's sides would run once Anki writes its markup in (`as_anki_shows`; each finding once)."""
     found: list[str] = []
+    if "{{c" not in fenceless and "[" not in fenceless:
+        return found
     sides = as_anki_shows(fenceless)
     if sides == [fenceless]:
         return found

@@ -59,29 +59,18 @@ def image_refs(markdown: str) -> list[tuple[str, int]]:
 
 def locate(ref: str, bases: list[Path], root: Path) -> Path | None:
     """The file `ref` names, relative to the first base where it exists, never outside `root`."""
-    target = _target(ref)
-    for base in bases:
-        path = (base / target).resolve()
-        try:
-            path.relative_to(root.resolve())
-        except ValueError:
-            continue
-        if path.is_file():
-            return path
-    return None
-
-
-def _target(ref: str) -> str:
-    return html.unescape(ref).split("#")[0].split("?")[0]
+    return next((path for path in _files(ref, bases) if path.is_relative_to(root.resolve())), None)
 
 
 def outside(ref: str, bases: list[Path]) -> Path | None:
     """The file `ref` names that exists outside the content folder (which `locate` refuses), if any."""
-    for base in bases:
-        path = (base / _target(ref)).resolve()
-        if path.is_file():
-            return path
-    return None
+    return next(_files(ref, bases), None)
+
+
+def _files(ref: str, bases: list[Path]) -> Iterator[Path]:
+    """The existing files `ref` names, relative to each base in turn (resolved: `..` and links followed)."""
+    target = html.unescape(ref).split("#")[0].split("?")[0]
+    return (path for base in bases if (path := (base / target).resolve()).is_file())
 
 
 def check_images(markdown: str, bases: list[Path], root: Path, at: Callable[[int], Span], problems: Problems) -> None:
