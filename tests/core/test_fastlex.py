@@ -345,3 +345,30 @@ def test_rule_analyses_are_stored_and_read_back_unchanged(tmp_path: Path, monkey
     before = sorted(tmp_path.rglob("*"))
     assert analyse("python") == analysed["python"]
     assert worked and sorted(tmp_path.rglob("*")) == before
+
+
+def test_combined_patterns_compile_to_res_own_code_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: every pattern fastlex compiles while lexing the corpus (rules and combined alternations, all
+    languages) gets the code words `re` gives it, with character classes optimised once per process."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    from kbdeck.render import patterns
+
+    monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
+    seen: list[tuple[str, int]] = []
+
+    def spy(source: str, flags: int) -> re.Pattern[str]:
+        seen.append((source, flags))
+        return re.compile(source, flags)
+
+    monkeypatch.setattr(fastlex, "compile_cached", spy)
+    monkeypatch.setattr(fastlex, "_TABLES", {})
+    for lang in LANGS:
+        lexer = fastlex.accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
+        for code in CORPUS.get(lang, ["x = 1\n"]):
+            tokens(lexer, code)
+    assert len(seen) > 100
+    monkeypatch.setattr(patterns, "_charsets", {})
+    for source, flags in seen:
+        expected = _compiler._code(_parser.parse(source, flags), flags)
+        assert patterns._code(_parser.parse(source, flags), flags) == expected, source[:60]

@@ -151,3 +151,44 @@ def test_folders_of_python_builds_unused_for_long_are_removed(tmp_path: Path, mo
         ["fedcba9876543210", "notes", "aaaaaaaaaaaaaaaa", patterns._TAG]
     )
     assert mine.stat().st_mtime > recently  # marked as used
+
+
+def test_code_words_are_res_own_with_each_character_class_optimised_once() -> None:
+    """Issue 22: `patterns._code` keeps `re`'s character-class optimisation by its arguments (0.1 s of a first
+    build on a machine went to optimising Pygments' Unicode classes again and again). The code words are
+    the ones `re` makes, whatever was optimised before, for cased and caseless, Unicode and ASCII patterns;
+    and `re`'s own function is back in place after each compile, even one that fails."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    from pygments import unistring as uni
+
+    word = f"[{uni.xid_start}][{uni.xid_continue}]*"
+    sources = [
+        *SOURCES,
+        (word, 0),
+        (word, re.IGNORECASE),  # the same classes, other arguments: another optimisation
+        (f"({word})|(@{word})|([{uni.Lu}]+)", 0),
+        (f"({word})|(@{word})|([{uni.Lu}]+)", re.IGNORECASE),
+        (r"[a-zA-Z_]\w*|[^\W\d]+|[\s\S]", re.ASCII),
+        (r"[a-zA-Z_]\w*|[^\W\d]+|[\s\S]", re.ASCII | re.IGNORECASE),
+        (r"[k\u212a]|[s\u017f]+|[^\u0130-\u0131]", re.IGNORECASE),
+    ]
+    own = _compiler._optimize_charset
+    for _ in range(2):  # optimised afresh, then remembered
+        for source, flags in [*sources, *reversed(sources)]:
+            expected = _compiler._code(_parser.parse(source, flags), flags)
+            assert patterns._code(_parser.parse(source, flags), flags) == expected, (source[:40], flags)
+            assert _compiler._optimize_charset is own
+    assert patterns._charsets
+
+    def fails(parsed: object, flags: int) -> list[int]:
+        raise ZeroDivisionError
+
+    original = _compiler._code
+    _compiler._code = fails
+    try:
+        with pytest.raises(ZeroDivisionError):
+            patterns._code(_parser.parse("a", 0), 0)
+    finally:
+        _compiler._code = original
+    assert _compiler._optimize_charset is own
