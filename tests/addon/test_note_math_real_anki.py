@@ -85,6 +85,10 @@ def test_a_hostile_notes_mathjax_links_and_css_do_not_reach_the_viewer(session: 
     assert not any(h.lower().startswith("javascript") for h in hostile["links"]), hostile
     assert hostile["styled"] == 0, hostile
     assert "Formulas are written between dollars" in hostile["text"]
+    # the package's macros typeset their content, as a card shows it, not the TeX source: a link's text
+    # (`\href{https://…}{w}`), a styled formula unstyled
+    assert "x+z+w" in hostile["formulas"], hostile["formulas"]
+    assert "\\href{https" not in hostile["text"], hostile["text"]
     assert session["pages"]["note-hostile"]["typeset"] >= 3  # the note's own formulas and this one
     scroll_width, view_width = hostile["page"]  # its long formula wraps: the page does not scroll sideways
     assert scroll_width <= view_width, hostile["page"]

@@ -27,11 +27,13 @@ MATH = """(() => {
 })()"""
 
 
-HOSTILE = """(() => ({
+HOSTILE = r"""(() => ({
   links: [...document.querySelectorAll('.kbdeck-note mjx-container [href]')].map(a => a.getAttribute('href')),
   styled: [...document.querySelectorAll('.kbdeck-note mjx-container [style]')]
     .filter(e => /outline/.test(e.getAttribute('style'))).length,
   errors: document.querySelectorAll('.kbdeck-note mjx-merror, .kbdeck-note [data-mjx-error]').length,
+  formulas: [...document.querySelectorAll('.kbdeck-note mjx-container mjx-assistive-mml')]
+    .map(m => m.textContent.replace(/\s+/g, '')),
   page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
   text: (document.querySelector('.kbdeck-note') || {}).innerText || ''}))()"""
 
