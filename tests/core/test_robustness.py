@@ -355,7 +355,7 @@ def test_a_cloze_deletion_or_latex_inside_a_tag_is_refused(tmp_path: Path, cloze
         finder = _Finder()
         finder.feed(side)
         finder.close()
-        assert any("`onerror` on `<img>`" in what for what, _ in finder.found), side
+        assert any("`onerror` on `<img>`" in what for _, what, _ in finder.found), side
     col.close()
     content = make_content(
         tmp_path, {"flashcards/lang/clz.yaml": f"- id: gil-clz\n  cloze: {cloze!r}\n  see: por-que-existe\n"}
@@ -378,12 +378,12 @@ def test_a_tag_left_open_would_take_the_next_field_in() -> None:
     finder = _Finder()
     finder.feed(card)
     finder.close()
-    assert [what for what, _ in finder.found] == [
-        "an event handler attribute `onclick` on `<b>` would run in every reviewer that shows this text"
+    assert [(kind, what) for kind, what, _ in finder.found] == [
+        ("runs", "an event handler attribute `onclick` on `<b>` would run in every reviewer that shows this text")
     ]
     assert live_in_html(back) == []
-    assert [w.split(":")[0] for w in live_in_html(front)] == [
-        '`<b title="x` opens a tag or comment that this text never closes'
+    assert [(f.kind, f.why.split(":")[0], f.written) for f in live_in_html(front)] == [
+        ("open", '`<b title="x` opens a tag or comment that this text never closes', '<b title="x')
     ]
 
 
@@ -653,7 +653,7 @@ def test_the_cut_tail_never_changes_what_the_html_check_finds(tokens: list[str])
             finder.close()
         except AssertionError:
             pass
-        return [what for what, _ in finder.found]
+        return [what for _, what, _ in finder.found]
 
     text = "".join(tokens)
     assert found(complete_part(text)) == found(text)
@@ -692,7 +692,7 @@ def test_nothing_live_in_the_rendered_html_passes_the_check(tokens: list[str]) -
     handler, a `javascript:` link) must be refused. Backticks inside a tag hid its `onclick` from the
     check, which blanked them out as a code span cmark never saw."""
     from kbdeck.content.codeblocks import iter_fences
-    from kbdeck.content.rawhtml import NEVER_CLOSED, _Finder, live_in_html, unsafe, without_code_spans, without_fences
+    from kbdeck.content.rawhtml import _Finder, live_in_html, unsafe, without_code_spans, without_fences
     from kbdeck.render.markdown_html import Renderer
 
     text = "".join(tokens)
@@ -704,7 +704,7 @@ def test_nothing_live_in_the_rendered_html_passes_the_check(tokens: list[str]) -
     if finder.found:
         assert refused or live_in_html(fenceless), (text, finder.found)
     if not refused:  # the HTML check sees what the renderer makes: it finds nothing the cards do not hold
-        assert [w for w in live_in_html(fenceless) if NEVER_CLOSED not in w] == [] or finder.found, text
+        assert [f for f in live_in_html(fenceless) if f.kind != "open"] == [] or finder.found, text
 
 
 def test_a_cloze_with_thousands_of_unclosed_deletions_is_refused_in_bounded_time(tmp_path: Path) -> None:

@@ -27,12 +27,9 @@ from .codeblocks import (
 )
 from .images import check_images
 from .rawhtml import (
-    NEVER_CLOSED,
     REFUSED_HINT,
-    RUNS,
     as_anki_shows,
     live_in_html,
-    live_in_html_at,
     outside_fences,
     strip_code,
     unsafe,
@@ -476,16 +473,16 @@ def _check_markdown(
                 "text between tags",
             )
         if not refused and not rewritten and uncertain:
-            live = live_in_html_at(fenceless)
-            for why, written in live:  # what the Markdown seemed to hide, at the raw HTML it starts at
-                misread = why.endswith(RUNS)
-                where = fenceless.rfind(written) if NEVER_CLOSED in why else fenceless.find(written)
+            for live in live_in_html(fenceless):  # what the Markdown seemed to hide, at the raw HTML it starts at
+                misread = live.kind == "runs"
+                written = live.written
+                where = fenceless.rfind(written) if live.kind == "open" else fenceless.find(written)
                 problems.error(
                     at_offset(where) if written and where != -1 else at(0),
                     "unsafe-html",
-                    f"{why} (cmark-gfm reads it as HTML: what looks like inline code around it is not)"
+                    f"{live.why} (cmark-gfm reads it as HTML: what looks like inline code around it is not)"
                     if misread
-                    else why,
+                    else live.why,
                     f"{REFUSED_HINT}; backticks are code only where no tag, link or new paragraph comes first"
                     if misread
                     else "close it in this text (or write it as `code`)",
@@ -503,7 +500,7 @@ def _live_as_anki_shows(fenceless: str) -> list[str]:
     if sides == [fenceless]:
         return found
     for side in sides:
-        found += [why for why in live_in_html(side) if why not in found and NEVER_CLOSED not in why]
+        found += [live.why for live in live_in_html(side) if live.kind != "open" and live.why not in found]
     return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from typing import Literal, NamedTuple
 
 from .clozes import CLOZE_RE
 from .codeblocks import code_spans_among_html
@@ -122,6 +123,22 @@ def without_code_spans(text: str) -> str:
 
 
 RUNS = "would run in every reviewer that shows this text"
+
+Kind = Literal["runs", "image", "open", "unreadable"]
+"""What a finding of the HTML is: markup that would run (a tag, an attribute, a link), an image that shows
+nowhere else, a tag or comment never closed (what completes it is elsewhere), or markup the check cannot
+read. The checker picks its hint and where to point by this, never by a finding's words."""
+
+
+class Live(NamedTuple):
+    """A finding in the HTML cmark-gfm makes of a text (`live_in_html`)."""
+
+    kind: Kind
+    why: str
+    written: str
+    """The raw HTML it starts at, as written (cmark-gfm passes raw HTML through unchanged)."""
+
+
 REFUSED_HINT = (
     "remove it; raw HTML may use plain tags (b, i, kbd, details, tables…) without scripts, event handlers or "
     "styles, and links may go to http(s), mailto, #anchors or relative paths"
@@ -159,8 +176,8 @@ def unsafe(markdown_without_code: str) -> list[tuple[str, int, str]]:
     finder = _Finder()
     finder.read(complete_part(markdown_without_code))
     starts = line_starts(markdown_without_code) if finder.found else []
-    for what, (line, col) in finder.found:
-        found.append((what, starts[line - 1] + col, IMAGE_HINT if what.startswith("an image") else REFUSED_HINT))
+    for kind, what, (line, col) in finder.found:
+        found.append((what, starts[line - 1] + col, IMAGE_HINT if kind == "image" else REFUSED_HINT))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -168,17 +185,12 @@ _ALIGNMENT = re.compile(r"^text-align: (?:left|center|right)$")
 """The one style cmark-gfm writes itself: a table column's alignment (`CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES`)."""
 
 
-def live_in_html(markdown: str) -> list[str]:
+def live_in_html(markdown: str) -> list[Live]:
     """What the HTML that cmark-gfm makes of `markdown` (fenced blocks blanked out, `without_fences`) would
     run: the last word of the check, which reads the Markdown (to say where) and can misjudge what is code
     there (an extended autolink such as `http://x` takes a backtick with it, so the next backtick opens no
-    code span); the HTML cannot be misread. Empty for a safe text."""
-    return [why for why, _ in live_in_html_at(markdown)]
-
-
-def live_in_html_at(markdown: str) -> list[tuple[str, str]]:
-    """`live_in_html`, each finding with the raw HTML it starts at, as written (cmark-gfm passes raw HTML
-    through unchanged, so the checker can find it in the text and say on which line)."""
+    code span); the HTML cannot be misread. Each finding comes with the raw HTML it starts at, so the
+    checker can find it in the text and say on which line. Empty for a safe text."""
     from ..support import cmark
 
     rendered = cmark.to_html(protect_math(markdown)[0])  # math cut out first, as the renderer does
@@ -188,7 +200,7 @@ def live_in_html_at(markdown: str) -> list[tuple[str, str]]:
     finder = _Finder(cmark_alignment=True)
     left = finder.read(part)
     starts = line_starts(part) if finder.found else []
-    found = [(what, _tag_at(part, starts[line - 1] + col)) for what, (line, col) in finder.found]
+    found = [Live(kind, what, _tag_at(part, starts[line - 1] + col)) for kind, what, (line, col) in finder.found]
     # cmark-gfm escapes a `<` of text, so a tag or comment opened here and never closed comes from raw HTML:
     # the next markup (a code block, the card's next field) would close it, and the next field's text would
     # be its attributes (`<b title="x` + `<div>" onclick="…">`), or end the comment inside an attribute
@@ -199,7 +211,8 @@ def live_in_html_at(markdown: str) -> list[tuple[str, str]]:
     if at != -1:
         opened = rendered[at:].strip()
         found.append(
-            (
+            Live(
+                "open",
                 f"`{opened[:40]}` {NEVER_CLOSED}: the HTML after it (a code block, the card's next field) would "
                 "end it, and what it holds could then run",
                 opened[:30].split("\n")[0],
@@ -323,8 +336,9 @@ class _Finder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.cmark_alignment = cmark_alignment
         """Reading cmark-gfm's HTML: its own table alignment (`style="text-align: …"` on th/td) is no finding."""
-        self.found: list[tuple[str, tuple[int, int]]] = []
-        """What is refused, with the tag's line (1-based) and column (0-based) as `getpos` gives them."""
+        self.found: list[tuple[Kind, str, tuple[int, int]]] = []
+        """What is refused (its kind and why), with the tag's line (1-based) and column (0-based) as `getpos`
+        gives them."""
 
     def read(self, text: str) -> str:
         """Read `text` whole; return what the parser held back at its end (a construct still open there).
@@ -343,7 +357,7 @@ class _Finder(HTMLParser):
                 start = opening
             shown = text[start : start + 30].split("\n")[0]
             why = f"markup this check cannot read (`{shown}`) would hide what follows it from the check"
-            self.found.append((why, (line, col)))
+            self.found.append(("unreadable", why, (line, col)))
             return ""
         return left
 
@@ -355,7 +369,7 @@ class _Finder(HTMLParser):
 
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in DANGEROUS_TAGS:
-            self.found.append((f"a `<{tag}>` element {RUNS}", self.getpos()))
+            self.found.append(("runs", f"a `<{tag}>` element {RUNS}", self.getpos()))
             return
         for raw_name, raw_value in attrs:
             name, value = raw_name.lower(), re.sub(r"[\x00-\x20]", "", raw_value or "")
@@ -367,10 +381,10 @@ class _Finder(HTMLParser):
                 what = f"a `{name}` attribute on `<{tag}>`"
             elif name in URL_ATTRS and not (SAFE_HREF.match(value) or SAFE_URL_START.match(value)):
                 if tag == "img" and name == "src":
-                    self.found.append((image_refused(raw_value or ""), self.getpos()))
+                    self.found.append(("image", image_refused(raw_value or ""), self.getpos()))
                     return
                 what = f'`{name}="{(raw_value or "")[:60]}"` on `<{tag}>`'
             else:
                 continue
-            self.found.append((f"{what} {RUNS}", self.getpos()))
+            self.found.append(("runs", f"{what} {RUNS}", self.getpos()))
             return
