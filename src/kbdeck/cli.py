@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content problems (reported as `path:line:col: error[cod
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shlex
 import sys
@@ -156,7 +157,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # the environment, not the content: a full disk, a read-only folder
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"kbdeck: {exc.strerror or exc}{where}; nothing half-written was left behind", file=sys.stderr)
+        if (hint := environment_hint(exc)) is not None:
+            print(f"  = hint: {hint}", file=sys.stderr)
         return 2
+
+
+def environment_hint(exc: OSError) -> str | None:
+    """What to do about a folder kbdeck cannot write to, or a full disk (None for other errors)."""
+    folder = f"`{Path(exc.filename).parent}`" if isinstance(exc.filename, str) else "the folder"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (
+            f"make {folder} writable: a build keeps its ledger (and the output record) in the content folder, and "
+            "writes the package and its cache to the output folder (`--out`); a read-only checkout can be copied "
+            "first"
+        )
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"free some space on the disk of {folder} (or pass another `--out`), then build again"
+    return None
 
 
 def _working_directory_exists() -> bool:

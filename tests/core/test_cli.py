@@ -328,3 +328,37 @@ def test_watch_says_when_the_content_folder_is_gone_and_builds_when_it_is_back(
     after = lines[lines.index(gone[0]) + 1 :]
     assert any("since the last build: 0 new, 0 changed" in line for line in after), lines
     assert not any("No such file" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("EROFS", "make"), ("ENOSPC", "free some space on the disk of")],  # a read-only checkout or volume; a full disk
+)
+def test_a_folder_the_build_cannot_write_is_named_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, hint: str
+) -> None:
+    """A read-only content folder said "Read-only file system (…/..kbdeck-ledger.json-1740a1175970.tmp)":
+    the temporary file's name, and no word of why kbdeck writes there. The file meant is named, with a hint.
+    (The disk is made read-only or full where kbdeck opens its file beside the ledger: as root, no folder
+    refuses a write.)"""
+    import errno
+    import os
+
+    from kbdeck.support import files
+
+    code = getattr(errno, name)
+    content = make_content(tmp_path, {})
+    real_open = os.open
+
+    def refusing(path: str, *args: object, **kwargs: object) -> int:
+        if Path(path).parent == content:
+            raise OSError(code, os.strerror(code), path)
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "open", refusing)
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    ledger = content / ".kbdeck-ledger.json"
+    assert lines[0] == f"kbdeck: {os.strerror(code)} ({ledger}); nothing half-written was left behind"
+    assert lines[1].startswith(f"  = hint: {hint} `{content}`"), lines
+    assert not ledger.exists() and not list(content.glob(".*.tmp"))

@@ -105,6 +105,8 @@ def _new_beside(path: Path) -> tuple[int, str]:
             fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
             continue
+        except OSError as exc:  # a read-only or full disk: name the file being written, not its temporary twin
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         if mode is not None:
             try:
                 os.chmod(name, mode)
