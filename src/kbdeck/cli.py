@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="report every content problem at once")
     _content_arg(p)
     _execute_arg(p, "re-run every output card and fail, with a diff, where its record no longer matches")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (default: text; github: annotations on a pull request's lines, in GitHub Actions)",
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
     p = sub.add_parser("ids", help="write missing card ids into the source files, in place")

@@ -45,6 +45,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"kbdeck: ran {runner.ran} output card{'s' * (runner.ran != 1)} (Python {runner.ran_under})")
     if args.format == "json":
         print(problems.render_json())
+    elif args.format == "github":
+        print(problems.render_github())
     else:
         print(problems.render_text(), file=sys.stderr if problems.items else sys.stdout)
     return 1 if problems.blocking(args.strict) else 0

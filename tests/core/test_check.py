@@ -388,3 +388,42 @@ def test_html_only_the_rendered_text_shows_is_reported_at_its_line(
     path = f"{root}/lang/gil.md"
     found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
     assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 4}:1"], err
+
+
+def test_github_format_annotates_each_problem_on_its_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--format github`: in GitHub Actions, each problem shows on its line of the pull request's diff."""
+    monkeypatch.chdir(FIXTURES)
+    code, out, _ = run_check(capsys, "--content", "bad-kb", "--format", "json")
+    data = json.loads(out)
+    assert run_check(capsys, "--content", "bad-kb", "--format", "github")[0] == code == 1
+    code, out, err = run_check(capsys, "--content", "bad-kb", "--format", "github")
+    *annotations, tally = out.splitlines()
+    assert err == "" and tally == f"{data['errors']} errors, {data['warnings']} warnings"
+    assert len(annotations) == len(data["problems"])
+    for line, problem in zip(annotations, data["problems"], strict=True):
+        span = problem["span"]
+        assert line.startswith(
+            f"::{problem['severity']} file={span['path']},line={span['line']},col={span['col']},"
+            f"title=kbdeck {problem['code']}::"
+        ), line
+    assert (
+        "::error file=bad-kb/flashcards/lang/gil.yaml,line=8,col=3,title=kbdeck unknown-key::unknown key `se` in a "
+        "card%0A= hint: did you mean `see`?"
+    ) in annotations
+
+
+def test_github_annotations_cannot_be_made_into_other_workflow_commands() -> None:
+    """The text comes from the knowledge base: a line break in it would start a command of its own
+    (`::add-mask::`); escaped as GitHub's toolkit escapes, it stays inside its annotation."""
+    from kbdeck.model.problems import Problems, Span
+
+    problems = Problems()
+    problems.warning(Span("a,b:c%.md", 3, 4), "x-y", "key `k\n::add-mask::secret`\r 100%", "h\n::stop-commands::t")
+    (line, tally) = problems.render_github().splitlines()
+    assert line == (
+        "::warning file=a%2Cb%3Ac%25.md,line=3,col=4,title=kbdeck x-y::key `k%0A::add-mask::secret`%0D 100%25"
+        "%0A= hint: h%0A::stop-commands::t"
+    )
+    assert tally == "0 errors, 1 warning"

@@ -93,6 +93,23 @@ class Problems:
         lines.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
         return "\n".join(lines)
 
+    def render_github(self) -> str:
+        """Each problem as a GitHub Actions workflow command (`::error file=…,line=…,col=…,title=…::message`),
+        which a workflow shows on that line of a pull request's diff, then the tally as plain text.
+
+        Escaped as GitHub's own toolkit escapes (`%`, CR and LF everywhere, `:` and `,` in properties too):
+        the text comes from the knowledge base, and a message or path holding a line break would otherwise
+        start a workflow command of its own on the next line (`::add-mask::`, `::stop-commands::`)."""
+        lines = []
+        for p in self.sorted():
+            where = (("file", p.span.path), ("line", p.span.line), ("col", p.span.col), ("title", f"kbdeck {p.code}"))
+            properties = ",".join(f"{name}={_escape_property(str(value))}" for name, value in where)
+            text = f"{p.message}\n= hint: {p.hint}" if p.hint else p.message
+            lines.append(f"::{p.severity.value} {properties}::{_escape_data(text)}")
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        lines.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
+        return "\n".join(lines)
+
     def render_json(self) -> str:
         rows = []
         for p in self.sorted():
@@ -105,3 +122,13 @@ class Problems:
             ensure_ascii=False,
             indent=2,
         )
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message, as `@actions/core` escapes it (`escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value, as `@actions/core` escapes it (`escapeProperty`)."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
