@@ -20,7 +20,7 @@ from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
 
 from kbdeck.content.codeblocks import iter_fences
-from kbdeck.render import fastlex, highlight
+from kbdeck.render import fastlex, firstchars, highlight
 from kbdeck.render.fragments import Fragments, Workers, code_sizes
 
 LANGS = [
@@ -157,7 +157,7 @@ def test_python_is_actually_accelerated() -> None:
 
 def test_first_character_tests_over_approximate() -> None:
     def test(pattern: str, flags: int = 0) -> object:
-        return fastlex._test_from(fastlex._first(re.compile(pattern, flags)))
+        return firstchars.test_from(firstchars.first(re.compile(pattern, flags)))
 
     assert test(r"") is None and test(r"a*") is None and test(r"(?=x)") is None  # can match ""
     digits = test(r"\d+")
@@ -168,9 +168,9 @@ def test_first_character_tests_over_approximate() -> None:
     assert callable(negated) and negated("a") and not negated("\n") and not negated("\\")
     caseless = test(r"(?i)(rb|br|r)(\")")
     assert callable(caseless) and caseless("R") and caseless("b") and not caseless("x") and caseless("é")
-    assert test(r"(?i)ſ") is fastlex._any  # ſ matches s case-insensitively: no analysis
-    assert test(r"(a)\1") is not None and test(r"(a)?(?(1)b|c)") is fastlex._any
-    assert test(r"(?a)\w") is fastlex._any
+    assert test(r"(?i)ſ") is firstchars.any_char  # ſ matches s case-insensitively: no analysis
+    assert test(r"(a)\1") is not None and test(r"(a)?(?(1)b|c)") is firstchars.any_char
+    assert test(r"(?a)\w") is firstchars.any_char
 
 
 def test_flags_backreferences_and_verbose_patterns_are_scoped_or_refused() -> None:
@@ -221,7 +221,7 @@ def test_without_acceleration_lexers_keep_pygments_loop_and_the_same_tokens(monk
     lexer = fastlex.accelerate(PythonLexer())
     assert "get_tokens_unprocessed" not in vars(lexer)
     assert list(lexer.get_tokens(code)) == expected
-    monkeypatch.setattr(fastlex, "sre_parse", None)
+    monkeypatch.setattr(firstchars, "PARSER", False)
     assert fastlex.available("2.21.0") is False
 
 
@@ -297,14 +297,14 @@ def test_rule_analyses_are_stored_and_read_back_unchanged(tmp_path: Path, monkey
     monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
     langs = [lang for lang in LANGS if isinstance(stock(lang), RegexLexer)]
 
-    def analyse(lang: str) -> dict[str, list[fastlex.First]]:
+    def analyse(lang: str) -> dict[str, list[firstchars.First]]:
         return fastlex._analysed(stock(lang)._tokens, type(stock(lang)).__name__)  # type: ignore[attr-defined]
 
     analysed = {lang: analyse(lang) for lang in langs}
     assert 10 < len(list(tmp_path.rglob("*.json"))) <= len(langs)
     worked = []
-    first = fastlex._first
-    monkeypatch.setattr(fastlex, "_first", lambda p: worked.append(p) or first(p))
+    first = firstchars.first
+    monkeypatch.setattr(firstchars, "first", lambda p: worked.append(p) or first(p))
     for lang in langs:
         assert analyse(lang) == analysed[lang], lang
     assert worked == []
