@@ -114,8 +114,8 @@ def test_the_quick_parse_gives_ast_parses_verdict_and_words() -> None:
     """`python_syntax_error` parses through `symtable` first; the verdict must stay `ast.parse`'s."""
     from kbtest import CONTENT
 
-    from kbdeck.content.check import QUICK_PARSE_MAX, python_syntax_error
     from kbdeck.content.codeblocks import iter_fences
+    from kbdeck.content.texts import QUICK_PARSE_MAX, python_syntax_error
 
     codes = [
         "nonlocal x\n",  # symtable refuses it, the parser does not
