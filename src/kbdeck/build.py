@@ -37,14 +37,9 @@ from .model.kb import KnowledgeBase
 from .model.notetypes import BASIC, CLOZE
 from .model.problems import Problems, Span
 from .model.words import words_for
+from .render.assembly import RenderedNote
 from .render.fragments import Fragments
-from .render.notes import (
-    RenderedNote,
-    attach_images,
-    fields_in_chunks,
-    render_notes,
-    render_topic_html,
-)
+from .render.notes import attach_images, fields_in_chunks, render_notes, render_topic_html
 from .render.prefetch import fragments_for, render_workers
 from .support.cache import forget_texts
 from .support.lock import build_lock

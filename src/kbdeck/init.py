@@ -58,7 +58,7 @@ def _output_code(root: Path, card_id: str) -> str:
     """The code the template's output card runs, resolved as the build resolves it."""
     from .content.load import load
     from .model.problems import Problems
-    from .render.notes import output_code
+    from .render.assembly import output_code
 
     kb = load(root, Problems())
     assert kb is not None, "the template does not load"

@@ -37,9 +37,10 @@ from kbdeck.content.outputs import OutputRunner, Policy, read_record, record_pat
 from kbdeck.content.yamlspan import parse_yaml
 from kbdeck.model.contract import GUID_NAMESPACE, note_guid
 from kbdeck.model.problems import Problems
+from kbdeck.render.assembly import SECTION_FIELD
 from kbdeck.render.fragments import Fragments, Workers, render_workers
 from kbdeck.render.markdown_html import Renderer
-from kbdeck.render.notes import SECTION_FIELD, render_notes
+from kbdeck.render.notes import render_notes
 
 INCLUDING = {
     "flashcards/lang/listas.yaml": """

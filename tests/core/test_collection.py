@@ -25,7 +25,7 @@ from kbdeck.apkg.package import Package, deck_id, write_apkg
 from kbdeck.apkg.theme import card_css
 from kbdeck.build import build
 from kbdeck.model.notetypes import BASIC, CLOZE, NoteTypeSpec
-from kbdeck.render.notes import RenderedNote
+from kbdeck.render.assembly import RenderedNote
 
 TABLES = ("col", "notes", "cards", "revlog", "graves")
 

@@ -20,7 +20,7 @@ from ..content.codeblocks import include_lines, split_ref
 from ..content.examples import example_file
 from ..model.contract import SCHEMA_VERSION, canonical, fields_digest
 from ..model.kb import KnowledgeBase
-from ..render.notes import REVERSE_SUFFIX, RenderedNote
+from ..render.assembly import REVERSE_SUFFIX, RenderedNote
 from ..support.cache import Memo, code_fingerprint
 
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..model.notetypes import BASIC, CLOZE
+from ..render.assembly import RenderedNote
 from ..render.fragments import renderer_fingerprint
-from ..render.notes import RenderedNote
 from ..support.files import file_state
 from . import collection, kept
 from .theme import card_css
