@@ -348,20 +348,23 @@ def test_rule_analyses_are_stored_and_read_back_unchanged(tmp_path: Path, monkey
 
 
 def test_combined_patterns_compile_to_res_own_code_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 22: every pattern fastlex compiles while lexing the corpus (rules and combined alternations, all
-    languages) gets the code words `re` gives it, with character classes optimised once per process."""
+    """Issue 22: every alternation fastlex compiles while lexing the corpus (all languages) is put together
+    from its alternatives' parses into the tree `re` makes of the joined text: the same code words, group
+    count and flags, with character classes optimised once per process; where it cannot be (verbose
+    patterns, named groups, references), the joined text is parsed."""
     from re import _compiler, _parser  # type: ignore[attr-defined]
 
     from kbdeck.render import patterns
 
     monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[list[str], int]] = []
+    real = patterns.compile_alternation
 
-    def spy(source: str, flags: int) -> re.Pattern[str]:
-        seen.append((source, flags))
-        return re.compile(source, flags)
+    def spy(alternatives: list[str], flags: int) -> re.Pattern[str]:
+        seen.append((list(alternatives), flags))
+        return real(alternatives, flags)
 
-    monkeypatch.setattr(fastlex, "compile_cached", spy)
+    monkeypatch.setattr(fastlex, "compile_alternation", spy)
     monkeypatch.setattr(fastlex, "_TABLES", {})
     for lang in LANGS:
         lexer = fastlex.accelerate(get_lexer_by_name(lang, stripnl=False, ensurenl=False))
@@ -369,6 +372,21 @@ def test_combined_patterns_compile_to_res_own_code_words(tmp_path: Path, monkeyp
             tokens(lexer, code)
     assert len(seen) > 100
     monkeypatch.setattr(patterns, "_charsets", {})
-    for source, flags in seen:
-        expected = _compiler._code(_parser.parse(source, flags), flags)
-        assert patterns._code(_parser.parse(source, flags), flags) == expected, source[:60]
+    monkeypatch.setattr(patterns, "_trees", {})
+    composed = 0
+    for alternatives, flags in seen:
+        source = "|".join(f"({a})" for a in alternatives)
+        expected = _parser.parse(source, flags)
+        tree = patterns._joined(alternatives, source, flags)
+        if tree is not None:
+            composed += 1
+            assert (tree.state.groups, tree.state.flags) == (expected.state.groups, expected.state.flags)
+            assert patterns._code(tree, flags) == _compiler._code(expected, flags), source[:60]
+        assert patterns._code(_parser.parse(source, flags), flags) == _compiler._code(expected, flags)
+        compiled = patterns.compile_alternation(alternatives, flags)
+        assert (compiled.pattern, compiled.groups, compiled.flags) == (
+            source,
+            expected.state.groups - 1,
+            re.compile(source, flags).flags,
+        )
+    assert composed > len(seen) * 0.9, (composed, len(seen))  # the fast path is the common one

@@ -192,3 +192,41 @@ def test_code_words_are_res_own_with_each_character_class_optimised_once() -> No
     finally:
         _compiler._code = original
     assert _compiler._optimize_charset is own
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "flags", "assembled"),
+    [
+        ([r"(def)(\s+)([a-zA-Z_]\w*)", r"class\b", r"\d+(?:\.\d*)?"], 0, True),
+        ([r"(?i:select|from)", r"(?<![\w$])\$[^$]+\$", r"(?>a+)b", r"x*+y", r"(?=z)z|(?!q)w"], re.MULTILINE, True),
+        ([r"[^\W\d]\w*", r"(a)(b(c))?", r""], re.DOTALL, True),
+        ([r"(?P<num>\d+)", r"x"], 0, False),  # a named group: the joined text is parsed
+        ([r"(a)\1", r"x"], 0, False),  # a reference to a group
+        ([r"(a)?(?(1)b|c)", r"x"], 0, False),  # a conditional
+        ([r"a # comment", r"b"], re.VERBOSE, False),  # verbose: a comment would run on
+        ([r"(?u)a", r"b"], 0, False),  # flags for the whole pattern, not at its start once joined
+    ],
+)
+def test_an_alternation_is_put_together_as_re_parses_it_joined(
+    alternatives: list[str], flags: int, assembled: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: `compile_alternation` puts `(a0)|(a1)|…` together from each alternative's parse (groups
+    renumbered), the tree `re` makes of the joined text; what it does not cover is parsed joined."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    monkeypatch.setenv("KBDECK_CACHE_HOME", str(tmp_path))
+    source = "|".join(f"({a})" for a in alternatives)
+    tree = patterns._joined(alternatives, source, flags)
+    assert (tree is not None) is assembled
+    if tree is not None:
+        expected = _parser.parse(source, flags)
+        assert (tree.state.groups, tree.state.flags) == (expected.state.groups, expected.state.flags)
+        assert _compiler._code(tree, flags) == _compiler._code(expected, flags)
+    try:
+        joined = re.compile(source, flags)  # verbose: the comment runs on, as it does here
+    except re.error:  # a reference to the wrapping group, flags not at the start: refused alike
+        with pytest.raises(re.error):
+            patterns.compile_alternation(alternatives, flags)
+        return
+    same(patterns.compile_alternation(alternatives, flags), joined)
+    same(patterns.compile_alternation(alternatives, flags), joined)  # read back

@@ -37,7 +37,7 @@ from pygments.token import Error, Whitespace, _TokenType
 
 from . import firstchars
 from .firstchars import First, Test, first_once, from_json, test_from
-from .patterns import compile_cached, read_json, write_json
+from .patterns import compile_alternation, compile_cached, read_json, write_json
 
 Rule = tuple[Callable[..., Any], Any, Any]
 """Pygments' processed rule: (bound `match` of the compiled regex, action, new state)."""
@@ -84,8 +84,8 @@ class _State:
 
     def _join(self, chosen: tuple[int, ...]) -> Entry:
         rules = tuple(self.rules[i] for i in chosen)
-        alternatives = [self.alternatives[i] for i in chosen]
-        if len(chosen) < 2 or any(a is None for a in alternatives):
+        alternatives = [a for a in (self.alternatives[i] for i in chosen) if a is not None]
+        if len(chosen) < 2 or len(alternatives) < len(chosen):
             return None, {}, rules
         which: dict[int, Rule] = {}
         index = 1
@@ -93,7 +93,7 @@ class _State:
             which[index] = self.rules[i]
             index += 1 + self.groups[i]
         try:
-            combined = compile_cached("|".join(f"({a})" for a in alternatives), self.flags)
+            combined = compile_alternation(alternatives, self.flags)
         except re.error:
             return None, {}, rules
         if combined.groups != index - 1:
