@@ -427,3 +427,18 @@ def test_github_annotations_cannot_be_made_into_other_workflow_commands() -> Non
         "%0A= hint: h%0A::stop-commands::t"
     )
     assert tally == "0 errors, 1 warning"
+
+
+def test_the_same_misread_tag_twice_is_reported_at_each_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tag only cmark-gfm's HTML shows, written twice, was reported twice at its first place."""
+    note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
+    tail = "\nVeja http://x` <b onclick=alert(1)> `\n\nDe novo http://y` <b onclick=alert(1)> `\n"
+    root = make_content(tmp_path / "kb", {"lang/gil.md": note + tail})
+    first = len(note.splitlines()) + 1
+    code, _, err = run_check(capsys, "--content", str(root))
+    assert code == 1
+    path = f"{root}/lang/gil.md"
+    found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
+    assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 3}:19"], err

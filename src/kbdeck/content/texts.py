@@ -195,10 +195,15 @@ def check_text(
                 "text between tags",
             )
         if not refused and not rewritten and uncertain:
+            after: dict[str, int] = {}  # the same HTML written again is found at its next place, in order
             for live in live_in_html(fenceless):  # what the Markdown seemed to hide, at the raw HTML it starts at
                 misread = live.kind == "runs"
                 written = live.written
-                where = fenceless.rfind(written) if live.kind == "open" else fenceless.find(written)
+                if live.kind == "open":
+                    where = fenceless.rfind(written)
+                else:
+                    where = fenceless.find(written, after.get(written, 0))
+                    after[written] = where + 1 if where != -1 else len(fenceless)
                 problems.error(
                     at_offset(where) if written and where != -1 else at(0),
                     "unsafe-html",
