@@ -442,3 +442,15 @@ def test_the_same_misread_tag_twice_is_reported_at_each_place(
     path = f"{root}/lang/gil.md"
     found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
     assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 3}:19"], err
+
+
+def test_github_annotations_name_files_by_their_path_in_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub places an annotation by the file's path in the repository: `--content` given as an absolute
+    path under the working folder (`$GITHUB_WORKSPACE/content`) still gives `content/…`."""
+    root = make_content(tmp_path, {"lang/gil.md": "---\ntitle: x\n---\n\n## A\n\nSee <b onclick=x>y</b>\n"})
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_check(capsys, "--content", str(root.resolve()), "--format", "github")
+    relative = root.resolve().relative_to(tmp_path.resolve()).as_posix()
+    assert code == 1 and f"::error file={relative}/lang/gil.md,line=7,col=5,title=kbdeck unsafe-html::" in out, out
