@@ -374,20 +374,28 @@ def test_an_example_that_does_not_parse_is_one_error(tmp_path: Path, capsys: pyt
     assert sorted(p["code"] for p in json.loads(out)["problems"]) == ["missing-docstring", "python-syntax"]
 
 
-def test_html_only_the_rendered_text_shows_is_reported_at_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("tail", "places"),
+    [
+        # a tag behind what looked like inline code, a tag left open at the end (both were at the note's first line)
+        ('\nVeja http://x` <b onclick=alert(1)> `\n\n<div>\n<b title="x\n', [(1, 16), (4, 1)]),
+        # the same such tag written twice (both were reported at its first place)
+        ("\nVeja http://x` <b onclick=alert(1)> `\n\nDe novo http://y` <b onclick=alert(1)> `\n", [(1, 16), (3, 19)]),
+    ],
+    ids=["behind-inline-code-and-open", "the-same-tag-twice"],
+)
+def test_html_only_the_rendered_text_shows_is_reported_where_it_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tail: str, places: list[tuple[int, int]]
 ) -> None:
-    """What only cmark-gfm's HTML shows (a tag left open at the end, a tag behind what looked like inline code)
-    was reported at the note's first line."""
+    """What only cmark-gfm's HTML shows is reported at the line and column of the note where it is written."""
     note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
-    tail = '\nVeja http://x` <b onclick=alert(1)> `\n\n<div>\n<b title="x\n'
     root = make_content(tmp_path / "kb", {"lang/gil.md": note + tail})
     first = len(note.splitlines()) + 1
     code, _, err = run_check(capsys, "--content", str(root))
     assert code == 1
     path = f"{root}/lang/gil.md"
     found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
-    assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 4}:1"], err
+    assert found == [f"{path}:{first + line}:{col}" for line, col in places], err
 
 
 def test_github_format_annotates_each_problem_on_its_line(
@@ -397,8 +405,8 @@ def test_github_format_annotates_each_problem_on_its_line(
     monkeypatch.chdir(FIXTURES)
     code, out, _ = run_check(capsys, "--content", "bad-kb", "--format", "json")
     data = json.loads(out)
-    assert run_check(capsys, "--content", "bad-kb", "--format", "github")[0] == code == 1
-    code, out, err = run_check(capsys, "--content", "bad-kb", "--format", "github")
+    github, out, err = run_check(capsys, "--content", "bad-kb", "--format", "github")
+    assert github == code == 1
     *annotations, tally = out.splitlines()
     assert err == "" and tally == f"{data['errors']} errors, {data['warnings']} warnings"
     assert len(annotations) == len(data["problems"])
@@ -427,21 +435,6 @@ def test_github_annotations_cannot_be_made_into_other_workflow_commands() -> Non
         "%0A= hint: h%0A::stop-commands::t"
     )
     assert tally == "0 errors, 1 warning"
-
-
-def test_the_same_misread_tag_twice_is_reported_at_each_place(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A tag only cmark-gfm's HTML shows, written twice, was reported twice at its first place."""
-    note = (FIXTURES / "kb" / "lang" / "gil.md").read_text(encoding="utf-8")
-    tail = "\nVeja http://x` <b onclick=alert(1)> `\n\nDe novo http://y` <b onclick=alert(1)> `\n"
-    root = make_content(tmp_path / "kb", {"lang/gil.md": note + tail})
-    first = len(note.splitlines()) + 1
-    code, _, err = run_check(capsys, "--content", str(root))
-    assert code == 1
-    path = f"{root}/lang/gil.md"
-    found = [line.split(": error")[0] for line in err.splitlines() if line.startswith(path)]
-    assert found == [f"{path}:{first + 1}:16", f"{path}:{first + 3}:19"], err
 
 
 def test_github_annotations_name_files_by_their_path_in_the_repository(
