@@ -87,11 +87,13 @@ class Problems:
         """Whether this run must fail: any error, or any warning under --strict."""
         return bool(self.errors or (strict and self.warnings))
 
-    def render_text(self) -> str:
-        lines = [p.render() for p in self.sorted()]
+    def tally(self) -> str:
+        """`2 errors, 1 warning`: the last line of the text and GitHub reports."""
         n_err, n_warn = len(self.errors), len(self.warnings)
-        lines.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
-        return "\n".join(lines)
+        return f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+
+    def render_text(self) -> str:
+        return "\n".join([*(p.render() for p in self.sorted()), self.tally()])
 
     def render_github(self) -> str:
         """Each problem as a GitHub Actions workflow command (`::error file=…,line=…,col=…,title=…::message`),
@@ -106,9 +108,7 @@ class Problems:
             properties = ",".join(f"{name}={_escape_property(str(value))}" for name, value in where)
             text = f"{p.message}\n= hint: {p.hint}" if p.hint else p.message
             lines.append(f"::{p.severity.value} {properties}::{_escape_data(text)}")
-        n_err, n_warn = len(self.errors), len(self.warnings)
-        lines.append(f"{n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}")
-        return "\n".join(lines)
+        return "\n".join([*lines, self.tally()])
 
     def render_json(self) -> str:
         rows = []
