@@ -46,7 +46,7 @@ if _sre is not None:
     )
     _ATOMIC = getattr(_constants, "ATOMIC_GROUP", None)
     _PLAIN = frozenset(getattr(_constants, name) for name in ("LITERAL", "NOT_LITERAL", "ANY", "IN", "AT", "CATEGORY"))
-    """What a parsed pattern holds that holds no pattern of its own (`_renumbered` copies it as it is)."""
+    """What a parsed pattern holds that holds no pattern of its own (`_renumbered` keeps it as it is)."""
 _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 """Flags set for the whole pattern (`(?i)`): only allowed at the start, so not inside a joined alternative."""
 
@@ -187,8 +187,9 @@ def _joined(alternatives: Sequence[str], source: str, flags: int) -> Any:
         wrapper = state.opengroup()
         for _ in range(inner.groups - 1):
             state.opengroup()
-        copied = _renumbered(tree, wrapper, state)
-        if copied is None:
+        try:
+            copied = _renumbered(tree, wrapper, state)
+        except _Unknown:
             return None
         for number in range(1, inner.groups):
             state.groupwidths[wrapper + number] = inner.groupwidths[number]
@@ -199,39 +200,29 @@ def _joined(alternatives: Sequence[str], source: str, flags: int) -> Any:
     return joined
 
 
+class _Unknown(Exception):
+    """`_renumbered` met what it does not copy: the joined text is parsed instead."""
+
+
 def _renumbered(tree: Any, offset: int, state: Any) -> Any:
-    """A copy of a parsed pattern whose groups are numbered from `offset + 1` (None for a reference to a
-    group, or anything this copy does not know)."""
+    """A copy of a parsed pattern whose groups are numbered from `offset + 1`; `_Unknown` for a reference to
+    a group, or anything this copy does not know."""
     c = _constants
     out = _parser.SubPattern(state)
     for op, av in tree.data:
         if op is c.SUBPATTERN:
             group, add, remove, sub = av
-            copied = _renumbered(sub, offset, state)
-            if copied is None:
-                return None
-            av = (group + offset if group is not None else None, add, remove, copied)
+            av = (group + offset if group is not None else None, add, remove, _renumbered(sub, offset, state))
         elif op is c.BRANCH:
-            branches = [_renumbered(b, offset, state) for b in av[1]]
-            if any(b is None for b in branches):
-                return None
-            av = (av[0], branches)
+            av = (av[0], [_renumbered(b, offset, state) for b in av[1]])
         elif op in _REPEATS:
-            copied = _renumbered(av[2], offset, state)
-            if copied is None:
-                return None
-            av = (av[0], av[1], copied)
+            av = (av[0], av[1], _renumbered(av[2], offset, state))
         elif op is c.ASSERT or op is c.ASSERT_NOT:
-            copied = _renumbered(av[1], offset, state)
-            if copied is None:
-                return None
-            av = (av[0], copied)
+            av = (av[0], _renumbered(av[1], offset, state))
         elif op is _ATOMIC:
             av = _renumbered(av, offset, state)
-            if av is None:
-                return None
         elif op not in _PLAIN:
-            return None  # a reference to a group (GROUPREF, GROUPREF_EXISTS), or something new
+            raise _Unknown  # a reference to a group (GROUPREF, GROUPREF_EXISTS), or something new
         out.data.append((op, av))
     return out
 
