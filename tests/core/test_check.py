@@ -447,3 +447,43 @@ def test_github_annotations_name_files_by_their_path_in_the_repository(
     code, out, _ = run_check(capsys, "--content", str(root.resolve()), "--format", "github")
     relative = root.resolve().relative_to(tmp_path.resolve()).as_posix()
     assert code == 1 and f"::error file={relative}/lang/gil.md,line=7,col=5,title=kbdeck unsafe-html::" in out, out
+
+
+@pytest.mark.parametrize(
+    ("file", "damage", "code"),
+    [
+        ("lang/gil.md", b"\x00", "control-character"),  # its cards, its day and its mock section refer to it
+        ("examples/demo/hello.py", b"\x01", "control-character"),  # a card and a note include it
+        ("lang/listas.md", b"\xff", "not-utf8"),
+        ("flashcards/lang/gil.yaml", b"\xe9", "not-utf8"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_reported_once_not_as_missing(
+    sample: Path, capsys: pytest.CaptureFixture[str], file: str, damage: bytes, code: str
+) -> None:
+    """A note with one stray byte made its cards "orphans of a topic with no note", its day list "no
+    `lang/gil.md`", and an example's includes "no example": three wrong messages about a file that exists."""
+    path = sample / file
+    path.write_bytes(path.read_bytes() + damage)
+    status, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
+    errors = [p for p in json.loads(out)["problems"] if p["severity"] == "error"]
+    assert status == 1
+    assert [(e["code"], e["span"]["path"].endswith(file)) for e in errors] == [(code, True)], errors
+
+
+def test_a_utf16_file_is_named_as_such(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What Windows editors call "Unicode": the message says which encoding it is, not "byte 0xff"."""
+    path = sample / "flashcards/lang/gil.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    _, _, err = run_check(capsys, "--content", str(sample))
+    assert "error[not-utf8]: file is UTF-16, not UTF-8 (it starts with a UTF-16 byte-order mark)" in err
+
+
+def test_an_orphan_cards_hint_names_the_content_folder_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hint said `write content/<topic>.md` whatever the folder was called."""
+    root = make_content(tmp_path, {}).rename(tmp_path / "my-notes")
+    (root / "lang/listas.md").unlink()
+    _, _, err = run_check(capsys, "--content", str(root))
+    assert f"hint: write {root / 'lang/listas.md'} or move the card" in err

@@ -7,6 +7,7 @@ problems it has) is remembered by a hash of its text, so a rebuild parses only e
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
 import io
 import os
@@ -66,17 +67,29 @@ def read_text(path: Path, problems: Problems) -> str | None:
         before = data[: err.start]
         line = before.count(b"\n") + 1
         col = err.start - (before.rfind(b"\n") + 1) + 1
+        encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
         problems.error(
             Span(shown_path(path), line, col),
             "not-utf8",
-            f"file is not UTF-8 (byte 0x{data[err.start]:02x})",
-            "re-save the file as UTF-8",
+            f"file is {encoding}, not UTF-8 (it starts with a {encoding} byte-order mark)"
+            if encoding
+            else f"file is not UTF-8 (byte 0x{data[err.start]:02x})",
+            "re-save the file as UTF-8 (in most editors: save with encoding, then UTF-8)",
         )
         return None
     if BAD_CHARS.search(text) is not None:  # the shown path (two resolves) only for the message
         report_raw(text, shown_path(path), problems)
         return None
     return text
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16's: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+"""What Windows editors write first when told to save as "Unicode": a file that is not UTF-8 at its first byte."""
 
 
 def skipped(name: str) -> bool:
@@ -224,6 +237,7 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     cards: list[Card] = []
     examples: dict[str, Example] = {}
     readme = None
+    unreadable: set[str] = set()
     parsed = ParsedFiles(cache_dir)
     shown_root = PurePosixPath(shown_path(root))  # resolved once, not per file
     for path in content_files(root):
@@ -234,7 +248,9 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             if path.suffix not in REGION_COMMENT:
                 continue
             text = read_text(path, problems)
-            if text is not None:
+            if text is None:
+                unreadable.add(rel.as_posix())
+            else:
                 ex_id = example_id(PurePosixPath(rel.relative_to("examples").as_posix()))
                 examples[ex_id] = parsed.call(load_example, path, ex_id, shown, text, here=here, problems=problems)
             continue
@@ -243,13 +259,17 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
                 continue
             text = read_text(path, problems)
             if text is None:
+                unreadable.add(rel.as_posix())
                 continue
             topic = rel.relative_to("flashcards").with_suffix("").as_posix()
             loader = load_text_cards if path.suffix == ".md" else load_yaml_cards
             cards.extend(parsed.call(loader, text, shown, topic, here=(shown,), problems=problems))
             continue
-        text = read_text(path, problems) if path.suffix in (".md", ".yaml", ".yml") else None
+        if path.suffix not in (".md", ".yaml", ".yml"):
+            continue
+        text = read_text(path, problems)
         if text is None:
+            unreadable.add(rel.as_posix())
             continue
         if rel == Path("roadmap.yaml"):
             roadmap = parsed.call(load_roadmap, text, shown, here=(shown,), problems=problems)
@@ -268,4 +288,4 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     parsed.save()
     if roadmap is None:
         return None
-    return KnowledgeBase(root, roadmap, topics, tuple(cards), examples, readme)
+    return KnowledgeBase(root, roadmap, topics, tuple(cards), examples, readme, frozenset(unreadable))

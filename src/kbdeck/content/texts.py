@@ -19,7 +19,8 @@ from ..model.kb import KnowledgeBase
 from ..model.problems import Problems, Span
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import strip_clozes
-from .codeblocks import PLAIN_LANGS, include_lines, iter_fences, marker_of, resolve_include
+from .codeblocks import PLAIN_LANGS, include_lines, iter_fences, marker_of, resolve_include, split_ref
+from .examples import example_file
 from .images import check_images
 from .rawhtml import (
     REFUSED_HINT,
@@ -99,7 +100,7 @@ WIKILINK = re.compile(r"!?\[\[[^\[\]\n]+\]\]")
 
 def check_include(ref: str, span: Span, kb: KnowledgeBase, problems: Problems) -> None:
     code, reason = resolve_include(ref, kb.examples)
-    if code is None:
+    if code is None and not kb.unread(example_file(split_ref(ref)[0])):  # else the file's own error says why
         problems.error(span, "bad-include", reason, "use examples/<group>/<name>.py#<region>")
 
 

@@ -326,6 +326,13 @@ class KnowledgeBase:
     """By example id."""
     readme: Path | None = None
     """content/README.md when present."""
+    unreadable: frozenset[str] = frozenset()
+    """Files (posix paths below `root`) that exist but could not be read as text: their own problem is
+    reported, and checks say nothing more of what they hold (a card's note is not "missing")."""
+
+    def unread(self, rel: str) -> bool:
+        """Whether the file at `rel` (below `root`) exists but was not read: what it defines is unknown."""
+        return rel in self.unreadable
 
     @property
     def runnable_examples(self) -> list[Example]:
