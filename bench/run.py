@@ -51,7 +51,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import CARDS_PER_TOPIC, cards_with_code, generate  # noqa: E402
 
-from kbdeck.render.fragments import usable_cpus  # noqa: E402  (the cores kbdeck itself counts)
+from kbdeck.render.workers import usable_cpus  # noqa: E402  (the cores kbdeck itself counts)
 
 STEPS = ("kbdeck_cold", "kbdeck_one_edit", "kbdeck_noop", "ankdown", "floor", "kbdeck_first")
 LABELS = {

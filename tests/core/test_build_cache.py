@@ -28,6 +28,7 @@ import kbdeck.apkg.ledger
 import kbdeck.content.load
 import kbdeck.content.yamlspan
 import kbdeck.render.fragments
+import kbdeck.render.workers
 from kbdeck.apkg.bundle import FieldDigests
 from kbdeck.apkg.ledger import SCHEMA, Entry, Ledger, ledger_text, parse_ledger
 from kbdeck.build import BuildResult, build, summary
@@ -38,9 +39,10 @@ from kbdeck.content.yamlspan import parse_yaml
 from kbdeck.model.contract import GUID_NAMESPACE, note_guid
 from kbdeck.model.problems import Problems
 from kbdeck.render.assembly import SECTION_FIELD
-from kbdeck.render.fragments import Fragments, Workers, render_workers
+from kbdeck.render.fragments import Fragments
 from kbdeck.render.markdown_html import Renderer
 from kbdeck.render.notes import render_notes
+from kbdeck.render.workers import Workers, render_workers
 
 INCLUDING = {
     "flashcards/lang/listas.yaml": """
@@ -371,15 +373,15 @@ def test_workers_count_the_cores_this_process_may_use_not_the_machines(
 ) -> None:
     """Pinned to one core (taskset, a container's cpuset) a cold build renders in-process: two workers
     taking turns on one core only added pickling (25% slower on the 3,000-card bench)."""
-    from kbdeck.render import fragments
+    import kbdeck.render.workers as pool
 
-    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
-    monkeypatch.setattr(fragments.os, "cpu_count", lambda: 8)
-    assert fragments.Workers().count == 1
-    with fragments.render_workers(tmp_path / "cold-cache") as workers:
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(pool.os, "cpu_count", lambda: 8)
+    assert pool.Workers().count == 1
+    with pool.render_workers(tmp_path / "cold-cache") as workers:
         assert not workers.started
-    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
-    assert fragments.Workers().count == 3
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    assert pool.Workers().count == 3
 
 
 def test_cards_of_one_section_share_its_html_and_a_read_ledger_shares_its_words(sample: Path, tmp_path: Path) -> None:
@@ -406,7 +408,7 @@ def test_a_first_build_holds_its_texts_once(tmp_path: Path, monkeypatch: pytest.
     packaging did the same to each note's front field, binding it as the sort field)."""
     content = make_content(tmp_path, {})
     monkeypatch.setattr(kbdeck.render.fragments, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(kbdeck.render.fragments, "usable_cpus", lambda: 2)  # a cold build's workers
+    monkeypatch.setattr(kbdeck.render.workers, "usable_cpus", lambda: 2)  # a cold build's workers
     result = built(content, tmp_path / "out")
     assert result.kb is not None
     texts = [t for c in result.kb.cards for t in (c.q, c.a, c.cloze) if not t.isascii()]

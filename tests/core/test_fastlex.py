@@ -21,7 +21,8 @@ from pygments.lexers import get_lexer_by_name
 
 from kbdeck.content.codeblocks import iter_fences
 from kbdeck.render import fastlex, firstchars, highlight
-from kbdeck.render.fragments import Fragments, Workers, code_sizes
+from kbdeck.render.fragments import Fragments, code_sizes
+from kbdeck.render.workers import Workers
 
 LANGS = [
     "python",

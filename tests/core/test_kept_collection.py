@@ -290,7 +290,7 @@ def test_the_fragment_store_forgets_what_no_note_uses_once_it_adds_up(
     def no_render(*args: object) -> str:
         raise AssertionError("a fragment the notes use was forgotten")
 
-    monkeypatch.setattr(kbdeck.render.fragments, "_render_job", no_render)
+    monkeypatch.setattr(kbdeck.render.fragments, "render_job", no_render)
     assert {n.card_id: n.fields for n in warm.notes} == fresh
 
 
@@ -328,7 +328,7 @@ def test_a_no_op_renders_nothing_and_reads_the_store_by_batch(tmp_path: Path, mo
         queries.append(len(keys))
         return get_texts(self, keys)
 
-    monkeypatch.setattr(kbdeck.render.fragments, "_render_job", no_render)
+    monkeypatch.setattr(kbdeck.render.fragments, "render_job", no_render)
     monkeypatch.setattr(Memo, "get_texts", counted)
     result = _built(content, out)
     assert result.apkg is not None and result.apkg.read_bytes() == before

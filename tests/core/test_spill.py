@@ -242,11 +242,13 @@ def test_workers_that_store_their_html_take_larger_chunks(tmp_path: Path, monkey
     """Each chunk a worker stores is one transaction into the store's key index: a worker that stores what it
     renders takes up to `STORED_CHUNK_MAX` jobs at once, one that sends its HTML back `CHUNK_MAX` (its results
     are held by the build until used). Both give every fragment."""
-    from kbdeck.render.fragments import Workers, renderer_fingerprint
+    import kbdeck.render.workers
+    from kbdeck.render.fragments import renderer_fingerprint
+    from kbdeck.render.workers import Workers
     from kbdeck.support.cache import text_key
 
-    monkeypatch.setattr(kbdeck.render.fragments, "CHUNK_MAX", 2)
-    monkeypatch.setattr(kbdeck.render.fragments, "STORED_CHUNK_MAX", 5)
+    monkeypatch.setattr(kbdeck.render.workers, "CHUNK_MAX", 2)
+    monkeypatch.setattr(kbdeck.render.workers, "STORED_CHUNK_MAX", 5)
     texts = [f"*{i}*" for i in range(80)]
     jobs = [("md", t) for t in texts]
     keys = [text_key("md", t) for t in texts]

@@ -4,7 +4,7 @@ Rendering Markdown and highlighting code is most of a build's work, and every fr
 function of its input and of the renderer's code. So fragments are memoised in the build cache
 (`cache.py`) under a hash of the text, the example regions it includes, kbdeck's version and
 source, and the versions of cmark-gfm and Pygments. A rebuild renders only what changed; a
-cold build renders its misses in worker processes, one per core.
+cold build renders its misses in worker processes, one per core (`workers.py`).
 
 Fragments never decide anything: `render.py` and the build use them exactly where they would call
 `Renderer.render` and `highlight.code_block`, so a cached build is the same as an uncached one.
@@ -12,8 +12,6 @@ Fragments never decide anything: `render.py` and the build use them exactly wher
 
 from __future__ import annotations
 
-import gc
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,24 +21,16 @@ import pygments
 
 from ..content.codeblocks import expand_includes, fence_langs
 from ..model.kb import Example
-from ..support.cache import CACHE_FILE, Memo, Value, code_fingerprint, text_key
-from .highlight import code_block, expect, warm
+from ..support.cache import Memo, Value, code_fingerprint, text_key
+from .highlight import expect
 from .markdown_html import Renderer, parser_version
+from .workers import Job, Workers, render_job
 
-if TYPE_CHECKING:  # a rebuild that renders in-process never imports them
-    from concurrent.futures import Executor, Future
+if TYPE_CHECKING:  # a rebuild that renders in-process never imports it
+    from concurrent.futures import Future
 
 PARALLEL_MIN = 64
 """Fewer misses than this render in-process: starting workers would cost more than it saves."""
-
-CHUNK_MAX = 500
-"""Most jobs sent to a worker at once."""
-
-STORED_CHUNK_MAX = 5_000
-"""Most jobs sent to a worker at once when it stores their HTML (`SPILL_MIN`): each chunk is one transaction
-that puts its keys into the store's key index, wherever they fall (they are digests), so a 300,000-card cold
-build's workers rewrote and journalled most of that index 1,200 times in chunks of 500 (17 s of system time;
-8 s in chunks of 5,000, whose HTML a worker holds: 10 MB)."""
 
 SPILL_MIN = 100_000
 """Fragments from which a cold build's workers store what they render rather than send it back (`spill`):
@@ -56,120 +46,10 @@ did, plus this many (a rebuild without a full read of the store does not know wh
 KEY_MARK = "\x00"
 """Around a fragment's key in a note's recipe (`Fragments.keys_only`); no card text holds it (load.py)."""
 
-Job = tuple[str, ...]
-"""("md", text) or ("code", code, lang, label): what to render."""
-
-Into = tuple[str, str]
-"""Where a worker stores what it renders: the cache folder and the renderer's fingerprint (`Memo`)."""
-
 
 def renderer_fingerprint() -> str:
     """Everything besides a fragment's input that shapes its HTML."""
     return code_fingerprint(parser_version(), pygments.__version__)
-
-
-class Workers:
-    """Processes that render fragments, one per core (forked where the platform can).
-
-    Forked workers share their parent's memory until they write to it, so the earlier they are
-    forked the smaller they stay: `render_workers` forks them before the knowledge base is loaded
-    when the build is cold (nothing cached yet, so nearly everything will render).
-    """
-
-    def __init__(self, count: int = 0) -> None:
-        self.count = count or usable_cpus()
-        self._pool: Executor | None = None
-
-    def start(self) -> None:
-        if self._pool is not None:
-            return
-        import multiprocessing  # only builds that render a lot pay for these imports
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = ProcessPoolExecutor(self.count, context, initializer=_worker_start, initargs=(os.getpid(),))
-        # a garbage collection in a forked worker writes to every object it scans (copying the
-        # page); objects frozen at the fork are never scanned
-        gc.freeze()
-        try:
-            self._pool.submit(int)  # forks the workers now
-        finally:
-            gc.unfreeze()
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def submit(
-        self, examples: dict[str, Example], jobs: list[Job], into: Into | None = None, keys: list[str] | None = None
-    ) -> list[tuple[slice, Future[list[str] | None]]]:
-        """Send `jobs` to the workers: (which of the jobs, future of their HTML) for each chunk. With `into` (a
-        store) and the jobs' `keys`, a worker writes the HTML there and its future gives None (`Fragments.spill`)."""
-        self.start()
-        assert self._pool is not None
-        # a few chunks per worker even out slow ones; small chunks keep each worker's results small
-        size = min(CHUNK_MAX if into is None else STORED_CHUNK_MAX, max(1, len(jobs) // (self.count * 4)))
-        token = f"{os.getpid()}:{id(examples)}"  # lets a worker reuse its renderer across chunks
-        chunks = [slice(i, i + size) for i in range(0, len(jobs), size)]
-        return [
-            (
-                s,
-                self._pool.submit(
-                    _render_chunk, token, examples, _sent(jobs[s]), into and (*into, keys[s] if keys else [])
-                ),
-            )
-            for s in chunks
-        ]
-
-    def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
-        """Render `jobs` in the workers, in order."""
-        return [html for _, future in self.submit(examples, jobs) for html in future.result() or ()]
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-
-
-def _worker_start(parent: int) -> None:
-    """A worker's first act: follow its parent out (a killed build must not leave workers behind,
-    which nothing would ever stop), then set up its lexers."""
-    import threading
-    import time
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)  # the parent is gone (killed): no one will ever read our results
-
-    threading.Thread(target=watch_parent, name="kbdeck-parent-watch", daemon=True).start()
-    warm()
-
-
-def usable_cpus() -> int:
-    """The cores this process may run on: its affinity (`taskset`, a container's cpuset), not the machine's.
-
-    `os.cpu_count()` counts the machine's: pinned to one core, a cold build forked two workers
-    that took turns on it and paid for pickling every fragment across, 10–20% slower than
-    rendering in-process (bench/README.md, one-core figures).
-    """
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):  # no affinity API (macOS, Windows)
-        return os.cpu_count() or 1
-
-
-@contextmanager
-def render_workers(cache_dir: Path | None, count: int = 0) -> Iterator[Workers]:
-    """Workers for one build, already forked when the cache is cold; shut down at the end."""
-    workers = Workers(count)
-    if workers.count > 1 and cache_dir is not None and not (cache_dir / CACHE_FILE).exists():
-        workers.start()
-    try:
-        yield workers
-    finally:
-        workers.close()
 
 
 class Fragments:
@@ -394,7 +274,7 @@ class Fragments:
             if self._renderer is None:
                 self._renderer = Renderer(self.examples)
             expect(code_sizes(jobs))
-            html = [_render_job(self._renderer, job) for job in jobs]
+            html = [render_job(self._renderer, job) for job in jobs]
         self.rendered += len(jobs)
         for key, value in zip(keys, html, strict=True):
             self._known[key] = self._memo.new[key] = value
@@ -412,35 +292,3 @@ def code_sizes(jobs: list[Job]) -> dict[str, int]:
         else:
             sizes[job[2]] = sizes.get(job[2], 0) + len(job[1])
     return sizes
-
-
-def _render_job(renderer: Renderer, job: Job) -> str:
-    if job[0] == "md":
-        return renderer.render(job[1])
-    return code_block(job[1], job[2], label=job[3])
-
-
-def _sent(jobs: list[Job]) -> list[tuple[bytes, ...]]:
-    """Jobs as they travel to a worker: UTF-8 bytes, not the strings. Pickling a string leaves a UTF-8
-    copy of it inside the string for the rest of its life (CPython caches it there), and these are the
-    knowledge base's own texts, kept to the end of the build: 20 MB more at 30,000 cards."""
-    return [tuple(part.encode("utf-8", "surrogatepass") for part in job) for job in jobs]  # exact, as pickle
-
-
-_WORKER_RENDERER: tuple[str, Renderer] | None = None
-
-
-def _render_chunk(
-    token: str, examples: dict[str, Example], jobs: list[tuple[bytes, ...]], into: tuple[str, str, list[str]] | None
-) -> list[str] | None:
-    """A worker's chunk: its HTML, or None once it is in the store `into` names (cache folder, fingerprint,
-    the jobs' keys); a store that cannot take it (a full disk) gets the HTML sent back instead."""
-    global _WORKER_RENDERER
-    if _WORKER_RENDERER is None or _WORKER_RENDERER[0] != token:
-        _WORKER_RENDERER = (token, Renderer(examples))
-    html = [_render_job(_WORKER_RENDERER[1], tuple(p.decode("utf-8", "surrogatepass") for p in job)) for job in jobs]
-    if into is not None:
-        cache_dir, fingerprint, keys = into
-        if Memo(Path(cache_dir), "fragments", fingerprint).add(dict(zip(keys, html, strict=True))):
-            return None
-    return html

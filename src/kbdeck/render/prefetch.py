@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model.kb import KnowledgeBase
-from .fragments import Fragments, Workers, render_workers
+from .fragments import Fragments
 from .notes import request_fragments
+from .workers import Workers, render_workers
 
 __all__ = ["fragments_for", "render_workers"]
 
