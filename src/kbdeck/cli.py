@@ -157,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(commands, f"cmd_{args.command}")
     try:
         return int(handler(args))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: files are replaced whole (`files.py`), so nothing is half-written
+        if args.command != "watch":  # where Ctrl-C is how one stops
+            print("kbdeck: interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
     except OSError as exc:  # the environment, not the content: a full disk, a read-only folder
         where = f" ({exc.filename})" if exc.filename else ""
@@ -198,7 +200,10 @@ def run() -> NoReturn:
     one by one at interpreter exit took 0.1 s of every rebuild. Output is flushed first; nothing
     else is pending by then (workers are shut down, temporary files removed, files closed).
     """
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C while starting up (parsing the arguments), before `main`'s own handler
+        code = 130
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -362,3 +362,72 @@ def test_a_folder_the_build_cannot_write_is_named_with_what_to_do(
     assert lines[0] == f"kbdeck: {os.strerror(code)} ({ledger}); nothing half-written was left behind"
     assert lines[1].startswith(f"  = hint: {hint} `{content}`"), lines
     assert not ledger.exists() and not list(content.glob(".*.tmp"))
+
+
+WORKER_SCRIPT = """
+import sys, time
+from pathlib import Path
+import kbdeck.render.fragments, kbdeck.render.workers
+from kbdeck.cli import run
+
+mode, started = sys.argv[1], Path(sys.argv[2])
+render_job, drain = kbdeck.render.workers.render_job, kbdeck.render.fragments.Fragments._drain
+
+def busy(renderer, job):  # in a worker: say it is rendering, then take long enough to be interrupted there
+    started.touch()
+    time.sleep(0.2)
+    return render_job(renderer, job)
+
+def idle(self):  # in the build: every fragment is back, the workers wait for more, the build goes on
+    drain(self)
+    started.touch()
+    time.sleep(30)
+
+if mode == "busy":
+    kbdeck.render.workers.render_job = busy
+else:
+    kbdeck.render.fragments.Fragments._drain = idle
+kbdeck.render.workers.usable_cpus = lambda: 2  # a cold build with workers, even on one core
+kbdeck.render.fragments.PARALLEL_MIN = 1
+sys.argv[1:] = ["build", "--content", sys.argv[3], "--out", sys.argv[4]]
+run()
+"""
+
+
+@pytest.mark.parametrize("mode", ["busy", "idle"])
+def test_ctrl_c_during_a_cold_build_stops_every_process_quietly(tmp_path: Path, mode: str) -> None:
+    """Ctrl-C in a terminal interrupts the whole process group: each render worker waiting for work died
+    printing its own traceback, and the build said nothing. Now the workers leave it to the build, which
+    says so and exits 130 with no process left, whether the workers were rendering or waiting; the next
+    build works."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    content, out, started = make_content(tmp_path, {}), tmp_path / "out", tmp_path / "started"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, mode, str(started), str(content), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground command
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.exists(), proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip() == "kbdeck: interrupted; nothing half-written was left behind"
+    for _ in range(100):  # the workers are gone with it
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a worker outlived the interrupted build")
+    assert main(["build", "--content", str(content), "--out", str(out)]) == 0

@@ -96,17 +96,25 @@ class Workers:
         """Render `jobs` in the workers, in order."""
         return [html for _, future in self.submit(examples, jobs) for html in future.result() or ()]
 
-    def close(self) -> None:
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers once their chunks are done; with `cancel`, drop the chunks not yet started
+        (the build was interrupted: nobody will read them)."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=cancel)
             self._pool = None
 
 
 def _worker_start(parent: int) -> None:
     """A worker's first act: follow its parent out (a killed build must not leave workers behind,
-    which nothing would ever stop), then set up its lexers."""
+    which nothing would ever stop), leave Ctrl-C to its parent, then set up its lexers.
+
+    Ctrl-C in a terminal interrupts every process of the command, workers too: each died printing the
+    traceback of wherever it was. The build stops them itself (`render_workers`), so they ignore it."""
+    import signal
     import threading
     import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch_parent() -> None:
         while os.getppid() == parent:
@@ -138,8 +146,10 @@ def render_workers(cache_dir: Path | None, count: int = 0) -> Iterator[Workers]:
         workers.start()
     try:
         yield workers
-    finally:
-        workers.close()
+    except BaseException:  # interrupted or failed: what is still queued is rendered for no one
+        workers.close(cancel=True)
+        raise
+    workers.close()
 
 
 def render_job(renderer: Renderer, job: Job) -> str:
