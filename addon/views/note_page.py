@@ -42,6 +42,17 @@ def topic_of_path(path: str) -> str:
     return path[:-3] if path.endswith(".md") else path
 
 
+def split_source(src: str) -> tuple[str, str]:
+    """`area/topic.md#anchor` → (`area/topic.md`, `anchor`). A file's name may hold a `#` of its own
+    (`c#.md`), an anchor never does (a heading's slug keeps letters, digits, `-` and `_`): so the
+    anchor is what follows the last `#`, and only when the text does not end with the file's `.md`."""
+    src = src.strip()
+    if src.endswith(".md") or "#" not in src:
+        return src, ""
+    path, _, anchor = src.rpartition("#")
+    return path, anchor
+
+
 def find_target(bundles: Iterable[Bundle], kb_id: str, topic_id: str, anchor: str = "") -> Target | None:
     """The topic `topic_id` of knowledge base `kb_id`, at `anchor` when it is one of its headings."""
     for b in bundles:
@@ -52,8 +63,8 @@ def find_target(bundles: Iterable[Bundle], kb_id: str, topic_id: str, anchor: st
 
 def resolve_source(bundles: Iterable[Bundle], guid: str, src: str) -> Target | None:
     """Where a card's source link points: its build's topic named in `src` (else the card's own topic)."""
-    path, _, anchor = src.partition("#")
-    wanted = topic_of_path(path.strip())
+    path, anchor = split_source(src)
+    wanted = topic_of_path(path)
     candidates = list(bundles)
     for b in candidates:  # the build that made this card first: topic ids may repeat across forks
         card_id = b.guids.get(guid)

@@ -17,7 +17,7 @@ from addon.data.bundle import parse_bundle
 from addon.data.editor import EditorError, editor_argv, source_file
 from addon.data.i18n import Translator
 from addon.views.bridge import BadMessage, Command, parse_message
-from addon.views.note_page import find_target, render_page, resolve_source
+from addon.views.note_page import find_target, render_page, resolve_source, split_source
 
 ROADMAP = {"w1": {"d1": ["py/gil", "py/gc", "py/async"]}}
 CARDS = {"py/gil": ["gil-1", "gil-2"], "py/gc": ["gc-1"], "py/async": ["as-1"], "db/pg": ["pg-1"]}
@@ -44,6 +44,18 @@ def test_a_card_no_build_knows_is_found_by_its_path_or_not_at_all() -> None:
     assert resolve_source([b], "someone-elses-guid", "py/gc.md").topic.id == "py/gc"  # type: ignore[union-attr]
     assert resolve_source([b], "someone-elses-guid", "nowhere.md#intro") is None
     assert find_target([b], "other-kb", "py/gc") is None
+
+
+def test_a_file_name_with_a_hash_or_spaces_keeps_its_anchor() -> None:
+    """A note `lang/c# basics.md`: its cards' links read `lang/c# basics.md#intro`. The link was cut at the
+    first `#`, so the viewer opened at the top of the note, or not at all for a card no build knows."""
+    b = make_bundle({"w1": {"d1": ["lang/c# basics"]}}, {"lang/c# basics": ["cs-1"]})
+    target = resolve_source([b], guid("cs-1"), "lang/c# basics.md#intro")
+    assert target is not None and (target.topic.id, target.anchor) == ("lang/c# basics", "intro")
+    unknown = resolve_source([b], "someone-elses-guid", "lang/c# basics.md#intro")
+    assert unknown is not None and (unknown.topic.id, unknown.anchor) == ("lang/c# basics", "intro")
+    assert split_source("lang/c# basics.md") == ("lang/c# basics.md", "")
+    assert split_source(" py/gil.md#por-que-existe ") == ("py/gil.md", "por-que-existe")
 
 
 def test_the_page_has_the_days_topics_and_moves_between_them() -> None:

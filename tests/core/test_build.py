@@ -376,3 +376,26 @@ def test_the_ledger_command_says_when_there_is_no_ledger(sample: Path, capsys: p
     assert main(["ledger", "--content", str(sample)]) == 0
     out = capsys.readouterr().out
     assert "there is no ledger at" in out and "recovers it from the previous package" in out and "sound" not in out
+
+
+def test_names_with_spaces_and_hashes_give_whole_tags_and_working_links(sample: Path, tmp_path: Path) -> None:
+    """Anki splits tags on spaces: a note `lang/minhas listas#1.md` on a day `Dia 1` of a week `Semana 1`
+    gave the tags `kb::lang::minhas`, `listas#1` and `kb::Semana`, `1::Dia`, `1`; and its web link ended
+    its path at the `#` (a 404 on the phone)."""
+    (sample / "lang/listas.md").rename(sample / "lang/minhas listas#1.md")
+    (sample / "flashcards/lang/listas.md").rename(sample / "flashcards/lang/minhas listas#1.md")
+    roadmap = (sample / "roadmap.yaml").read_text(encoding="utf-8")
+    roadmap = roadmap.replace("lang/listas]", '"lang/minhas listas#1"]')
+    roadmap = roadmap.replace("id: semana-1", "id: Semana 1").replace("id: dia-1", "id: Dia 1")
+    (sample / "roadmap.yaml").write_text(roadmap, encoding="utf-8")
+    col = new_collection(tmp_path)
+    import_apkg(col, built(sample, tmp_path / "build"))
+    listas = col.get_note(col.find_notes("Id:listas-fatia")[0])
+    assert sorted(listas.tags) == sorted(
+        ["kb::lang::minhas-listas#1", "kb::Semana-1::Dia-1", "kb::tipo::basic", "python", "listas"]
+    )
+    assert listas["Source"] == "lang/minhas listas#1.md#fatiamento"  # the add-on's key (`split_source`)
+    assert listas["SourceURL"] == "https://example.org/kb/blob/main/content/lang/minhas%20listas%231.md#fatiamento"
+    gil = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
+    assert "kb::lang::gil" in gil.tags and "kb::Semana-1::Dia-1" in gil.tags
+    assert gil["SourceURL"] == "https://example.org/kb/blob/main/content/lang/gil.md#por-que-existe"

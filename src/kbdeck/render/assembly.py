@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..content.clozes import parse_hides
 from ..content.codeblocks import hide_in_includes, resolve_include
@@ -158,9 +159,10 @@ class Place:
         week = next((w for w in rm.weeks if day and any(d is day for d in w.days)), None)
         roadmap = " › ".join(x for x in (week.title.split(" —")[0] if week else "", day.title if day else "") if x)
         self.roadmap = f"{roadmap} · {topic.title}" if roadmap else topic.title
-        self.base_tags = {f"kb::{topic.area}::{topic.id.split('/', 1)[1].replace('/', '::')}"}
+        # file and roadmap ids may hold spaces (`My Notes/First steps.md`), and Anki splits tags on them
+        self.base_tags = {"::".join(["kb", *map(tag_part, [topic.area, *topic.id.split("/")[1:]])])}
         if day is not None and week is not None:
-            self.base_tags.add(f"kb::{week.id}::{day.id}")
+            self.base_tags.add(f"kb::{tag_part(week.id)}::{tag_part(day.id)}")
         self.base_tags.update(tag_part(t) for t in topic.tags if tag_part(t))
         self._common: dict[str, tuple[str, ...]] = {}
         self._tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
@@ -174,7 +176,9 @@ class Place:
             topic, rm = self.topic, self.kb.roadmap
             heading = topic.heading_for(see) if see else None
             source = f"{topic.id}.md" + (f"#{heading.anchor}" if heading else "")
-            source_url = f"{rm.source_url}{source}" if rm.source_url else ""
+            # a web address: the file's name quoted (a space or a `#` in it would end the path there)
+            url = quote(f"{topic.id}.md") + (f"#{heading.anchor}" if heading else "")
+            source_url = f"{rm.source_url}{url}" if rm.source_url else ""
             crumb = topic.title + (f" › {heading.text}" if heading else "")
             escape = html.escape
             found = self._common[see] = (
