@@ -399,3 +399,23 @@ def test_names_with_spaces_and_hashes_give_whole_tags_and_working_links(sample: 
     gil = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
     assert "kb::lang::gil" in gil.tags and "kb::Semana-1::Dia-1" in gil.tags
     assert gil["SourceURL"] == "https://example.org/kb/blob/main/content/lang/gil.md#por-que-existe"
+
+
+def test_an_example_whose_name_holds_a_space_is_included(sample: Path, tmp_path: Path) -> None:
+    """`@include examples/demo/hello world.py#soma` was no directive (the reference stopped at the space),
+    so the note showed the line as text and the checker said nothing."""
+    (sample / "examples/demo/hello.py").rename(sample / "examples/demo/hello world.py")
+    for rel in ("lang/gil.md", "flashcards/lang/gil.yaml"):
+        path = sample / rel
+        path.write_text(path.read_text(encoding="utf-8").replace("demo/hello.py", "demo/hello world.py"), "utf-8")
+    result = build(sample, tmp_path / "build")
+    assert result.apkg is not None, result.problems.render_text()
+    fields = [f for n in result.notes for f in n.fields]
+    assert not any("@include" in f for f in fields)
+    assert any('data-lang="python"' in f and "hello world.py</div>" in f for f in fields)  # the block, labelled
+    (sample / "lang/gil.md").write_text(
+        (sample / "lang/gil.md").read_text(encoding="utf-8").replace("hello world.py#soma", "hello  wrld.py#soma"),
+        "utf-8",
+    )
+    refused = build(sample, tmp_path / "build")
+    assert [p.code for p in refused.problems.errors] == ["bad-include"]

@@ -17,7 +17,8 @@ from ..model.kb import Example
 from .clozes import Hide, place_hides
 from .examples import example_file
 
-INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S+)[ \t]*$", re.MULTILINE)
+INCLUDE_RE = re.compile(r"^([ \t]*)@include[ \t]+(\S(?:.*\S)?)[ \t]*$", re.MULTILINE)
+"""An `@include` line: indent and reference (a file name may hold spaces: `my example.py#region`)."""
 FENCE_OPEN_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)([^`\n]*)$")
 """An opening fence line: indent, marker, language, the rest of the info string (no backtick after
 the marker anywhere on the line: a line like ```a`b``` is inline code, not a fence)."""
