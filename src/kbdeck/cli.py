@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content problems (reported as `path:line:col: error[cod
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import shlex
@@ -137,9 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     if args.command in ("init", "docs"):
-        from . import commands
-
-        return int(getattr(commands, f"cmd_{args.command}")(args))
+        return _run(args)
     if not args.content.is_dir():
         what = "is a file, not a folder" if args.content.exists() else "not found"
         print(f"kbdeck: content directory `{args.content}` {what}", file=sys.stderr)
@@ -152,6 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "  = hint: pass a folder with `--out DIR` (kbdeck writes the package and its cache there)", file=sys.stderr
         )
         return 2
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's handler, with what the environment does to it (Ctrl-C, a closed pipe, a full disk)
+    said in one line instead of a traceback."""
     from . import commands
 
     handler = getattr(commands, f"cmd_{args.command}")
@@ -161,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command != "watch":  # where Ctrl-C is how one stops
             print("kbdeck: interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `kbdeck stats | head`: the reader took what it wanted and left
+        return reader_gone()
     except OSError as exc:  # the environment, not the content: a full disk, a read-only folder
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"kbdeck: {exc.strerror or exc}{where}; nothing half-written was left behind", file=sys.stderr)
@@ -204,9 +211,23 @@ def run() -> NoReturn:
         code = main()
     except KeyboardInterrupt:  # Ctrl-C while starting up (parsing the arguments), before `main`'s own handler
         code = 130
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # what was left to print, the reader no longer wanted
+        code = reader_gone()
     sys.stderr.flush()
     os._exit(code)
+
+
+def reader_gone() -> int:
+    """The exit status of a command whose output was piped to a reader that stopped reading (`| head`):
+    128 + SIGPIPE, as a command killed by it, and nothing more written there (the rest of the output
+    goes nowhere instead of raising again at the next write)."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    return 141
 
 
 if __name__ == "__main__":

@@ -431,3 +431,28 @@ def test_ctrl_c_during_a_cold_build_stops_every_process_quietly(tmp_path: Path, 
     else:
         pytest.fail("a worker outlived the interrupted build")
     assert main(["build", "--content", str(content), "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("command", [["docs"], ["stats", "--format", "json"], ["check", "--format", "json"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(sample: Path, command: list[str]) -> None:
+    """`kbdeck docs | head` printed a BrokenPipeError traceback (docs and init were outside the handler),
+    and other commands "kbdeck: Broken pipe; nothing half-written…". Now: exit 141 (128 + SIGPIPE, as a
+    command killed by it), nothing on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write: every write fails, deterministically
+    args = [*command, "--content", str(sample)] if command != ["docs"] else command
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", "from kbdeck.cli import run; run()", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (141, "")
