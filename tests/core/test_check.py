@@ -487,3 +487,18 @@ def test_an_orphan_cards_hint_names_the_content_folder_given(
     (root / "lang/listas.md").unlink()
     _, _, err = run_check(capsys, "--content", str(root))
     assert f"hint: write {root / 'lang/listas.md'} or move the card" in err
+
+
+def test_front_matter_never_closed_is_one_error_naming_the_line_to_add(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A note whose closing `---` was forgotten read as one long front matter: a YAML error on a Markdown line,
+    "has no text", and every card's `see:` "not a heading". Now the note below is still read."""
+    note = sample / "lang/listas.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("title: Listas\n---\n", "title: Listas\n"), "utf-8")
+    status, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
+    errors = [p for p in json.loads(out)["problems"] if p["severity"] == "error"]
+    assert status == 1
+    assert [(e["code"], e["span"]["line"], e["hint"]) for e in errors] == [
+        ("unclosed-front-matter", 1, "add a line `---` after its last key (line 2), before the note's text")
+    ]

@@ -15,15 +15,18 @@ HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """(front matter YAML or None, body, 1-based line where the body starts)."""
+def split_front_matter(text: str) -> tuple[str | None, str, int, bool]:
+    """(front matter YAML or None, body, 1-based line where the body starts, whether its closing line
+    is there). Front matter never closed is taken to end at its first blank or heading line: the note
+    below it is still read, so its one problem is the missing `---`, not its YAML or its headings."""
     if not text.startswith("---\n") and text.strip() != "---":
-        return None, text, 1
+        return None, text, 1, True
     lines = text.split("\n")
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
-    return "\n".join(lines[1:]), "", len(lines) + 1
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2, True
+    end = next((i for i in range(1, len(lines)) if not lines[i].strip() or HEADING_RE.match(lines[i])), len(lines))
+    return "\n".join(lines[1:end]), "\n".join(lines[end:]), end + 1, False
 
 
 def heading_text(markdown: str) -> str:
@@ -59,9 +62,16 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
 def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Problems) -> Topic:
     """One topic note; problems for bad front matter, a missing title or an empty body."""
     start = Span(shown)
-    front, body, body_line = split_front_matter(text)
+    front, body, body_line, closed = split_front_matter(text)
     meta: dict[str, object] = {}
     tags: tuple[str, ...] = ()
+    if not closed:
+        problems.error(
+            start,
+            "unclosed-front-matter",
+            "the front matter that opens with `---` here is never closed",
+            f"add a line `---` after its last key (line {body_line - 1}), before the note's text",
+        )
     if front is None:
         problems.error(
             start,
