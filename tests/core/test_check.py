@@ -502,3 +502,43 @@ def test_front_matter_never_closed_is_one_error_naming_the_line_to_add(
     assert [(e["code"], e["span"]["line"], e["hint"]) for e in errors] == [
         ("unclosed-front-matter", 1, "add a line `---` after its last key (line 2), before the note's text")
     ]
+
+
+def test_a_note_or_card_file_whose_extension_is_not_read_is_an_error(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`vectors.YAML` was skipped without a word (its cards missing from the deck), and `listas.MD` made its
+    cards "orphans of a topic with no note" and its day "no `lang/listas.md`"."""
+    (sample / "lang/listas.md").rename(sample / "lang/listas.MD")
+    (sample / "flashcards/lang/gil.yaml").rename(sample / "flashcards/lang/gil.YAML")
+    status, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
+    errors = [(p["code"], p["span"]["path"].rsplit("/", 1)[-1], p["hint"]) for p in json.loads(out)["problems"]]
+    assert status == 1
+    assert errors == [
+        ("misnamed-file", "gil.YAML", "rename it to `gil.yaml`"),
+        ("misnamed-file", "listas.MD", "rename it to `listas.md`"),
+    ]
+
+
+def test_a_roadmap_by_another_name_is_named_in_the_hint(sample: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (sample / "roadmap.yaml").rename(sample / "Roadmap.yml")
+    _, _, err = run_check(capsys, "--content", str(sample))
+    assert "error[missing-roadmap]" in err and "hint: rename `Roadmap.yml` to roadmap.yaml" in err
+
+
+def test_on_a_case_insensitive_disk_roadmap_yaml_is_found_by_the_name_it_was_written_with(tmp_path: Path) -> None:
+    """On macOS `Roadmap.yaml` answers to `roadmap.yaml` (so no missing-roadmap), but the folder lists it as
+    written: the build looked for the exact name among the files, found none, and stopped with no problem to
+    show. Here a second name for the same file stands in for the case-insensitive lookup."""
+    from kbdeck.content.load import roadmap_in
+
+    (tmp_path / "Roadmap.yaml").write_text("id: x\n", encoding="utf-8")
+    (tmp_path / "roadmap.yaml").hardlink_to(tmp_path / "Roadmap.yaml")  # what the disk answers to
+    listed = [tmp_path / "Roadmap.yaml", tmp_path / "a.md"]  # what the folder lists on such a disk
+    assert roadmap_in(listed, tmp_path, tmp_path / "roadmap.yaml") == tmp_path / "Roadmap.yaml"
+    assert roadmap_in([*listed, tmp_path / "roadmap.yaml"], tmp_path, tmp_path / "roadmap.yaml") == (
+        tmp_path / "roadmap.yaml"
+    )
+    (tmp_path / "roadmap.yaml").unlink()
+    (tmp_path / "roadmap.yaml").write_text("id: y\n", encoding="utf-8")  # two files on a case-sensitive disk
+    assert roadmap_in(listed, tmp_path, tmp_path / "roadmap.yaml") is None

@@ -92,6 +92,34 @@ _BOMS = (
 """What Windows editors write first when told to save as "Unicode": a file that is not UTF-8 at its first byte."""
 
 
+def roadmap_in(files: list[Path], root: Path, roadmap_path: Path) -> Path | None:
+    """The listed file that is `roadmap.yaml`: by that name, or on a case-insensitive disk (macOS, Windows)
+    by the name it was written with (`Roadmap.yaml`, which `roadmap_path.is_file()` found but the folder lists
+    as written: read as no roadmap at all, the build stopped with no problem to show)."""
+    top = [p for p in files if p.parent == root and p.name.lower() == "roadmap.yaml"]
+    exact = next((p for p in top if p.name == "roadmap.yaml"), None)
+    if exact is not None:
+        return exact
+    for path in top:
+        try:
+            if path.samefile(roadmap_path):
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _misnamed(shown: str, rel: Path, suffix: str, rule: str, problems: Problems) -> None:
+    """A file written as content but not read as such, for the case of its extension (`lists.MD`) or a
+    spelling kbdeck does not read (`.markdown`): said, never skipped silently (its cards would be missing)."""
+    problems.error(
+        Span(shown),
+        "misnamed-file",
+        f"`{rel.as_posix()}` is not read: {rule} (lowercase)",
+        f"rename it to `{rel.with_suffix(suffix).name}`",
+    )
+
+
 def skipped(name: str) -> bool:
     """A file or folder name that is never content, nor holds any: hidden ones and caches."""
     return name.startswith(".") or name in SKIP_DIRS
@@ -225,11 +253,15 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     """
     roadmap_path = root / "roadmap.yaml"
     if not roadmap_path.is_file():
+        near = sorted(p.name for p in root.glob("*") if p.stem.lower() == "roadmap" and p.is_file())
         problems.error(
             Span(shown_path(roadmap_path)),
             "missing-roadmap",
             f"no roadmap.yaml in {shown_path(root)}",
-            "every content directory starts with a roadmap.yaml (`kbdeck docs` describes it; `kbdeck init` writes one)",
+            f"rename `{near[0]}` to roadmap.yaml (kbdeck reads that name only)"
+            if near
+            else "every content directory starts with a roadmap.yaml (`kbdeck docs` describes it; `kbdeck init` "
+            "writes one)",
         )
         return None
     roadmap: Roadmap | None = None
@@ -240,7 +272,9 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     unreadable: set[str] = set()
     parsed = ParsedFiles(cache_dir)
     shown_root = PurePosixPath(shown_path(root))  # resolved once, not per file
-    for path in content_files(root):
+    files = content_files(root)
+    roadmap_file = roadmap_in(files, root, roadmap_path)
+    for path in files:
         rel = path.relative_to(root)
         shown = str(shown_root / rel.as_posix())
         here = (path, shown)  # where the file is for this run (the parse cache stores references to them)
@@ -256,6 +290,8 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             continue
         if rel.parts[0] == "flashcards":
             if path.suffix not in (".yaml", ".yml", ".md"):
+                if path.suffix.lower() in (".yaml", ".yml", ".md", ".markdown"):
+                    _misnamed(shown, rel, ".yaml", "card files end in .yaml, .yml or .md", problems)
                 continue
             text = read_text(path, problems)
             if text is None:
@@ -266,12 +302,15 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
             cards.extend(parsed.call(loader, text, shown, topic, here=(shown,), problems=problems))
             continue
         if path.suffix not in (".md", ".yaml", ".yml"):
+            if path.suffix.lower() in (".md", ".markdown") and len(rel.parts) >= 2:
+                _misnamed(shown, rel, ".md", "notes end in .md", problems)
+                unreadable.add(rel.with_suffix(".md").as_posix())  # its cards and its day: the note is there
             continue
         text = read_text(path, problems)
         if text is None:
             unreadable.add(rel.as_posix())
             continue
-        if rel == Path("roadmap.yaml"):
+        if path == roadmap_file:
             roadmap = parsed.call(load_roadmap, text, shown, here=(shown,), problems=problems)
         elif len(rel.parts) == 1 and rel.name.lower() == "readme.md":
             readme = path
