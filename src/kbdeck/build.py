@@ -289,7 +289,7 @@ def open_ledger(content: Path, kb: KnowledgeBase, problems: Problems) -> Ledger 
         )
     except LedgerError as exc:
         problems.error(
-            Span(shown_path(path)),
+            Span(shown_path(path), *exc.at),
             "bad-ledger",
             f"the build ledger {exc}; building now would re-stamp every note, and a plain import would drop "
             "every note's Anki-side tags",

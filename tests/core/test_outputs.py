@@ -180,8 +180,25 @@ def test_a_damaged_record_is_an_error_never_a_silent_reset(
     (content / RECORD_NAME).write_text(damage, encoding="utf-8")
     assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert f"{RECORD_NAME}:1:1: error[bad-output-record]: the output record is not valid JSON" in err
+    what = "has unresolved merge conflict markers" if damage.startswith("<") else "is not valid JSON"
+    assert f"{RECORD_NAME}:1:1: error[bad-output-record]: the output record {what}" in err
     assert "git checkout" in err and "Traceback" not in err
+
+
+def test_a_damaged_record_is_reported_where_the_damage_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A merge left its markers at line 3, or a hand edit a stray comma: the message pointed at line 1."""
+    content = make_content(tmp_path, {})
+    path = content / RECORD_NAME
+    good = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*good[:2], "<<<<<<< HEAD\n", *good[2:]]), encoding="utf-8")
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{RECORD_NAME}:3:1: error[bad-output-record]: the output record has unresolved merge conflict" in err
+    assert "keeping the entries of both sides" in err
+    path.write_text("".join([*good[:2], good[2].rstrip("\n") + ",,\n", *good[3:]]), encoding="utf-8")
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{RECORD_NAME}:3:{len(good[2])}: error[bad-output-record]: the output record is not valid JSON" in err
 
 
 def test_the_environment_a_snippet_sees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..support.files import write_if_changed
+from ..support.jsonfile import conflict_line, error_place
 
 LEDGER_NAME = ".kbdeck-ledger.json"
 SCHEMA = 1
@@ -74,7 +75,11 @@ class Ledger:
 
 
 class LedgerError(Exception):
-    """The ledger exists but cannot be used; the message says what is wrong with it."""
+    """The ledger exists but cannot be used; the message says what is wrong with it, `at` where (line, column)."""
+
+    def __init__(self, message: str, at: tuple[int, int] = (1, 1)) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 class LedgerOfAnotherKnowledgeBase(LedgerError):
@@ -119,12 +124,13 @@ def _entries(raw: object, what: str) -> dict[str, Entry]:
 
 def parse_ledger(text: str) -> Ledger:
     """A ledger from its file's text; `LedgerError` says what is wrong."""
-    if "\n<<<<<<< " in f"\n{text}" or "\n>>>>>>> " in text:
-        raise LedgerError("has unresolved merge conflict markers (<<<<<<< … >>>>>>>)")
+    conflict = conflict_line(text)
+    if conflict is not None:
+        raise LedgerError("has unresolved merge conflict markers (<<<<<<< … >>>>>>>)", (conflict, 1))
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[…` nested thousands deep
-        raise LedgerError(f"is not valid JSON ({str(exc)[:120]})") from exc
+        raise LedgerError(f"is not valid JSON ({str(exc)[:120]})", error_place(exc)) from exc
     if not isinstance(raw, dict):
         raise LedgerError("is not a JSON object")
     if raw.get("schema") != SCHEMA:

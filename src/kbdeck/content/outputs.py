@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ..model.problems import Problems, Span
 from ..support.files import write_if_changed
+from ..support.jsonfile import conflict_line, error_place
 from .chars import BAD_CHARS, describe_char
 
 RECORD_NAME = ".kbdeck-outputs.json"
@@ -102,7 +103,12 @@ class Record:
 
 
 class RecordError(Exception):
-    """The record file exists but cannot be used (damaged, another schema)."""
+    """The record file exists but cannot be used (damaged, another schema); `at` says where (line, column)."""
+
+    def __init__(self, message: str, at: tuple[int, int] = (1, 1), conflict: bool = False) -> None:
+        super().__init__(message)
+        self.at = at
+        self.conflict = conflict
 
 
 def read_record(path: Path, python: str) -> Record:
@@ -114,10 +120,13 @@ def read_record(path: Path, python: str) -> Record:
         return Record(python)
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordError(f"cannot be read ({exc})") from exc
+    conflict = conflict_line(text)
+    if conflict is not None:  # each output has its own key: keeping both sides' entries resolves it
+        raise RecordError("has unresolved merge conflict markers (<<<<<<< … >>>>>>>)", (conflict, 1), conflict=True)
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: `[[[[…` nested thousands deep
-        raise RecordError(f"is not valid JSON ({str(exc)[:120]})") from exc
+        raise RecordError(f"is not valid JSON ({str(exc)[:120]})", error_place(exc)) from exc
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA or not isinstance(raw.get("outputs"), dict):
         raise RecordError(f"is not a kbdeck output record (schema {SCHEMA})")
     outputs: dict[str, dict[str, object]] = {}
@@ -364,10 +373,15 @@ def runner_for(
         record = read_record(path, python)
     except RecordError as exc:
         problems.error(
-            Span(shown_path(path)),
+            Span(shown_path(path), *exc.at),
             "bad-output-record",
             f"the output record {exc}",
-            "restore it from version control (`git checkout -- <file>`), or delete it and run "
+            (
+                "resolve the conflict keeping the entries of both sides (each output has its own key), or "
+                if exc.conflict
+                else ""
+            )
+            + "restore it from version control (`git checkout -- <file>`), or delete it and run "
             "`kbdeck build --execute` to record every output card again",
         )
         return None
