@@ -459,3 +459,20 @@ def test_released_fragments_let_go_of_the_keys_used_and_never_prune_after(tmp_pa
     kept = Fragments({}, tmp_path, Workers(1))
     kept.load_all()
     assert len(kept._known) == 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05garbage", b"\x80\x05Q."])
+def test_a_damaged_parse_cache_entry_is_parsed_again(sample: Path, tmp_path: Path, damage: bytes) -> None:
+    """The parse cache holds pickles: an entry cut short, not a pickle, or naming a reference that does not
+    exist is a miss (the file is parsed again, the same package comes out), never a traceback."""
+    first = built(sample, tmp_path / "out")
+    assert first.apkg is not None
+    before = first.apkg.read_bytes()
+    (first.apkg.parent / ".cache" / "package.json").unlink()  # package again, from what the cache gives
+    conn = sqlite3.connect(tmp_path / "out" / ".cache" / "cache.sqlite")
+    with conn:
+        assert conn.execute("UPDATE parsed SET value = ?", (damage,)).rowcount >= 5
+    conn.close()
+    again = built(sample, tmp_path / "out")
+    assert again.apkg is not None and again.apkg.read_bytes() == before
+    assert not again.problems.items

@@ -181,8 +181,9 @@ class ParsedFiles:
         key = key_of(self._fingerprint, parse.__name__, *(positions.get(id(arg)) or str(arg) for arg in args))
         self._used.add(key)
         blob = self._known.get(key)
-        if isinstance(blob, bytes):
-            value, found = _loads(blob, here)
+        stored = _stored(blob, here) if isinstance(blob, bytes) else None
+        if stored is not None:
+            value, found = stored
         else:
             mine = Problems()
             value = parse(*args, mine)
@@ -231,10 +232,30 @@ def _dumps(value: object, here: tuple[object, ...]) -> bytes:
     return buf.getvalue()
 
 
+class _Unpickler(pickle.Unpickler):
+    """Resolves the references `_dumps` wrote. A method, not an attribute set on a plain unpickler:
+    CPython 3.13 made that attribute read-only (every cached build then failed with a traceback)."""
+
+    def __init__(self, blob: bytes, here: tuple[object, ...]) -> None:
+        super().__init__(io.BytesIO(blob))
+        self._here = here
+
+    def persistent_load(self, pid: Any) -> object:
+        return self._here[int(str(pid).removeprefix("here"))]
+
+
 def _loads(blob: bytes, here: tuple[object, ...]) -> Any:
-    unpickler = pickle.Unpickler(io.BytesIO(blob))
-    unpickler.persistent_load = {f"here{i}": obj for i, obj in enumerate(here)}.__getitem__  # type: ignore[method-assign]
-    return unpickler.load()
+    return _Unpickler(blob, here).load()
+
+
+def _stored(blob: bytes, here: tuple[object, ...]) -> tuple[Any, list[Problem]] | None:
+    """What a file parsed to, as stored; None when the entry is damaged (a cache only ever saves time:
+    the file is parsed again, never a traceback)."""
+    try:
+        value, found = _loads(blob, here)
+    except Exception:  # whatever a damaged pickle raises (UnpicklingError, EOFError, IndexError…)
+        return None
+    return value, found
 
 
 # pickle opcodes (protocol 4 and later: MEMOIZE numbers memo entries in order)
