@@ -275,7 +275,9 @@ def test_a_deleted_working_folder_is_named_and_absolute_paths_still_work(tmp_pat
     content = make_content(tmp_path, {})
     gone = tmp_path / "gone"
     gone.mkdir()
-    kbdeck = f"{sys.executable} -c 'from kbdeck.cli import run; run()'"
+    # the installed command, as a user runs it (`python -c` would also put the deleted folder on sys.path,
+    # where CPython 3.13.0 then fails to import `socket` with a SystemError of its own)
+    kbdeck = str(Path(sys.executable).parent / "kbdeck")
 
     def in_gone(args: str) -> subprocess.CompletedProcess[str]:
         script = f"cd {gone} && rmdir {gone} && {kbdeck} {args}"
