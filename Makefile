@@ -11,7 +11,17 @@ FULL   := $(VENV)/.kbdeck-full
 
 .PHONY: build test lint format examples clean watch
 
+OLD_PYTHON := import sys; sys.exit(sys.version_info < (3, 11))
+
 $(BASE): pyproject.toml
+	@if test -x $(BIN)/python; then \
+	  $(BIN)/python -c '$(OLD_PYTHON)' || { echo "kbdeck needs Python 3.11 or newer, and $(VENV) was made with \
+	$$($(BIN)/python -V 2>&1): remove it (rm -rf $(VENV)), then run make again with a newer Python \
+	(make build PYTHON=python3.12)"; exit 1; }; \
+	else \
+	  $(PYTHON) -c '$(OLD_PYTHON)' || { echo "kbdeck needs Python 3.11 or newer, and $(PYTHON) is \
+	$$($(PYTHON) -V 2>&1): run make with a newer one (make build PYTHON=python3.12)"; exit 1; }; \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
