@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import io
 import os
 import shlex
 import sys
@@ -207,6 +208,7 @@ def run() -> NoReturn:
     one by one at interpreter exit took 0.1 s of every rebuild. Output is flushed first; nothing
     else is pending by then (workers are shut down, temporary files removed, files closed).
     """
+    tolerate_narrow_output()
     try:
         code = main()
     except KeyboardInterrupt:  # Ctrl-C while starting up (parsing the arguments), before `main`'s own handler
@@ -217,6 +219,17 @@ def run() -> NoReturn:
         code = reader_gone()
     sys.stderr.flush()
     os._exit(code)
+
+
+def tolerate_narrow_output() -> None:
+    """Print what an output's encoding cannot hold as `?` instead of failing there.
+
+    Redirected on Windows (`kbdeck build > build.log`), Python writes cp1252, which has no `→` or `›`: the
+    summary of a build that had already written its package ended in a UnicodeEncodeError traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
 
 
 def reader_gone() -> int:

@@ -458,3 +458,21 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(sample: Path, comm
     finally:
         os.close(write)
     assert (proc.returncode, proc.stderr) == (141, "")
+
+
+def test_an_output_that_cannot_hold_every_character_gets_a_question_mark(sample: Path, tmp_path: Path) -> None:
+    """Redirected on Windows (`kbdeck build > build.log`) Python writes cp1252, which has no `→`: the summary
+    of a build that had already written its package ended in a UnicodeEncodeError traceback, exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "kbdeck"), "build", "--content", str(sample), "--out", str(tmp_path)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("cp1252", "replace")
+    assert b"Traceback" not in proc.stderr
+    assert b"kbdeck: Sample KB ? " in proc.stdout  # `→`, which cp1252 cannot hold
