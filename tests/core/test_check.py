@@ -542,3 +542,22 @@ def test_on_a_case_insensitive_disk_roadmap_yaml_is_found_by_the_name_it_was_wri
     (tmp_path / "roadmap.yaml").unlink()
     (tmp_path / "roadmap.yaml").write_text("id: y\n", encoding="utf-8")  # two files on a case-sensitive disk
     assert roadmap_in(listed, tmp_path, tmp_path / "roadmap.yaml") is None
+
+
+def test_a_linked_folder_of_cards_is_said_not_read(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flashcards/lang` made a link to a folder elsewhere: its cards were missing from the deck, and check said
+    "0 errors, 0 warnings". A link to a folder of images, or to a folder inside the content, needs no word."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (sample / "flashcards/lang").rename(outside / "lang")
+    (sample / "flashcards/lang").symlink_to(outside / "lang", target_is_directory=True)
+    (outside / "pics").mkdir()
+    (outside / "pics/a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (sample / "lang/pics").symlink_to(outside / "pics", target_is_directory=True)
+    (sample / "lang/again").symlink_to(sample / "lang", target_is_directory=True)
+    _, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
+    linked = [p for p in json.loads(out)["problems"] if p["code"] == "linked-folder"]
+    assert [(p["severity"], p["span"]["path"].endswith("flashcards/lang")) for p in linked] == [("warning", True)]
+    assert "the 2 note, card or example files in it are not read" in linked[0]["message"]

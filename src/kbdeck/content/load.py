@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import importlib.util
 import io
+import itertools
 import os
 import pickle
 import re
@@ -109,6 +110,16 @@ def roadmap_in(files: list[Path], root: Path, roadmap_path: Path) -> Path | None
     return None
 
 
+def _content_in(folder: Path, most: int = 10_000) -> int:
+    """How many files below `folder` kbdeck would read as content (notes, cards, examples), looking at
+    `most` entries at most."""
+    suffixes = {".md", ".yaml", ".yml", *REGION_COMMENT}
+    try:
+        return sum(1 for path in itertools.islice(folder.rglob("*"), most) if path.suffix in suffixes)
+    except OSError:
+        return 0
+
+
 def _misnamed(shown: str, rel: Path, suffix: str, rule: str, problems: Problems) -> None:
     """A file written as content but not read as such, for the case of its extension (`lists.MD`) or a
     spelling kbdeck does not read (`.markdown`): said, never skipped silently (its cards would be missing)."""
@@ -125,9 +136,10 @@ def skipped(name: str) -> bool:
     return name.startswith(".") or name in SKIP_DIRS
 
 
-def content_files(root: Path) -> list[Path]:
+def content_files(root: Path, linked: list[Path] | None = None) -> list[Path]:
     """Every regular file under root except hidden ones and caches, in a stable order: files reached
-    through a symbolic link count, folders reached through one are not entered (as `Path.rglob`).
+    through a symbolic link count, folders reached through one are not entered (as `Path.rglob`), and
+    are put in `linked` when given (a build says so: their files' cards would be missing without a word).
 
     One `os.scandir` per folder, and skipped folders (`.git`, `node_modules`) are never entered: a
     watcher polls this, and listing a 30,000-card knowledge base with `rglob` took 37 ms a poll."""
@@ -148,6 +160,8 @@ def content_files(root: Path) -> list[Path]:
                     folders.append(folder / entry.name)
                 elif entry.is_file():
                     out.append(folder / entry.name)
+                elif linked is not None and entry.is_symlink() and entry.is_dir():
+                    linked.append(folder / entry.name)
             except OSError:  # vanished meanwhile
                 continue
     out.sort()
@@ -293,7 +307,21 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     unreadable: set[str] = set()
     parsed = ParsedFiles(cache_dir)
     shown_root = PurePosixPath(shown_path(root))  # resolved once, not per file
-    files = content_files(root)
+    linked: list[Path] = []
+    files = content_files(root, linked)
+    inside = root.resolve()
+    for folder in sorted(linked):
+        if folder.resolve().is_relative_to(inside):
+            continue  # its files are read where they really are
+        unread = _content_in(folder)
+        if unread:  # a linked folder of images is fine: a note's image is found through the link
+            problems.warning(
+                Span(str(shown_root / folder.relative_to(root).as_posix())),
+                "linked-folder",
+                f"`{folder.relative_to(root).as_posix()}` is a link to a folder, which kbdeck does not enter: the "
+                f"{unread} note, card or example file{'s' if unread > 1 else ''} in it are not read",
+                "move the folder into the content folder (a link to each file inside it is read)",
+            )
     roadmap_file = roadmap_in(files, root, roadmap_path)
     for path in files:
         rel = path.relative_to(root)
