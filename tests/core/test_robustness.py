@@ -744,3 +744,34 @@ def test_finding_a_cards_heading_slugs_its_see_once_not_once_per_heading(monkeyp
     assert topic.heading_for("#seção-250") is headings[250]
     assert topic.heading_for("nowhere") is None
     assert len(calls) == 3
+
+
+def test_a_long_notes_heading_index_finds_what_the_scan_finds() -> None:
+    """Above `LOOKUP_MIN` headings a note finds a card's heading, and a section its end, through an index:
+    the same heading as the scan (the first whose anchor is the `see:` or its slug, or whose text is it),
+    the same section text, over repeated texts, anchors that are another heading's text, and misses."""
+    import random
+
+    from kbdeck.model.kb import LOOKUP_MIN, Heading, Topic
+    from kbdeck.model.slug import Slugger, slugify
+    from kbdeck.render.sections import section_markdown
+
+    def scan(topic: Topic, see: str) -> Heading | None:
+        wanted = see.lstrip("#")
+        return next((h for h in topic.headings if wanted in (h.anchor, h.text) or slugify(wanted) == h.anchor), None)
+
+    rng = random.Random(22)
+    words = ["a", "b", "a-1", "A", "b 1", "Ção", "ção"]
+    for _ in range(40):
+        slugger, lines, headings = Slugger(), [], []
+        for i in range(rng.randint(LOOKUP_MIN + 1, LOOKUP_MIN * 3)):
+            text, level = " ".join(rng.sample(words, rng.randint(1, 2))), rng.randint(1, 4)
+            headings.append(Heading(level, text, slugger.anchor(text), len(lines) + 1))
+            lines += [f"{'#' * level} {text}", f"texto {i}"]
+        topic = Topic("a/b", Path("a/b.md"), None, "t", "\n".join(lines), 1, headings=tuple(headings))  # type: ignore[arg-type]
+        for see in [*words, *(h.anchor for h in headings), "#" + headings[-1].anchor, "nada"]:
+            assert topic.heading_for(see) is scan(topic, see), see
+        for h in headings:
+            nxt = next((o for o in headings if o.line > h.line and o.level <= h.level), None)
+            body = lines[h.line : (nxt.line - 1) if nxt else len(lines)]
+            assert section_markdown(topic, h) == ("\n".join(body).strip("\n"), False)

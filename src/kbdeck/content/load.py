@@ -8,6 +8,7 @@ problems it has) is remembered by a hash of its text, so a rebuild parses only e
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import importlib.util
 import io
 import itertools
@@ -216,7 +217,7 @@ class ParsedFiles:
 
 
 def _by_constructor(obj: Any) -> tuple[type, tuple[Any, ...]]:
-    return type(obj), tuple(getattr(obj, name) for name in obj.__slots__)
+    return type(obj), tuple(getattr(obj, name) for name in _INIT_FIELDS[type(obj)])
 
 
 # Slotted frozen dataclasses unpickle through a slow generic `__setstate__`; calling the constructor
@@ -224,6 +225,8 @@ def _by_constructor(obj: Any) -> tuple[type, tuple[Any, ...]]:
 _REDUCERS: dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]] = {
     cls: _by_constructor for cls in (Problem, Card, Heading, Topic, Region, Example)
 }
+_INIT_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls) if f.init) for cls in _REDUCERS}
+"""The constructor's arguments (a cache a dataclass keeps, such as `Topic._lookup`, is no argument)."""
 
 
 def _dumps(value: object, here: tuple[object, ...]) -> bytes:

@@ -6,6 +6,7 @@ about Anki: the note-type contract lives in `notetypes.py`.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -107,21 +108,52 @@ class Topic:
     """From front matter."""
     headings: tuple[Heading, ...] = ()
     """Headings in order, with anchors."""
+    _lookup: tuple[dict[str, int], dict[str, int], list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """Where each anchor and each heading text first is, and each heading's line: made when a long note is
+    first asked."""
 
     @property
     def area(self) -> str:
         return self.id.split("/", 1)[0]
 
     def heading_for(self, see: str) -> Heading | None:
-        """The heading a `see:` value names (by anchor, or by its text)."""
+        """The heading a `see:` value names: the first whose anchor is it or its slug, or whose text is it."""
         from .slug import slugify
 
         wanted = see.lstrip("#")
         slug = slugify(wanted)  # once, not once per heading: a note of 2,000 headings asked by its 2,000 cards
-        for h in self.headings:
-            if h.anchor == wanted or slug == h.anchor or h.text == wanted:
-                return h
-        return None
+        if len(self.headings) <= LOOKUP_MIN:
+            for h in self.headings:
+                if h.anchor == wanted or slug == h.anchor or h.text == wanted:
+                    return h
+            return None
+        by_anchor, by_text, _ = self._lookup or self._index()
+        found = [i for i in (by_anchor.get(wanted), by_anchor.get(slug), by_text.get(wanted)) if i is not None]
+        return self.headings[min(found)] if found else None
+
+    def position(self, heading: Heading) -> int:
+        """Where `heading`, one of this note's, is in `headings` (found by its line: two headings may share
+        an anchor, as on GitHub, when a text is another's anchor with a counter: `a`, `a-1`, `a`)."""
+        if len(self.headings) <= LOOKUP_MIN:
+            return self.headings.index(heading)
+        return bisect.bisect_left((self._lookup or self._index())[2], heading.line)
+
+    def _index(self) -> tuple[dict[str, int], dict[str, int], list[int]]:
+        by_anchor: dict[str, int] = {}
+        by_text: dict[str, int] = {}
+        for i, h in enumerate(self.headings):
+            by_anchor.setdefault(h.anchor, i)
+            by_text.setdefault(h.text, i)
+        lookup = (by_anchor, by_text, [h.line for h in self.headings])
+        object.__setattr__(self, "_lookup", lookup)  # a cache on a frozen dataclass
+        return lookup
+
+
+LOOKUP_MIN = 32
+"""Headings above which a note finds a card's heading through an index (below, a scan is as fast and a note
+keeps no dictionaries: a 300,000-card knowledge base has tens of thousands of notes)."""
 
 
 @dataclass(frozen=True, slots=True)

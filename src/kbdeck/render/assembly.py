@@ -167,6 +167,8 @@ class Place:
         self._common: dict[str, tuple[str, ...]] = {}
         self._tags: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._sections: dict[str, tuple[str, bool]] = {}
+        self._lines: list[str] | None = None
+        """The note's body as lines, split on the first section asked for (then shared by all)."""
         self._with_section: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
     def common(self, see: str) -> tuple[str, ...]:
@@ -196,7 +198,9 @@ class Place:
         found = self._sections.get(see)
         if found is None:
             heading = self.topic.heading_for(see) if see else None
-            found = self._sections[see] = section_markdown(self.topic, heading)
+            if self._lines is None:
+                self._lines = self.topic.body.split("\n")
+            found = self._sections[see] = section_markdown(self.topic, heading, self._lines)
         return found
 
     def with_section(self, see: str, body: str) -> tuple[str, ...]:

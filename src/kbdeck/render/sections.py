@@ -19,17 +19,26 @@ LIMIT = 1800
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
-def section_markdown(topic: Topic, heading: Heading | None) -> tuple[str, bool]:
+def section_markdown(topic: Topic, heading: Heading | None, lines: list[str] | None = None) -> tuple[str, bool]:
     """(Markdown of the section, whether it was cut) — without the heading line itself (the card's
-    disclosure label names it)."""
-    lines = topic.body.split("\n")
+    disclosure label names it). `lines` is the note's body split into lines, when the caller keeps it
+    for all the sections it asks for (a note of thousands of sections was split once per section)."""
+    if lines is None:
+        lines = topic.body.split("\n")
     if heading is None:
         end = topic.headings[0].line - topic.body_line if topic.headings else len(lines)
         chunk = lines[:end]
     else:
         start = heading.line - topic.body_line + 1
-        following = (h for h in topic.headings if h.line > heading.line and h.level <= heading.level)
-        nxt = next(following, None)
+        headings = topic.headings  # the next heading of its level or above ends it (read from it on)
+        nxt = next(
+            (
+                headings[i]
+                for i in range(topic.position(heading) + 1, len(headings))
+                if headings[i].level <= heading.level
+            ),
+            None,
+        )
         chunk = lines[start : (nxt.line - topic.body_line) if nxt else len(lines)]
     text = "\n".join(chunk).strip("\n")
     if len(text) <= LIMIT:
