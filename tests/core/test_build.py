@@ -419,3 +419,13 @@ def test_an_example_whose_name_holds_a_space_is_included(sample: Path, tmp_path:
     )
     refused = build(sample, tmp_path / "build")
     assert [p.code for p in refused.problems.errors] == ["bad-include"]
+
+
+def test_a_source_url_without_its_final_slash_still_links_to_the_note(sample: Path, tmp_path: Path) -> None:
+    """`source_url: https://…/content` (no final `/`) made every phone link `…/contentlang/gil.md`, a 404."""
+    roadmap = sample / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text(encoding="utf-8").replace("main/content/", "main/content"), "utf-8")
+    col = new_collection(tmp_path)
+    import_apkg(col, built(sample, tmp_path / "build"))
+    note = col.get_note(col.find_notes("Id:gil-o-que-e")[0])
+    assert note["SourceURL"] == "https://example.org/kb/blob/main/content/lang/gil.md#por-que-existe"

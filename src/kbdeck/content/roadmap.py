@@ -79,6 +79,8 @@ def load_roadmap(text: str, path: str, problems: Problems) -> Roadmap | None:
             "e.g. https://github.com/<you>/<repo>/blob/main/content/ (cards link to it on phones)",
         )
         source_url = ""
+    if source_url and not source_url.endswith("/") and not any(c in source_url for c in "?#="):
+        source_url += "/"  # the folder's address: without its `/`, every link read `…/contentbasics/x.md`
     python = _python(root.get("python"), problems)
     subdecks = top.get("subdecks", "area")
     if subdecks not in ("area", "topic"):
