@@ -277,3 +277,12 @@ def test_the_math_scan_finds_what_the_regex_found(tokens: list[str]) -> None:
     marked, math, written = protect_math(text)
     assert (marked, math) == expected
     assert len(written) == len(math) and all(w in text for w in written)
+
+
+@pytest.mark.parametrize("written", ["pt-BR", "pt_BR", "pt-br", "pt", "PT_br"])
+def test_a_language_is_found_however_its_tag_is_written(written: str) -> None:
+    """`language: pt_BR` (as a locale writes it) gave English words on the cards, with a warning."""
+    from kbdeck.model.words import known, words_for
+
+    assert known(written) and words_for(written) is words_for("pt-BR")
+    assert words_for("en_US") is words_for("en") and not known("xx_YY")

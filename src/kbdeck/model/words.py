@@ -80,5 +80,5 @@ def words_for(language: str) -> Words:
 def _find(language: str) -> Words | None:
     if language in LANGUAGES:
         return LANGUAGES[language]
-    base = language.split("-")[0].lower()
+    base = language.replace("_", "-").split("-")[0].lower()  # `pt_BR`, as locales write it, is `pt-BR`
     return next((w for tag, w in LANGUAGES.items() if tag.split("-")[0].lower() == base), None)
