@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import errno
 import io
+import math
 import os
 import shlex
 import sys
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output directory (default: build)")
     p.add_argument(
         "--interval",
-        type=float,
+        type=_seconds,
         default=None,
         help="polling interval in seconds where the system reports no file changes (default: 0.1-0.3, "
         "as often as a look at the files costs at most 2.5%% of a core)",
@@ -120,6 +121,18 @@ def content_hint(command: str) -> str:
         more = f" ({len(found) - HINT_MAX} more)" if len(found) > HINT_MAX else ""
         return f"{'a folder' if len(found) == 1 else 'folders'} here with a roadmap.yaml: {tried}{more}"
     return "pass the folder that holds roadmap.yaml with `--content DIR` (`kbdeck init DIR` starts one)"
+
+
+def _seconds(text: str) -> float:
+    """A polling interval: a finite number of seconds above 0 (`-1` was a traceback in the first poll, `0`
+    and `nan` a loop that never sleeps, `inf` one that never looks again)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= 3600):  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0 and at most 3600 (e.g. 0.5)")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -476,3 +476,15 @@ def test_an_output_that_cannot_hold_every_character_gets_a_question_mark(sample:
     assert proc.returncode == 0, proc.stderr.decode("cp1252", "replace")
     assert b"Traceback" not in proc.stderr
     assert b"kbdeck: Sample KB ? " in proc.stdout  # `→`, which cp1252 cannot hold
+
+
+@pytest.mark.parametrize("interval", ["-1", "0", "nan", "inf", "1e9", "soon"])
+def test_a_watch_interval_that_is_no_time_to_wait_is_refused(
+    interval: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--interval -1` was a ValueError traceback at the first poll; 0 and nan a loop that never sleeps. (A
+    folder that does not exist: were the interval taken, the command stops there instead of watching.)"""
+    with pytest.raises(SystemExit) as exited:
+        main(["watch", "--content", str(tmp_path / "none"), "--out", str(tmp_path / "out"), "--interval", interval])
+    assert exited.value.code == 2
+    assert f"argument --interval: {interval!r} is not a number of seconds above 0" in capsys.readouterr().err
