@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -561,3 +562,43 @@ def test_a_linked_folder_of_cards_is_said_not_read(
     linked = [p for p in json.loads(out)["problems"] if p["code"] == "linked-folder"]
     assert [(p["severity"], p["span"]["path"].endswith("flashcards/lang")) for p in linked] == [("warning", True)]
     assert "the 2 note, card or example files in it are not read" in linked[0]["message"]
+
+
+UNDERLINED = ["Norms\n-----\n", "Title\n===\n", "one\ntwo\n---\n", "a | b\n---\n", "Texto *ênfase*\n=\n"]
+NOT_UNDERLINED = [
+    "text\n\n---\n",
+    "- item\n  more\n---\n",
+    "- item\nlazy\n---\n",
+    "> quote\n---\n",
+    "```\ncode\n---\n```\n",
+    "    code\n---\n",
+    "| a | b |\n|---|---|\n",
+    "<div>\n---\n",
+    "1. x\n---\n",
+]
+
+
+@pytest.mark.parametrize("text", UNDERLINED + NOT_UNDERLINED)
+def test_an_underlined_heading_is_found_where_github_renders_one(text: str) -> None:
+    """What cmark-gfm (GitHub's parser) renders as a heading from an underline, and nothing else: a `---` after a
+    list item, a quote or a blank line is a rule."""
+    import cmarkgfm
+
+    from kbdeck.content.notes import underlined_headings
+
+    rendered = bool(re.search(r"<h[12]>", cmarkgfm.github_flavored_markdown_to_html(text)))
+    assert bool(underlined_headings(text, 1)) == rendered == (text in UNDERLINED)
+
+
+def test_an_underlined_heading_is_a_warning_that_says_how_to_write_it(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Fatiamento` underlined with `---` is a heading on GitHub, but kbdeck reads `#` headings only: its card
+    said "`see: fatiamento` is not a heading" with nothing to explain why."""
+    note = sample / "lang/listas.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("## Fatiamento\n", "Fatiamento\n----------\n"), "utf-8")
+    _, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
+    found = [p for p in json.loads(out)["problems"] if p["code"] == "underlined-heading"]
+    assert [(p["severity"], p["span"]["line"], p["hint"]) for p in found] == [
+        ("warning", 5, "write it as `## Fatiamento` (or, for a rule, leave a blank line above the `---`)")
+    ]

@@ -59,6 +59,44 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
     return out
 
 
+UNDERLINE_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.MULTILINE)
+_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t|[ \t]*(?:#{1,6}(?:[ \t]|$)|>|[-*+][ \t]|\d{1,9}[.)][ \t]|<|$))")
+"""A line that cannot be the text of an underlined heading: indented code, an ATX heading, a quote, a list
+item, HTML, or blank."""
+
+
+def underlined_headings(body: str, first_line: int) -> list[tuple[int, str, str]]:
+    """(line, text, `=` or `-`) of each setext heading outside fenced code: a paragraph line underlined with
+    `===` or `---`, which GitHub renders as a heading (`---` after a blank line is a rule instead)."""
+    if UNDERLINE_RE.search(body) is None:
+        return []  # most notes: no scan
+    found: list[tuple[int, str, str]] = []
+    fence: str | None = None
+    lines = body.split("\n")
+    for offset, line in enumerate(lines):
+        m = FENCE_RE.match(line)
+        if m:
+            marker = m.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None or offset == 0:
+            continue
+        under = UNDERLINE_RE.match(line)
+        if under is None or not lines[offset - 1].strip():
+            continue
+        start = offset - 1  # the paragraph the underline ends: from the line after the last blank one
+        while start > 0 and lines[start - 1].strip() and not FENCE_RE.match(lines[start - 1]):
+            start -= 1
+        opening = lines[start]
+        if not _NOT_PARAGRAPH.match(opening) and not FENCE_RE.match(opening) and opening[:1] not in (" ", "\t"):
+            # (a paragraph inside a list item or a quote is ended by `---`: a rule, not a heading)
+            found.append((first_line + start, " ".join(x.strip() for x in lines[start:offset]), under.group(1)[0]))
+    return found
+
+
 def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Problems) -> Topic:
     """One topic note; problems for bad front matter, a missing title or an empty body."""
     start = Span(shown)
@@ -89,6 +127,15 @@ def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Probl
             tags = tuple(t for t, _ in str_list(mapping, "tags", "front matter", problems))
         elif node is None and front.strip() == "":
             problems.error(Span(shown, 2, 1), "missing-key", "front matter has no `title`", "add `title:`")
+    for line, heading, marker in underlined_headings(body, body_line):
+        problems.warning(
+            Span(shown, line, 1),
+            "underlined-heading",
+            f"`{heading[:60]}` underlined with `{marker * 3}` is a heading on GitHub, but kbdeck reads `#` headings "
+            "only: no card can point to it (`see:`), and the section above it runs on through it",
+            f"write it as `{'#' if marker == '=' else '##'} {heading[:60]}`"
+            + (" (or, for a rule, leave a blank line above the `---`)" if marker == "-" else ""),
+        )
     if not body.strip():
         problems.error(
             Span(shown, body_line, 1),
