@@ -262,7 +262,9 @@ def test_a_new_note_section_reaches_existing_notes_through_the_update_with_their
 
     content = make_content(tmp_path, {"flashcards/lang/tres.yaml": CARDS, "lang/tres.md": NOTE})
     with monkeypatch.context() as before_sections:  # a build from before notes travelled with their cards
-        before_sections.setattr(kbdeck.render.assembly, "section_markdown", lambda topic, heading: ("", False))
+        before_sections.setattr(
+            kbdeck.render.assembly, "section_markdown", lambda topic, heading, lines=None: ("", False)
+        )
         v1 = build_at(content, tmp_path / "v1", 1_700_000_000, monkeypatch)
     plain = Collection(str(tmp_path / "plain.anki2"))
     col = Collection(str(tmp_path / "collection.anki2"))
