@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..model.kb import Heading, Topic
@@ -35,12 +36,10 @@ def heading_text(markdown: str) -> str:
     return re.sub(r"`|\*\*|(?<!\w)\*|\*(?!\w)", "", text)
 
 
-def iter_headings(body: str, first_line: int) -> list[Heading]:
-    """ATX headings outside fenced code, with GitHub anchors in document order."""
-    slugger = Slugger()
-    out: list[Heading] = []
+def outside_fences(lines: list[str]) -> Iterator[int]:
+    """The indexes of the lines outside fenced code (the fence lines themselves are not)."""
     fence: str | None = None
-    for offset, line in enumerate(body.split("\n")):
+    for offset, line in enumerate(lines):
         m = FENCE_RE.match(line)
         if m:
             marker = m.group(1)
@@ -48,9 +47,17 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
                 fence = marker
             elif marker[0] == fence[0] and len(marker) >= len(fence):
                 fence = None
-            continue
-        if fence is not None:
-            continue
+        elif fence is None:
+            yield offset
+
+
+def iter_headings(body: str, first_line: int) -> list[Heading]:
+    """ATX headings outside fenced code, with GitHub anchors in document order."""
+    slugger = Slugger()
+    out: list[Heading] = []
+    lines = body.split("\n")
+    for offset in outside_fences(lines):
+        line = lines[offset]
         h = HEADING_RE.match(line)
         if h:
             text = h.group(2).strip()
@@ -71,20 +78,9 @@ def underlined_headings(body: str, first_line: int) -> list[tuple[int, str, str]
     if UNDERLINE_RE.search(body) is None:
         return []  # most notes: no scan
     found: list[tuple[int, str, str]] = []
-    fence: str | None = None
     lines = body.split("\n")
-    for offset, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None or offset == 0:
-            continue
-        under = UNDERLINE_RE.match(line)
+    for offset in outside_fences(lines):
+        under = UNDERLINE_RE.match(lines[offset]) if offset else None
         if under is None or not lines[offset - 1].strip():
             continue
         start = offset - 1  # the paragraph the underline ends: from the line after the last blank one
