@@ -535,11 +535,9 @@ def test_on_a_case_insensitive_disk_roadmap_yaml_is_found_by_the_name_it_was_wri
 
     (tmp_path / "Roadmap.yaml").write_text("id: x\n", encoding="utf-8")
     (tmp_path / "roadmap.yaml").hardlink_to(tmp_path / "Roadmap.yaml")  # what the disk answers to
-    listed = [tmp_path / "Roadmap.yaml", tmp_path / "a.md"]  # what the folder lists on such a disk
+    listed = ["Roadmap.yaml", "a.md"]  # what the folder lists on such a disk
     assert roadmap_in(listed, tmp_path, tmp_path / "roadmap.yaml") == tmp_path / "Roadmap.yaml"
-    assert roadmap_in([*listed, tmp_path / "roadmap.yaml"], tmp_path, tmp_path / "roadmap.yaml") == (
-        tmp_path / "roadmap.yaml"
-    )
+    assert roadmap_in([*listed, "roadmap.yaml"], tmp_path, tmp_path / "roadmap.yaml") == (tmp_path / "roadmap.yaml")
     (tmp_path / "roadmap.yaml").unlink()
     (tmp_path / "roadmap.yaml").write_text("id: y\n", encoding="utf-8")  # two files on a case-sensitive disk
     assert roadmap_in(listed, tmp_path, tmp_path / "roadmap.yaml") is None

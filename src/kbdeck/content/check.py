@@ -82,7 +82,7 @@ def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
     for day in rm.days:
         for ref, span in zip(day.topics, day.topic_spans, strict=True):
             if ref not in kb.topics:
-                if kb.unread(f"{ref}.md"):
+                if kb.unread_note(ref):
                     continue  # its note's own error says why
                 problems.error(
                     span,
@@ -110,7 +110,7 @@ def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
     for mock in rm.mock_interviews:
         for s in mock.sections:
             for ref in s.topics:
-                if ref not in kb.topics and not kb.unread(f"{ref}.md"):
+                if ref not in kb.topics and not kb.unread_note(ref):
                     problems.error(
                         s.span,
                         "unknown-topic",
@@ -127,7 +127,7 @@ def check_roadmap(kb: KnowledgeBase, problems: Problems) -> None:
                     )
             if s.problem:
                 problem_notes.add(s.problem)
-                if s.problem not in kb.topics and not kb.unread(f"{s.problem}.md"):
+                if s.problem not in kb.topics and not kb.unread_note(s.problem):
                     problems.error(
                         s.span,
                         "unknown-topic",
@@ -182,7 +182,7 @@ def check_cards(kb: KnowledgeBase, problems: Problems, syntax: SyntaxCheck | Non
             else:
                 seen[card.id] = card
         topic = kb.topics.get(card.topic)
-        if topic is None and not kb.unread(f"{card.topic}.md"):  # else its note's own error says why
+        if topic is None and not kb.unread_note(card.topic):  # else its note's own error says why
             problems.error(
                 card.span,
                 "orphan-cards",

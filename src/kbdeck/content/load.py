@@ -68,21 +68,39 @@ _BOMS = (
 """What Windows editors write first when told to save as "Unicode": a file that is not UTF-8 at its first byte."""
 
 
-def roadmap_in(files: list[Path], root: Path, roadmap_path: Path) -> Path | None:
-    """The listed file that is `roadmap.yaml`: by that name, or on a case-insensitive disk (macOS, Windows)
-    by the name it was written with (`Roadmap.yaml`, which `roadmap_path.is_file()` found but the folder lists
-    as written: read as no roadmap at all, the build stopped with no problem to show)."""
-    top = [p for p in files if p.parent == root and p.name.lower() == "roadmap.yaml"]
-    exact = next((p for p in top if p.name == "roadmap.yaml"), None)
-    if exact is not None:
-        return exact
-    for path in top:
-        try:
-            if path.samefile(roadmap_path):
-                return path
-        except OSError:
-            continue
+def roadmap_in(names: list[str], root: Path, roadmap_path: Path) -> Path | None:
+    """Which of the content folder's entries (`names`, as listed) is `roadmap.yaml`: that name, or on a
+    case-insensitive disk (macOS, Windows) the name it was written with (`Roadmap.yaml`, which
+    `roadmap_path.is_file()` found but the folder lists as written: read as no roadmap at all, the build
+    stopped with no problem to show). Only the folder's own entries are looked at, not every file."""
+    if "roadmap.yaml" in names:
+        return roadmap_path
+    for name in names:
+        if name.lower() == "roadmap.yaml":
+            try:
+                if (root / name).samefile(roadmap_path):
+                    return root / name
+            except OSError:
+                continue
     return None
+
+
+def _report_linked(root: Path, shown_root: PurePosixPath, linked: list[Path], problems: Problems) -> None:
+    """A warning for each linked folder `content_files` did not enter that holds content from outside."""
+    inside = root.resolve()
+    for folder in sorted(linked):
+        if folder.resolve().is_relative_to(inside):
+            continue  # its files are read where they really are
+        unread = _content_in(folder)
+        if unread:  # a linked folder of images is fine: a note's image is found through the link
+            rel = folder.relative_to(root).as_posix()
+            problems.warning(
+                Span(str(shown_root / rel)),
+                "linked-folder",
+                f"`{rel}` is a link to a folder, which kbdeck does not enter: the {unread} note, card or example "
+                f"file{'s' if unread > 1 else ''} in it are not read",
+                "move the folder into the content folder (a link to each file inside it is read)",
+            )
 
 
 def _content_in(folder: Path, most: int = 10_000) -> int:
@@ -171,20 +189,8 @@ def load(root: Path, problems: Problems, cache_dir: Path | None = None) -> Knowl
     shown_root = PurePosixPath(shown_path(root))  # resolved once, not per file
     linked: list[Path] = []
     files = content_files(root, linked)
-    inside = root.resolve()
-    for folder in sorted(linked):
-        if folder.resolve().is_relative_to(inside):
-            continue  # its files are read where they really are
-        unread = _content_in(folder)
-        if unread:  # a linked folder of images is fine: a note's image is found through the link
-            problems.warning(
-                Span(str(shown_root / folder.relative_to(root).as_posix())),
-                "linked-folder",
-                f"`{folder.relative_to(root).as_posix()}` is a link to a folder, which kbdeck does not enter: the "
-                f"{unread} note, card or example file{'s' if unread > 1 else ''} in it are not read",
-                "move the folder into the content folder (a link to each file inside it is read)",
-            )
-    roadmap_file = roadmap_in(files, root, roadmap_path)
+    _report_linked(root, shown_root, linked, problems)
+    roadmap_file = roadmap_in(os.listdir(root), root, roadmap_path)
     for path in files:
         rel = path.relative_to(root)
         shown = str(shown_root / rel.as_posix())

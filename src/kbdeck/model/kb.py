@@ -367,6 +367,10 @@ class KnowledgeBase:
         """Whether the file at `rel` (below `root`) exists but was not read: what it defines is unknown."""
         return rel in self.unreadable
 
+    def unread_note(self, topic_id: str) -> bool:
+        """Whether topic `topic_id`'s note exists but was not read (so it is not "missing")."""
+        return self.unread(f"{topic_id}.md")
+
     @property
     def runnable_examples(self) -> list[Example]:
         """The Python examples, by id: what the summary, `kbdeck stats` and the add-on count and list (a .sql

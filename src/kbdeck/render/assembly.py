@@ -177,10 +177,10 @@ class Place:
         if found is None:
             topic, rm = self.topic, self.kb.roadmap
             heading = topic.heading_for(see) if see else None
-            source = f"{topic.id}.md" + (f"#{heading.anchor}" if heading else "")
+            at = f"#{heading.anchor}" if heading else ""
+            source = f"{topic.id}.md{at}"
             # a web address: the file's name quoted (a space or a `#` in it would end the path there)
-            url = quote(f"{topic.id}.md") + (f"#{heading.anchor}" if heading else "")
-            source_url = f"{rm.source_url}{url}" if rm.source_url else ""
+            source_url = f"{rm.source_url}{quote(f'{topic.id}.md')}{at}" if rm.source_url else ""
             crumb = topic.title + (f" › {heading.text}" if heading else "")
             escape = html.escape
             found = self._common[see] = (
