@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -562,41 +561,26 @@ def test_a_linked_folder_of_cards_is_said_not_read(
     assert "the 2 note, card or example files in it are not read" in linked[0]["message"]
 
 
-UNDERLINED = ["Norms\n-----\n", "Title\n===\n", "one\ntwo\n---\n", "a | b\n---\n", "Texto *ênfase*\n=\n"]
-NOT_UNDERLINED = [
-    "text\n\n---\n",
-    "- item\n  more\n---\n",
-    "- item\nlazy\n---\n",
-    "> quote\n---\n",
-    "```\ncode\n---\n```\n",
-    "    code\n---\n",
-    "| a | b |\n|---|---|\n",
-    "<div>\n---\n",
-    "1. x\n---\n",
-]
-
-
-@pytest.mark.parametrize("text", UNDERLINED + NOT_UNDERLINED)
-def test_an_underlined_heading_is_found_where_github_renders_one(text: str) -> None:
-    """What cmark-gfm (GitHub's parser) renders as a heading from an underline, and nothing else: a `---` after a
-    list item, a quote or a blank line is a rule."""
-    import cmarkgfm
-
-    from kbdeck.content.notes import underlined_headings
-
-    rendered = bool(re.search(r"<h[12]>", cmarkgfm.github_flavored_markdown_to_html(text)))
-    assert bool(underlined_headings(text, 1)) == rendered == (text in UNDERLINED)
-
-
-def test_an_underlined_heading_is_a_warning_that_says_how_to_write_it(
+def test_an_underlined_heading_is_a_heading_its_cards_point_to(
     sample: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`Fatiamento` underlined with `---` is a heading on GitHub, but kbdeck reads `#` headings only: its card
-    said "`see: fatiamento` is not a heading" with nothing to explain why."""
+    """`Fatiamento` underlined with `---` is a heading on GitHub, and now to kbdeck too: its card's `see:` finds
+    it (it was "not a heading", then a warning), and the card carries the section below the underline, up to the
+    next heading, itself underlined with `===` (before, the section ran on through it)."""
+    from kbdeck.build import build
+    from kbdeck.render.assembly import SECTION_FIELD
+
     note = sample / "lang/listas.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("## Fatiamento\n", "Fatiamento\n----------\n"), "utf-8")
-    _, out, _ = run_check(capsys, "--content", str(sample), "--format", "json")
-    found = [p for p in json.loads(out)["problems"] if p["code"] == "underlined-heading"]
-    assert [(p["severity"], p["span"]["line"], p["hint"]) for p in found] == [
-        ("warning", 5, "write it as `## Fatiamento` (or, for a rule, leave a blank line above the `---`)")
-    ]
+    text = note.read_text(encoding="utf-8")
+    text = text.replace("## Fatiamento\n", "Fatiamento\n----------\n").replace("## Referências\n", "Referências\n===\n")
+    note.write_text(text, "utf-8")
+    code, out, _ = run_check(capsys, "--content", str(sample), "--strict", "--format", "json")
+    assert (code, json.loads(out)["problems"]) == (0, [])
+    result = build(sample, sample.parent / "out")
+    assert result.apkg is not None, result.problems.render_text()
+    (card,) = [n for n in result.notes if n.topic == "lang/listas"]
+    section = card.fields[card.notetype.fields.index(SECTION_FIELD)]
+    assert "Texto sobre fatias." in section
+    assert "---" not in section and "Referências" not in section and "tutorial" not in section
+    page = next(data for name, data in result.media.items() if name.endswith(".html") and b"fatias" in data)
+    assert b'<h2 id="fatiamento">Fatiamento</h2>' in page and b'<h1 id="refer\xc3\xaancias">' in page

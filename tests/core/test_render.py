@@ -91,12 +91,80 @@ def test_note_headings_and_rendered_ids_agree() -> None:
             "```python\n## não é heading\n```",
             "### `__slots__` & herança",
             "## a*b*c",
+            "Sublinhado\n==========",
+            "Duas\nlinhas\n---",
+            "> ## Numa citação",
+            "- item\n\n  Num item\n  ---",
+            "<div>\n## HTML cru, não é heading\n</div>",
+            "## C# ##",
         ]
     )
     from_source = [h.anchor for h in iter_headings(body, 1)]
-    from_html = re.findall(r'<h\d id="([^"]+)"', Renderer({}).render(body))
+    from_html = re.findall(r'<h\d id="([^"]*)"', Renderer({}).render(body))
     assert from_source == from_html
     assert from_source[0] == "select_related-join"
+    assert from_source[-5:] == ["sublinhado", "duaslinhas", "numa-citação", "num-item", "c"]
+
+
+PIECES = [
+    "Texto",
+    "mais texto",
+    "",
+    "",
+    "===",
+    "---",
+    "- item",
+    "  ---",
+    "> citação",
+    "## Título",
+    "```",
+    "    código",
+    "1. um",
+    "<div>",
+    "</div>",
+    "***",
+    "  texto",
+    "   ===",
+    "-",
+    "=",
+    "# Outro",
+    "Título",
+    "+ x",
+    "> ## Q",
+    "#",
+    "  ```",
+    "~~~",
+    "- ```",
+    "> ```",
+    "Texto `código`",
+    "a $x$ b",
+    "## Fim ##",
+    "Tab\t",
+    "<!-- c -->",
+]
+
+
+def test_headings_agree_with_the_rendered_ids_on_random_notes() -> None:
+    """Headings however written (`#`, underlined, in quotes and lists, next to rules, lazy lines and raw HTML):
+    the checker's anchors (`iter_headings`, from the source) and the renderer's ids (from the HTML) are made by
+    two different paths, and a card links from one to the other."""
+    import random
+
+    from kbdeck.content.notes import iter_headings
+
+    rng = random.Random(22)
+    underlined = 0
+    for _ in range(3000):
+        body = "\n".join(rng.choice(PIECES) for _ in range(rng.randint(1, 9)))
+        headings = iter_headings(body, 1)
+        from_html = re.findall(r'<h\d id="([^"]*)"', Renderer({}).render(body))
+        assert [h.anchor for h in headings] == from_html, body
+        lines = body.split("\n")
+        for h in headings:  # a heading's lines: its `#` line, or its text down to its underline
+            last = lines[h.line + h.lines - 2].strip(" \t>")
+            assert "#" in lines[h.line - 1] if h.lines == 1 else last and set(last) in ({"="}, {"-"}), (body, h)
+        underlined += sum(h.lines > 1 for h in headings)
+    assert underlined > 300  # the sample holds many underlined headings, not only `#` ones
 
 
 def test_code_blocks_go_back_where_the_regex_put_them() -> None:

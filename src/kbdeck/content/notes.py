@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..model.kb import Heading, Topic
 from ..model.problems import Problems, Span
 from ..model.slug import Slugger
+from ..support import cmark
+from .codeblocks import include_lines, iter_fences
 from .schema import check_keys, expect_mapping, str_list
 
 FRONT_KEYS = {"title": str, "tags": list, "summary": str}
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int, bool]:
@@ -36,61 +36,71 @@ def heading_text(markdown: str) -> str:
     return re.sub(r"`|\*\*|(?<!\w)\*|\*(?!\w)", "", text)
 
 
-def outside_fences(lines: list[str]) -> Iterator[int]:
-    """The indexes of the lines outside fenced code (the fence lines themselves are not)."""
-    fence: str | None = None
-    for offset, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-        elif fence is None:
-            yield offset
+_SOURCEPOS = re.compile(r'<h([1-6]) data-sourcepos="(\d+):(\d+)-[^"]*">(.*?)</h\1>', re.DOTALL)
+_ATX = re.compile(r"(#{1,6})(?:[ \t](.*))?$")
+_CLOSING = re.compile(r"(?:^|[ \t]+)#+$")
+"""A `#` heading's optional closing sequence: `## Foo ##` is `Foo`, `## C#` stays `C#`."""
 
 
 def iter_headings(body: str, first_line: int) -> list[Heading]:
-    """ATX headings outside fenced code, with GitHub anchors in document order."""
+    """The headings GitHub's parser (cmark-gfm) finds in the note as the renderer hands it over, with GitHub
+    anchors in document order: `#` headings and headings underlined with `===` or `---`, wherever it reads
+    them (not in code, nor in raw HTML, but in a quote or a list item). The renderer gives the same headings
+    the same ids (`anchor_headings`), so a card's link lands where its `see:` pointed; a line scan told them
+    apart from rules and lazy lines in one case of six of a random sample, and missed those in quotes and lists."""
+    if "#" not in body and "=" not in body and "-" not in body:
+        return []  # no heading can be written without one of them
     slugger = Slugger()
     out: list[Heading] = []
-    lines = body.split("\n")
-    for offset in outside_fences(lines):
-        line = lines[offset]
-        h = HEADING_RE.match(line)
-        if h:
-            text = h.group(2).strip()
-            plain = heading_text(text)
-            out.append(Heading(len(h.group(1)), text, slugger.anchor(plain), first_line + offset))
+    lines, origin = _as_rendered(body)
+    for m in _SOURCEPOS.finditer(cmark.to_html("\n".join(lines), cmark.OPTIONS | cmark.SOURCEPOS)):
+        level, start, column = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        first = lines[start - 1][column - 1 :]
+        atx = _ATX.match(first.rstrip())
+        if atx:  # a line that reads as a `#` heading is one, never a paragraph's text
+            parts = [_CLOSING.sub("", (atx.group(2) or "").strip()).strip()]
+        else:  # underlined: as many text lines as it renders (cmark's own end may run a line past the underline)
+            more = range(start, start + m.group(4).count("\n"))
+            parts = [first.strip()] + [_within(lines[i], column).strip() for i in more]
+        # a heading of two lines renders as `First\nSecond`, whose slug (as GitHub's) runs them together
+        anchor = slugger.anchor(heading_text("\n".join(parts)))
+        line, last = origin[start - 1], origin[start - 1 + len(parts) - bool(atx)]  # (the underline's line)
+        out.append(Heading(level, " ".join(parts), anchor, first_line + line, last - line + 1))
     return out
 
 
-UNDERLINE_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.MULTILINE)
-_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t|[ \t]*(?:#{1,6}(?:[ \t]|$)|>|[-*+][ \t]|\d{1,9}[.)][ \t]|<|$))")
-"""A line that cannot be the text of an underlined heading: indented code, an ATX heading, a quote, a list
-item, HTML, or blank."""
-
-
-def underlined_headings(body: str, first_line: int) -> list[tuple[int, str, str]]:
-    """(line, text, `=` or `-`) of each setext heading outside fenced code: a paragraph line underlined with
-    `===` or `---`, which GitHub renders as a heading (`---` after a blank line is a rule instead)."""
-    if UNDERLINE_RE.search(body) is None:
-        return []  # most notes: no scan
-    found: list[tuple[int, str, str]] = []
+def _as_rendered(body: str) -> tuple[list[str], list[int]]:
+    """The body's lines as the renderer gives them to cmark-gfm, each fenced block and `@include` line one
+    line of its own between blank ones (`Renderer.render`: a block ends the paragraph above it, so the line
+    before it is never underlined by the line after it), and the body line each comes from (0-based)."""
     lines = body.split("\n")
-    for offset in outside_fences(lines):
-        under = UNDERLINE_RE.match(lines[offset]) if offset else None
-        if under is None or not lines[offset - 1].strip():
-            continue
-        start = offset - 1  # the paragraph the underline ends: from the line after the last blank one
-        while start > 0 and lines[start - 1].strip() and not FENCE_RE.match(lines[start - 1]):
-            start -= 1
-        opening = lines[start]
-        if not _NOT_PARAGRAPH.match(opening) and not FENCE_RE.match(opening) and opening[:1] not in (" ", "\t"):
-            # (a paragraph inside a list item or a quote is ended by `---`: a rule, not a heading)
-            found.append((first_line + start, " ".join(x.strip() for x in lines[start:offset]), under.group(1)[0]))
-    return found
+    blocks = [(f.line, f.line + body.count("\n", f.start, f.end - 1), f.indent) for f in iter_fences(body)]
+    blocks += [(*(body.count("\n", 0, m.start()),) * 2, m.group(1)) for m in include_lines(body)]
+    if not blocks and "\r" not in body:
+        return lines, list(range(len(lines)))
+    out: list[str] = []
+    origin: list[int] = []
+    at = 0
+    for first, last, indent in sorted(blocks):
+        out += lines[at:first]
+        origin += range(at, first)
+        out += ["", f"{indent}@", ""]  # (a block's text is not a heading's, whatever it holds)
+        origin += [first] * 3
+        at = last + 1
+    out += lines[at:]
+    origin += range(at, len(lines))
+    if "\r" in body:  # a line ending to cmark-gfm too (reading the file turns `\r\n` into `\n`, not a lone `\r`)
+        split = [(re.split(r"\r\n?", line), i) for line, i in zip(out, origin, strict=True)]
+        out = [part for parts, _ in split for part in parts]
+        origin = [i for parts, i in split for _ in parts]
+    return out, origin
+
+
+def _within(line: str, column: int) -> str:
+    """A heading's continuation line without the quote or list item it sits in (its first `column - 1`
+    characters, when they are only indentation and `>`)."""
+    head = line[: column - 1]
+    return line[column - 1 :] if not head.strip(" \t>") else line
 
 
 def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Problems) -> Topic:
@@ -123,15 +133,6 @@ def load_topic(path: Path, topic_id: str, shown: str, text: str, problems: Probl
             tags = tuple(t for t, _ in str_list(mapping, "tags", "front matter", problems))
         elif node is None and front.strip() == "":
             problems.error(Span(shown, 2, 1), "missing-key", "front matter has no `title`", "add `title:`")
-    for line, heading, marker in underlined_headings(body, body_line):
-        problems.warning(
-            Span(shown, line, 1),
-            "underlined-heading",
-            f"`{heading[:60]}` underlined with `{marker * 3}` is a heading on GitHub, but kbdeck reads `#` headings "
-            "only: no card can point to it (`see:`), and the section above it runs on through it",
-            f"write it as `{'#' if marker == '=' else '##'} {heading[:60]}`"
-            + (" (or, for a rule, leave a blank line above the `---`)" if marker == "-" else ""),
-        )
     if not body.strip():
         problems.error(
             Span(shown, body_line, 1),

@@ -83,7 +83,10 @@ class Heading:
     anchor: str
     """Unique GitHub-compatible anchor."""
     line: int
-    """1-based line in the note file."""
+    """1-based line in the note file (of its first line)."""
+    lines: int = 1
+    """How many lines of the file it takes: 1 for a `#` heading, its text's and the underline's for one
+    underlined with `===` or `---`. Its section starts after them."""
 
 
 @dataclass(frozen=True, slots=True)

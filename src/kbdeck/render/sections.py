@@ -20,7 +20,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 def section_markdown(topic: Topic, heading: Heading | None, lines: list[str] | None = None) -> tuple[str, bool]:
-    """(Markdown of the section, whether it was cut) — without the heading line itself (the card's
+    """(Markdown of the section, whether it was cut) — without the heading's own lines (the card's
     disclosure label names it). `lines` is the note's body split into lines, when the caller keeps it
     for all the sections it asks for (a note of thousands of sections was split once per section)."""
     if lines is None:
@@ -29,7 +29,7 @@ def section_markdown(topic: Topic, heading: Heading | None, lines: list[str] | N
         end = topic.headings[0].line - topic.body_line if topic.headings else len(lines)
         chunk = lines[:end]
     else:
-        start = heading.line - topic.body_line + 1
+        start = heading.line - topic.body_line + heading.lines
         headings = topic.headings  # the next heading of its level or above ends it (read from it on)
         nxt = next(
             (

@@ -18,6 +18,8 @@ from cmarkgfm import _cmark
 
 OPTIONS = _cmark.lib.CMARK_OPT_UNSAFE | _cmark.lib.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
 """Raw HTML kept; column alignment as `style="text-align: …"` (no deprecated `align=`)."""
+SOURCEPOS = _cmark.lib.CMARK_OPT_SOURCEPOS
+"""Each block's lines and columns in the source, as `data-sourcepos="l:c-l:c"`: where the headings are."""
 EXTENSIONS = ("table", "strikethrough", "autolink", "tagfilter")
 
 
@@ -71,20 +73,20 @@ def version() -> str:
     return f"cmark-gfm {library} {OPTIONS} {','.join(EXTENSIONS)}"
 
 
-def to_html(text: str) -> str:
+def to_html(text: str, options: int = OPTIONS) -> str:
     """GitHub-Flavored Markdown → HTML (as `cmarkgfm.markdown_to_html_with_extensions`)."""
     if _BOUND is None:
-        return str(cmarkgfm.markdown_to_html_with_extensions(text, OPTIONS, list(EXTENSIONS)))
+        return str(cmarkgfm.markdown_to_html_with_extensions(text, options, list(EXTENSIONS)))
     _lib, extensions, _free = _BOUND
     data = text.encode("utf-8")
-    parser = _lib.cmark_parser_new(OPTIONS)
+    parser = _lib.cmark_parser_new(options)
     try:
         for extension in extensions:
             _lib.cmark_parser_attach_syntax_extension(parser, extension)
         _lib.cmark_parser_feed(parser, data, len(data))
         root = _lib.cmark_parser_finish(parser)
         try:
-            raw = _lib.cmark_render_html(root, OPTIONS, _lib.cmark_parser_get_syntax_extensions(parser))
+            raw = _lib.cmark_render_html(root, options, _lib.cmark_parser_get_syntax_extensions(parser))
             try:
                 return ctypes.string_at(raw).decode("utf-8")
             finally:
