@@ -259,14 +259,21 @@ def resolve_include(ref: str, examples: dict[str, Example]) -> tuple[str | None,
     return found.text, ""
 
 
-def include_lines(text: str) -> list[re.Match[str]]:
-    """The text's `@include` lines outside fenced code (`INCLUDE_RE` matches), in order."""
+def include_lines(text: str, fenced: list[Fence] | None = None) -> list[re.Match[str]]:
+    """The text's `@include` lines outside fenced code (`INCLUDE_RE` matches), in order; `fenced`: the text's
+    fences, when the caller has them already."""
     if "@include" not in text:
         return []  # most texts: no regex scan
-    found = list(INCLUDE_RE.finditer(text))
+    found = []
+    at = text.find("@include")
+    while at != -1:  # each candidate matched from its line's start: a `^` search tries every character
+        m = INCLUDE_RE.match(text, text.rfind("\n", 0, at) + 1)
+        if m is not None:
+            found.append(m)
+        at = text.find("@include", m.end() if m is not None else at + 1)
     if not found or ("```" not in text and "~~~" not in text):
         return found
-    fences = [(f.start, f.end) for f in iter_fences(text)]
+    fences = [(f.start, f.end) for f in (iter_fences(text) if fenced is None else fenced)]
     starts = [start for start, _ in fences]
     outside = []
     for m in found:

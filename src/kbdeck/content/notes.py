@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..model.kb import Heading, Topic
@@ -53,15 +54,13 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
     slugger = Slugger()
     out: list[Heading] = []
     lines, origin = _as_rendered(body)
-    for m in _SOURCEPOS.finditer(cmark.to_html("\n".join(lines), cmark.OPTIONS | cmark.SOURCEPOS)):
-        level, start, column = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    for level, start, column, more in _found(lines):
         first = lines[start - 1][column - 1 :]
         atx = _ATX.match(first.rstrip())
         if atx:  # a line that reads as a `#` heading is one, never a paragraph's text
             parts = [_CLOSING.sub("", (atx.group(2) or "").strip()).strip()]
-        else:  # underlined: as many text lines as it renders (cmark's own end may run a line past the underline)
-            more = range(start, start + m.group(4).count("\n"))
-            parts = [first.strip()] + [_within(lines[i], column).strip() for i in more]
+        else:  # underlined: its text lines, then the underline
+            parts = [first.strip()] + [_within(lines[i], column).strip() for i in range(start, start + more)]
         # a heading of two lines renders as `First\nSecond`, whose slug (as GitHub's) runs them together
         anchor = slugger.anchor(heading_text("\n".join(parts)))
         line, last = origin[start - 1], origin[start - 1 + len(parts) - bool(atx)]  # (the underline's line)
@@ -69,13 +68,47 @@ def iter_headings(body: str, first_line: int) -> list[Heading]:
     return out
 
 
+_ANY_BUT_PLAIN = re.compile(r"\n(?:[ \t>]*(?:=+|-+)[ \t]*\n|[ \t]*<|[ \t>*+\-\d.)]+#{1,6}[ \t\n])")
+"""A line (searched in the text between `\n`s: a third of the time `^` with MULTILINE takes) that may make a
+heading other than a `#` line at the margin, or hide one: a possible underline (or rule), raw HTML, a `#`
+line indented or in a quote or list item."""
+
+
+def _found(lines: list[str]) -> Iterator[tuple[int, int, int, int]]:
+    """(level, 1-based line, 1-based column, text lines after the first) of each heading cmark-gfm reads in
+    `lines`. Where every heading can only be a `#` line at the margin (most notes), those lines are the
+    headings, without the parse (the parse of every note was 3% of the shipped deck's cold build)."""
+    text = "\n".join(lines)
+    return _at_margin(lines) if _plain(text) else _parsed(text)
+
+
+def _plain(text: str) -> bool:
+    """Whether every heading `text` can hold is a `#` line at the margin (`_ANY_BUT_PLAIN`)."""
+    return _ANY_BUT_PLAIN.search(f"\n{text}\n") is None
+
+
+def _at_margin(lines: list[str]) -> Iterator[tuple[int, int, int, int]]:
+    """The `#` lines at the margin, as `_found` gives headings."""
+    for i, line in enumerate(lines):
+        if line.startswith("#") and (atx := _ATX.match(line)) is not None:
+            yield len(atx.group(1)), i + 1, 1, 0
+
+
+def _parsed(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """The headings cmark-gfm reads, as `_found` gives them."""
+    for m in _SOURCEPOS.finditer(cmark.to_html(text, cmark.OPTIONS | cmark.SOURCEPOS)):
+        # (an underlined heading has as many text lines as it renders: cmark's own end may run a line past it)
+        yield int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4).count("\n")
+
+
 def _as_rendered(body: str) -> tuple[list[str], list[int]]:
     """The body's lines as the renderer gives them to cmark-gfm, each fenced block and `@include` line one
     line of its own between blank ones (`Renderer.render`: a block ends the paragraph above it, so the line
     before it is never underlined by the line after it), and the body line each comes from (0-based)."""
     lines = body.split("\n")
-    blocks = [(f.line, f.line + body.count("\n", f.start, f.end - 1), f.indent) for f in iter_fences(body)]
-    blocks += [(*(body.count("\n", 0, m.start()),) * 2, m.group(1)) for m in include_lines(body)]
+    fences = list(iter_fences(body))
+    blocks = [(f.line, f.line + body.count("\n", f.start, f.end - 1), f.indent) for f in fences]
+    blocks += [(*(body.count("\n", 0, m.start()),) * 2, m.group(1)) for m in include_lines(body, fences)]
     if not blocks and "\r" not in body:
         return lines, list(range(len(lines)))
     out: list[str] = []
