@@ -7,7 +7,8 @@ gives 10×), and its peak memory under 1.5 GB. Same corpus and harness as `run.p
 `wait4` CPU time, the tree's summed VmHWM, every package checked by `run.check_package`); ankdown is left
 out (at 300,000 cards it alone would take minutes per run). Prints the times, the CPU each step used
 split into user and system time (system time is page faults and file I/O, what grows faster than the
-deck on a VM), and with `--json` one JSON line. With `--repeat` above 1, each step's median and fastest
+deck on a VM), the bytes each step wrote (which should grow as the deck does: once, they grew 27× for 10×
+the cards), and with `--json` one JSON line. With `--repeat` above 1, each step's median and fastest
 run, and the growth of the fastest runs too (on a shared VM, the least disturbed ones).
 """
 
@@ -51,6 +52,7 @@ def measure(n: int, repeat: int) -> dict[str, float]:
         result[f"{step}_mb"] = round(max(r.hwm_mb for r in items))
         result[f"{step}_user_s"] = round(statistics.median(r.cpu - r.system for r in items), 2)
         result[f"{step}_sys_s"] = round(statistics.median(r.system for r in items), 2)
+        result[f"{step}_written_mb"] = round(statistics.median(r.written_mb for r in items))
     return result
 
 
@@ -101,6 +103,12 @@ def main() -> None:
         user = [res[f"{s}_user_s"] / base[f"{s}_user_s"] for s in STEPS]
         system = [res[f"{s}_sys_s"] / max(base[f"{s}_sys_s"], 0.01) for s in STEPS]
         growth = " · ".join(f"{u:.1f}× / {k:.1f}×" for u, k in zip(user, system, strict=True))
+        print(f"| {res['n']:,.0f} | {cells} | {growth} |")
+    print("\n| cards | MB written: " + " | ".join(STEPS) + " | growth |")
+    print("|---:|" + "---:|" * (len(STEPS) + 1))
+    for res in results:
+        cells = " | ".join(f"{res[f'{s}_written_mb']:,.0f}" for s in STEPS)
+        growth = " / ".join(f"{res[f'{s}_written_mb'] / max(base[f'{s}_written_mb'], 1):.1f}×" for s in STEPS)
         print(f"| {res['n']:,.0f} | {cells} | {growth} |")
     print("\n".join(["", *verdicts]))
     if args.json:

@@ -436,6 +436,60 @@ def test_a_fragment_stored_as_anything_but_text_is_rendered_again(tmp_path: Path
     assert fragments.rendered == 1
 
 
+def test_entries_added_in_chunks_are_appended_and_keyed_once_read(tmp_path: Path) -> None:
+    """`Memo.add` appends while the table has no key index (a cold build's chunks: its keys, digests, fell all
+    over an index kept up to date and the file was rewritten chunk after chunk); the first read or save makes
+    the index, keeping the newest row of a key added twice, as a replace would have; after it, a key added
+    again replaces its row."""
+    from kbdeck.support.cache import Memo
+
+    def rows_and_indexes() -> tuple[list[tuple[str, str]], list[str]]:
+        conn = sqlite3.connect(tmp_path / "cache.sqlite")
+        try:
+            rows = conn.execute("SELECT key, CAST(value AS TEXT) FROM t_f ORDER BY rowid").fetchall()
+            indexes = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+            return rows, indexes
+        finally:
+            conn.close()
+
+    assert Memo(tmp_path, "t", "f").add({"a": "1", "b": "1"})
+    assert Memo(tmp_path, "t", "f").add({"a": "2"})  # killed before anything read them: "a" twice
+    assert rows_and_indexes() == ([("a", "1"), ("b", "1"), ("a", "2")], [])
+    assert Memo(tmp_path, "t", "f").load_texts() == {"a": "2", "b": "1"}  # a full read needs no index
+    assert Memo(tmp_path, "t", "f").get_texts(["a", "b"]) == {"a": "2", "b": "1"}
+    assert rows_and_indexes() == ([("b", "1"), ("a", "2")], ["t_f_key"])
+    assert Memo(tmp_path, "t", "f").add({"a": "3"})
+    assert rows_and_indexes() == ([("b", "1"), ("a", "3")], ["t_f_key"])
+    saved = Memo(tmp_path, "t", "g")  # another version's save: its table keyed, the other version's dropped
+    saved.new = {"c": "1"}
+    saved.save()
+    conn = sqlite3.connect(tmp_path / "cache.sqlite")
+    names = sorted(n for (n,) in conn.execute("SELECT name FROM sqlite_master"))
+    conn.close()
+    assert names == ["t_g", "t_g_key"]
+
+
+def test_a_cache_of_the_layout_before_is_dropped_not_read(tmp_path: Path) -> None:
+    """The parse cache's table was `parsed` (its key the primary key); it is now `parsed_k`, and the old one goes
+    with the first save, as another version's table does."""
+    from kbdeck.support.cache import Memo
+
+    conn = sqlite3.connect(tmp_path / "cache.sqlite")
+    with conn:
+        conn.execute("CREATE TABLE parsed (key TEXT PRIMARY KEY, value NOT NULL)")
+        conn.execute("INSERT INTO parsed VALUES ('a', 'old')")
+    conn.close()
+    memo = Memo(tmp_path, "parsed")
+    assert memo.load() == {}
+    memo.new = {"a": "new"}
+    memo.save()
+    conn = sqlite3.connect(tmp_path / "cache.sqlite")
+    tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    conn.close()
+    assert tables == ["parsed_k"]
+    assert Memo(tmp_path, "parsed").load() == {"a": "new"}
+
+
 def test_released_fragments_let_go_of_the_keys_used_and_never_prune_after(tmp_path: Path) -> None:
     """`release` lets go of the keys the build asked for (notes that render their fields again keep the store
     alive to the end of the build: at 300,000 cards those keys were 0.1 GB); what is asked after it is not
@@ -471,7 +525,7 @@ def test_a_damaged_parse_cache_entry_is_parsed_again(sample: Path, tmp_path: Pat
     (first.apkg.parent / ".cache" / "package.json").unlink()  # package again, from what the cache gives
     conn = sqlite3.connect(tmp_path / "out" / ".cache" / "cache.sqlite")
     with conn:
-        assert conn.execute("UPDATE parsed SET value = ?", (damage,)).rowcount >= 5
+        assert conn.execute("UPDATE parsed_k SET value = ?", (damage,)).rowcount >= 5
     conn.close()
     again = built(sample, tmp_path / "out")
     assert again.apkg is not None and again.apkg.read_bytes() == before

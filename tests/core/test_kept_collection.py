@@ -222,7 +222,9 @@ def test_a_damaged_memo_entry_is_a_miss(tmp_path: Path) -> None:
     content, out = make_content(tmp_path, {}), tmp_path / "out"
     cold = _built(content, out)
     conn = sqlite3.connect(out / ".cache" / "cache.sqlite")
-    (table,) = next(r for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'notes%'"))
+    (table,) = next(
+        r for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'notes%'")
+    )
     with conn:
         conn.execute(f"UPDATE {table} SET value = 'nonsense' WHERE rowid = (SELECT min(rowid) FROM {table})")
         conn.execute(f"UPDATE {table} SET value = '{'0' * 64} 12 0' WHERE rowid = (SELECT max(rowid) FROM {table})")

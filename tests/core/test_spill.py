@@ -86,7 +86,9 @@ def _stored_fragments(out: Path) -> Iterator[str]:
 
     conn = sqlite3.connect(out / ".cache" / "cache.sqlite")
     try:
-        tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'fragments%'")]
+        tables = [
+            n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'fragments%'")
+        ]
         for table in tables:
             yield from (k for (k,) in conn.execute(f"SELECT key FROM {table}"))
     finally:

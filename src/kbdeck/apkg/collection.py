@@ -18,7 +18,7 @@ from ..model.notetypes import NoteTypeSpec, card_ords
 
 __all__ = ["NoteTypeSpec", "card_ords"]
 
-FORMAT = "anki-schema-11/genanki-0.13"
+FORMAT = "anki-schema-11/genanki-0.13/indexed-last"
 """What the bytes of a collection depend on besides its content (part of the package digest)."""
 
 SCHEMA = """
@@ -86,6 +86,8 @@ CREATE TABLE graves (
     oid             integer not null,
     type            integer not null
 );
+"""
+INDEXES = """
 CREATE INDEX ix_notes_usn on notes (usn);
 CREATE INDEX ix_cards_usn on cards (usn);
 CREATE INDEX ix_revlog_usn on revlog (usn);
@@ -213,7 +215,8 @@ Row = tuple[object, ...]
 
 
 def create(cursor: sqlite3.Cursor, decks: list[tuple[int, str, str]]) -> None:
-    """The schema, the `col` row and the decks (id, name, description), in order."""
+    """The tables, the `col` row and the decks (id, name, description), in order; `index` makes the indexes
+    once the rows are in."""
     cursor.executescript(SCHEMA)
     cursor.executescript(COL)
     ((decks_json,),) = cursor.execute("SELECT decks FROM col").fetchall()
@@ -221,6 +224,13 @@ def create(cursor: sqlite3.Cursor, decks: list[tuple[int, str, str]]) -> None:
     for deck_id, name, description in decks:
         all_decks[str(deck_id)] = deck_json(deck_id, name, description)
     cursor.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
+
+
+def index(cursor: sqlite3.Cursor) -> None:
+    """genanki's indexes, made once the notes and cards are in: each is then sorted once. Made first, as genanki
+    does, `ix_cards_sched` (deck, queue, due) took every card where its due number fell, and with SQLite's page
+    cache smaller than that index, a 300,000-card collection of 1.3 GB cost 3.5 GB of writes."""
+    cursor.executescript(INDEXES)
 
 
 def set_models(cursor: sqlite3.Cursor, models: list[tuple[NoteTypeSpec, str, int]], deck_id: int, mod: int) -> None:

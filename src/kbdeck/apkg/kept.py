@@ -61,11 +61,13 @@ def keep(db_path: Path, cache: Path, rows: Iterable[Row] | Path) -> None:
             if isinstance(rows, Path):
                 conn.execute("ATTACH DATABASE ? AS work", (str(rows),))
             with conn:
-                conn.execute("CREATE TABLE kbdeck_rows (guid TEXT PRIMARY KEY, nid INTEGER, hash TEXT, section TEXT)")
+                # the GUID index made last, sorted once (`collection.index` says why); a GUID twice fails it: not kept
+                conn.execute("CREATE TABLE kbdeck_rows (guid TEXT NOT NULL, nid INTEGER, hash TEXT, section TEXT)")
                 if isinstance(rows, Path):
-                    conn.execute("INSERT OR REPLACE INTO kbdeck_rows SELECT guid, nid, hash, section FROM work.plan")
+                    conn.execute("INSERT INTO kbdeck_rows SELECT guid, nid, hash, section FROM work.plan")
                 else:
-                    conn.executemany("INSERT OR REPLACE INTO kbdeck_rows VALUES (?, ?, ?, ?)", rows)
+                    conn.executemany("INSERT INTO kbdeck_rows VALUES (?, ?, ?, ?)", rows)
+                conn.execute("CREATE UNIQUE INDEX kbdeck_rows_guid ON kbdeck_rows (guid)")
         finally:
             conn.close()
         cache.mkdir(parents=True, exist_ok=True)

@@ -223,6 +223,7 @@ def _write_collection(
             _fill_missing(cursor, pkg.notes, fields_of)
             cursor.execute(NOTES_FROM_PLAN)
             cursor.executemany(collection.CARD_ROW, _card_rows(walk()))
+        collection.index(cursor)
         models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
         collection.set_models(cursor, models, decks[-1][0], stamp)
         conn.commit()

@@ -69,8 +69,9 @@ class NoteMemo:
         value = f"{content_hash} {section} {','.join(map(str, ords))}"
         if self._known.get(key) != value:
             self._memo.new[key] = value
-            if len(self._memo.new) >= FLUSH_EVERY:  # a cold build puts every note: not all of them held at once
-                self._memo.save()
+            # a cold build puts every note: not all of them held at once (appended: `save` makes the key index)
+            if len(self._memo.new) >= FLUSH_EVERY and self._memo.add(self._memo.new):
+                self._memo.new = {}
 
     def save(self) -> None:
         """Store the new entries and forget those of notes this build no longer has."""

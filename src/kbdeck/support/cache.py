@@ -5,6 +5,12 @@ source files, and the versions of the libraries and of Python that shape the res
 entry can therefore never be hit, and losing the file (or a broken one) only costs time. Each
 memo is one table of `key → value` (text or bytes), read whole at the start of a build and
 updated with what changed at the end.
+
+A table's key index is made by the first read or save that needs it, not with the table: what a cold
+build adds in chunks (`Memo.add`: the fragments its workers render, the notes' digests) goes in as
+appended rows, and the index is then sorted once. Kept up to date from the first row, it took every
+chunk's keys, digests falling all over it, and a 300,000-card cold build rewrote and journalled most
+of it on each of its hundreds of chunks: 10 GB written for a 1.5 GB file.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ IN_CHUNK = 500
 """Keys per `Memo.get_texts` query (SQLite allows 32,766 parameters; smaller queries read as fast)."""
 
 Value = str | bytes
+
+UNFINGERPRINTED = "k"
+"""The name suffix of a memo's table that carries no fingerprint (its keys do). Tables of the layout before
+(`parsed`, the key its primary key) are dropped as another version's (`Memo._drop_others`)."""
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +91,7 @@ class Memo:
     def __init__(self, cache_dir: Path | None, table: str, fingerprint: str = "") -> None:
         self.path = cache_dir / CACHE_FILE if cache_dir is not None else None
         self.base = table
-        self.table = f"{table}_{fingerprint[:24]}" if fingerprint else table
+        self.table = f"{table}_{fingerprint[:24] or UNFINGERPRINTED}"
         """With a fingerprint, the table is named after it: another kbdeck or library version reads
         an empty table (and its first save drops the tables of the other versions)."""
         self.new: dict[str, Value] = {}
@@ -104,6 +114,7 @@ class Memo:
                 if not self.path.is_file():
                     return {}
                 self._reader = self._connect()
+                self._keyed(self._reader)
             found: dict[str, str] = {}
             for i in range(0, len(keys), IN_CHUNK):
                 chunk = keys[i : i + IN_CHUNK]
@@ -186,7 +197,7 @@ class Memo:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect()
             try:
-                with conn:
+                with conn:  # appended while the table has no key index yet (a later read or save makes it)
                     self._insert(conn, entries)
                     self._drop_others(conn)  # as `save` does: entries written only here are a version's too
             finally:
@@ -198,6 +209,7 @@ class Memo:
     def _write(self, gone: list[tuple[str]], keep: set[str] | None) -> None:
         conn = self._connect()
         try:
+            self._keyed(conn)
             with conn:  # one transaction
                 if keep is not None:
                     conn.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
@@ -211,12 +223,11 @@ class Memo:
 
     def _drop_others(self, conn: sqlite3.Connection) -> None:
         """Drop this table's versions for other fingerprints: another kbdeck's entries are never read again."""
-        if self.table == self.base:
-            return
         pattern = self.base.replace("_", "\\_") + "\\_%"
         others = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' AND name != ?",
-            (pattern, self.table),
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND (name LIKE ? ESCAPE '\\' OR name = ?) AND name != ?",
+            (pattern, self.base, self.table),
         ).fetchall()
         for (name,) in others:
             conn.execute(f'DROP TABLE "{name}"')
@@ -237,5 +248,19 @@ class Memo:
         conn = sqlite3.connect(self.path, timeout=30)
         conn.execute("PRAGMA synchronous = OFF")  # a cache: losing the last write only costs time
         conn.execute("PRAGMA page_size = 65536")  # a new file's pages (a 30,000-card cache is 250 MB)
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value NOT NULL)")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT NOT NULL, value NOT NULL)")
         return conn
+
+    def _keyed(self, conn: sqlite3.Connection) -> None:
+        """Give the table its key index if it has none yet (see the module's docstring), which makes `INSERT OR
+        REPLACE` replace. Rows appended before it came may hold a key twice (a build killed after its workers
+        stored fragments, before it read them): the newest row of each key stays, as a replace would leave."""
+        index = f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_key ON {self.table} (key)"
+        try:
+            conn.execute(index)
+        except sqlite3.IntegrityError:
+            with conn:
+                conn.execute(
+                    f"DELETE FROM {self.table} WHERE rowid NOT IN (SELECT max(rowid) FROM {self.table} GROUP BY key)"
+                )
+            conn.execute(index)
