@@ -452,14 +452,14 @@ def test_entries_added_in_chunks_are_appended_and_keyed_once_read(tmp_path: Path
         finally:
             conn.close()
 
-    assert Memo(tmp_path, "t", "f").add({"a": "1", "b": "1"})
+    assert Memo(tmp_path, "t", "f").add({"b": "1", "a": "1"})  # in the order given: the order they are read in
     assert Memo(tmp_path, "t", "f").add({"a": "2"})  # killed before anything read them: "a" twice
-    assert rows_and_indexes() == ([("a", "1"), ("b", "1"), ("a", "2")], [])
+    assert rows_and_indexes() == ([("b", "1"), ("a", "1"), ("a", "2")], [])
     assert Memo(tmp_path, "t", "f").load_texts() == {"a": "2", "b": "1"}  # a full read needs no index
     assert Memo(tmp_path, "t", "f").get_texts(["a", "b"]) == {"a": "2", "b": "1"}
     assert rows_and_indexes() == ([("b", "1"), ("a", "2")], ["t_f_key"])
-    assert Memo(tmp_path, "t", "f").add({"a": "3"})
-    assert rows_and_indexes() == ([("b", "1"), ("a", "3")], ["t_f_key"])
+    assert Memo(tmp_path, "t", "f").add({"d": "1", "a": "3", "c": "1"})  # into the index: in key order
+    assert rows_and_indexes() == ([("b", "1"), ("a", "3"), ("c", "1"), ("d", "1")], ["t_f_key"])
     saved = Memo(tmp_path, "t", "g")  # another version's save: its table keyed, the other version's dropped
     saved.new = {"c": "1"}
     saved.save()
