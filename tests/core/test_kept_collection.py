@@ -369,3 +369,40 @@ def test_the_kept_collection_is_let_go_before_the_zip_and_a_failed_zip_costs_onl
     result = _same_as_fresh(content, out, tmp_path, "after-failed-zip")
     assert rendered.count == len(result.notes)  # every note rendered again (the failed build memoised the edit)
     assert kept.usable(out / ".cache") is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise on this platform: nothing is advised")
+def test_the_package_to_be_replaced_lets_go_of_its_pages_first_and_stays_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the new collection is written, the kernel is told the previous package will not be read again
+    (`let_go_of_pages`); the file itself is untouched, so a build that then fails still leaves it whole."""
+    import kbdeck.apkg.package as package
+
+    content, out = make_content(tmp_path, {}), tmp_path / "out"
+    first = _built(content, out)
+    assert first.apkg is not None
+    before = first.apkg.read_bytes()
+    events: list[str] = []
+    advise, write = os.posix_fadvise, package._write_collection
+
+    def advising(fd: int, offset: int, length: int, advice: int) -> None:
+        events.append(f"{os.readlink(f'/proc/self/fd/{fd}')} {offset} {length} {advice}")
+        advise(fd, offset, length, advice)
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        events.append("collection")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    _edit(content / CARDS, "Veja `sys.getrefcount`.", "Veja `sys.getrefcount` (editado).")
+    with monkeypatch.context() as m:
+        m.setattr(os, "posix_fadvise", advising)
+        m.setattr(package, "_write_collection", failing)
+        with pytest.raises(OSError, match="could not write the package's collection"):
+            build(content, out)
+    # advised once, before the write from the kept collection and the full write it falls back to
+    assert events == [f"{first.apkg.resolve()} 0 0 {os.POSIX_FADV_DONTNEED}", "collection", "collection"]
+    assert first.apkg.read_bytes() == before
+    with monkeypatch.context() as m:
+        m.setattr(package, "_write_collection", write)
+        assert _built(content, out).apkg is not None
