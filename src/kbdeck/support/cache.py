@@ -100,6 +100,8 @@ class Memo:
         self.table = f"{table}_{fingerprint[:24] or UNFINGERPRINTED}"
         """With a fingerprint, the table is named after it: another kbdeck or library version reads
         an empty table (and its first save drops the tables of the other versions)."""
+        self.key_index = f"{self.table}_key"
+        """The table's unique index on its keys, once a read or save has made it (`_keyed`)."""
         self.new: dict[str, Value] = {}
         """Entries added since the last save."""
         self._reader: sqlite3.Connection | None = None
@@ -241,7 +243,7 @@ class Memo:
 
     def _has_key_index(self, conn: sqlite3.Connection) -> bool:
         query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
-        return conn.execute(query, (f"{self.table}_key",)).fetchone() is not None
+        return conn.execute(query, (self.key_index,)).fetchone() is not None
 
     def _insert(self, conn: sqlite3.Connection, entries: dict[str, Value], in_key_order: bool) -> None:
         # text goes in as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside that str
@@ -270,7 +272,7 @@ class Memo:
         """Give the table its key index if it has none yet (see the module's docstring), which makes `INSERT OR
         REPLACE` replace. Rows appended before it came may hold a key twice (a build killed after its workers
         stored fragments, before it read them): the newest row of each key stays, as a replace would leave."""
-        index = f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_key ON {self.table} (key)"
+        index = f"CREATE UNIQUE INDEX IF NOT EXISTS {self.key_index} ON {self.table} (key)"
         try:
             conn.execute(index)
         except sqlite3.IntegrityError:
