@@ -7,6 +7,7 @@ and sends the HTML back, or writes it to the build cache itself when there is to
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections.abc import Iterator
@@ -30,6 +31,14 @@ STORED_CHUNK_MAX = 5_000
 that puts its keys into the store's key index, wherever they fall (they are digests), so a 300,000-card cold
 build's workers rewrote and journalled most of that index 1,200 times in chunks of 500 (17 s of system time;
 8 s in chunks of 5,000, whose HTML a worker holds: 10 MB)."""
+
+NICE = 5
+"""How much lower a worker's priority is than the build's: with every core busy, the build's own process (which
+everything else waits for) runs first, and the workers take the rest. With as many workers as cores, the three
+processes of a cold 300,000-card build shared two cores evenly while it checked the knowledge base: checking
+took 43 s for its 30 s of CPU, and once it was done the workers had nothing left to do while the build packaged.
+At 30,000 cards they finish during checking either way. Lower priority also leaves the machine's other programs
+(an editor, Anki) their share."""
 
 Job = tuple[str, ...]
 """("md", text) or ("code", code, lang, label): what to render."""
@@ -122,6 +131,8 @@ def _worker_start(parent: int) -> None:
         os._exit(1)  # the parent is gone (killed): no one will ever read our results
 
     threading.Thread(target=watch_parent, name="kbdeck-parent-watch", daemon=True).start()
+    with contextlib.suppress(AttributeError, OSError):  # no `os.nice` on Windows
+        os.nice(NICE)
     warm()
 
 
