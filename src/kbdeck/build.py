@@ -41,6 +41,7 @@ from .render.assembly import RenderedNote
 from .render.fragments import Fragments
 from .render.notes import attach_images, fields_in_chunks, render_notes, render_topic_html
 from .render.prefetch import fragments_for, render_workers
+from .render.staged import Staged, staging
 from .support.cache import forget_texts
 from .support.lock import build_lock
 
@@ -135,12 +136,20 @@ def build(
     `execute` says what may run besides (`Policy.ALL`: every snippet, and the record is rewritten);
     by default only a trusted knowledge base runs the snippets that have no record.
     One build of a content directory at a time (`lock.build_lock`)."""
-    with build_lock(content, out):
-        return _build(content, out, dry_run=dry_run, strict=strict, compress=compress, execute=execute)
+    # a deck too large to hold as HTML leaves its notes' fields in a scratch file for the package (render/staged.py)
+    with build_lock(content, out), staging(None if dry_run else out / ".cache") as staged:
+        return _build(content, out, staged, dry_run=dry_run, strict=strict, compress=compress, execute=execute)
 
 
 def _build(
-    content: Path, out: Path, *, dry_run: bool, strict: bool, compress: bool, execute: Policy | None
+    content: Path,
+    out: Path,
+    staged: Staged | None,
+    *,
+    dry_run: bool,
+    strict: bool,
+    compress: bool,
+    execute: Policy | None,
 ) -> BuildResult:
     started = time.perf_counter()
     problems = Problems()
@@ -157,7 +166,7 @@ def _build(
         if runner is None:
             fragments.save(prune=False)
             return result
-        notes = render_notes(kb, problems, runner, fragments)
+        notes = render_notes(kb, problems, runner, fragments, staged)
         images = Images(kb.roadmap.id, kb.root)
         notes = attach_images(kb, notes, images)
         result.ran = runner.ran
@@ -209,7 +218,7 @@ def _build(
         )
         digest = package_digest(package)
         if not is_current(path, digest, cache / "package.json"):  # else: the same bytes are already there
-            write_apkg(package, cache, fields_of)
+            write_apkg(package, cache, fields_of, staged.usable() if staged is not None else None)
             remember(path, digest, cache / "package.json")
             fragments.release()
         write_ledger(ledger_path(content), ledger)

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kbtest import FIXTURES, make_content
+from kbtest import CONTENT, FIXTURES, make_content
 
 import kbdeck
 import kbdeck.apkg.bundle
@@ -37,11 +37,14 @@ from kbdeck.content.load import load
 from kbdeck.content.outputs import OutputRunner, Policy, read_record, record_path
 from kbdeck.content.yamlspan import parse_yaml
 from kbdeck.model.contract import GUID_NAMESPACE, note_guid
+from kbdeck.model.kb import Kind, KnowledgeBase
 from kbdeck.model.problems import Problems
-from kbdeck.render.assembly import SECTION_FIELD
+from kbdeck.render.assembly import REVERSE_SUFFIX, SECTION_FIELD, output_code, reversed_fields
+from kbdeck.render.assembly import fields_of as assembly_fields_of
 from kbdeck.render.fragments import Fragments
+from kbdeck.render.highlight import code_block
 from kbdeck.render.markdown_html import Renderer
-from kbdeck.render.notes import render_notes
+from kbdeck.render.notes import _placed, card_order, render_notes
 from kbdeck.render.workers import Workers, render_workers
 
 INCLUDING = {
@@ -530,3 +533,55 @@ def test_a_damaged_parse_cache_entry_is_parsed_again(sample: Path, tmp_path: Pat
     again = built(sample, tmp_path / "out")
     assert again.apkg is not None and again.apkg.read_bytes() == before
     assert not again.problems.items
+
+
+class _Plain:
+    """The renderer with no cache and no keys, as `fields_of` would use it: the oracle for filled recipes."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.renderer = Renderer(kb.examples)
+
+    def render(self, text: str) -> str:
+        return self.renderer.render(text)
+
+    def code(self, code: str, lang: str, label: str = "") -> str:
+        return code_block(code, lang, label=label)
+
+
+REVERSED = (
+    "\n- id: gil-reverso\n  q: Quem protege as **contagens de referência**?\n  a: O `GIL`.\n"
+    "  see: por-que-existe\n  reverse: true\n"
+)
+
+
+@pytest.mark.parametrize("which", ["shipped", "kb", "cards-kb"])
+def test_notes_are_their_recipes_filled_in_with_the_plain_renderers_html(which: str, tmp_path: Path) -> None:
+    """A rendered note's fields are its recipe (fragment keys, `Fragments.keys_only`) filled in with the HTML
+    (`Fragments.filled`): they must be, field for field, what the card's fields are with every fragment rendered
+    on the spot, for every card (shared note sections, output cards, clozes with `hide:`, reverse notes)."""
+    content = CONTENT if which == "shipped" else make_content(tmp_path, {}, which)
+    if which == "kb":  # and a card with a reverse note
+        with (content / "flashcards/lang/gil.yaml").open("a", encoding="utf-8") as f:
+            f.write(REVERSED)
+    kb = load(content, Problems())
+    assert kb is not None
+    python = kb.roadmap.python
+    runner = OutputRunner(read_record(record_path(content), python), python)
+    notes = {n.card_id: n.fields for n in render_notes(kb, Problems(), runner, Fragments(kb.examples))}
+    outputs = [(c.id, code) for c in kb.cards if c.kind is Kind.OUTPUT if (code := output_code(c, kb)) is not None]
+    results = runner.run_all(outputs)
+    plain = _Plain(kb)
+    compared = 0
+    for _, card, place in _placed(kb, card_order(kb)):
+        result = results.get(card.id)
+        if card.id not in notes:
+            continue
+        _, fields = assembly_fields_of(card, place, plain, runner.shown(result) if result else "")  # type: ignore[arg-type]
+        assert notes[card.id] == fields, card.id
+        if card.reverse:
+            assert notes[card.id + REVERSE_SUFFIX] == reversed_fields(card.id, fields)
+        compared += 1
+    assert compared == len(kb.cards) > 0, "every card rendered and compared"
+    if which == "shipped":  # every kind of card the recipes must cover
+        assert {c.kind for c in kb.cards} == set(Kind) and any(c.hide for c in kb.cards)
+    assert which != "kb" or any(c.reverse for c in kb.cards)

@@ -6,7 +6,7 @@ one a build holding everything writes; the thresholds are lowered here so that s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,12 @@ from kbtest import make_content
 import kbdeck.apkg.package
 import kbdeck.render.fragments
 import kbdeck.render.notes
+import kbdeck.render.staged
+from kbdeck.apkg.package import Package
 from kbdeck.build import BuildResult, build
+from kbdeck.render.assembly import RenderedNote
 from kbdeck.render.fragments import Fragments
+from kbdeck.render.staged import STAGED_NAME
 from kbdeck.support.cache import Memo
 
 PNG = bytes.fromhex(
@@ -267,3 +271,102 @@ def test_workers_that_store_their_html_take_larger_chunks(tmp_path: Path, monkey
     assert Memo(tmp_path, "fragments", renderer_fingerprint()).get_texts(keys) == {
         k: f"<p><em>{i}</em></p>" for i, k in enumerate(keys)
     }
+
+
+class Rendered:
+    """The notes whose fields the package asked to render again (`fields_in_chunks`, through the build)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import kbdeck.build
+
+        self.asked: list[str] = []
+        original = kbdeck.build.fields_in_chunks
+
+        def counting(notes: Sequence[RenderedNote], frags: Fragments) -> Iterator[tuple[str, ...]]:
+            self.asked.extend(n.card_id for n in notes if n.held is None)
+            return original(notes, frags)
+
+        monkeypatch.setattr(kbdeck.build, "fields_in_chunks", counting)
+
+
+def test_notes_that_let_go_of_their_fields_leave_them_staged_for_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold and after an edit, the package copies the fields of the notes rendered in chunks from the staged file
+    (`render/staged.py`) and renders none of them again; the file is gone once the build ends, and the bytes are
+    those of a build that held everything."""
+    content = _with_image(tmp_path)
+    out = tmp_path / "out"
+    with monkeypatch.context() as m:
+        _too_many(m)
+        rendered = Rendered(m)
+        cold = _built(content, out)
+    assert sorted(n.staged or 0 for n in cold.notes) == [0, 1, 2, 3, 4, 5, 6]  # all but the image card's
+    assert rendered.asked == [] and not (out / ".cache" / STAGED_NAME).exists()
+    fresh = _built(content, tmp_path / "fresh")
+    assert cold.apkg is not None and fresh.apkg is not None
+    assert cold.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+    cards = content / CARDS
+    edited = cards.read_text(encoding="utf-8").replace("# soma", "# a soma", 1)
+    cards.write_text(edited, encoding="utf-8")
+    with monkeypatch.context() as m:
+        _too_many(m)
+        rendered = Rendered(m)
+        edit = _built(content, out)
+    assert edit.changes is not None and len(edit.changes.changed) == 1
+    assert [n.card_id for n in edit.notes if n.staged] == list(edit.changes.changed)  # others: the kept collection
+    assert rendered.asked == []
+    fresh = _built(content, tmp_path / "fresh-edit")
+    assert edit.apkg is not None and fresh.apkg is not None
+    assert edit.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+
+@pytest.mark.parametrize("broken", ["cannot be made", "gone before the package", "damaged before the package"])
+def test_staged_fields_that_fail_are_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    """A staged file that cannot be written (a folder squats its name), or that is gone or damaged by the time the
+    package copies from it: the package renders those notes again, into the same bytes."""
+    import kbdeck.apkg.package
+
+    content = _with_image(tmp_path)
+    out = tmp_path / "out"
+    staged_path = out / ".cache" / STAGED_NAME
+    write = kbdeck.apkg.package.write_apkg
+
+    def spoiling(pkg: Package, cache: Path, fields_of: object, staged: Path | None) -> None:
+        assert staged == staged_path
+        if broken == "gone before the package":
+            staged.unlink()
+        else:
+            staged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+        write(pkg, cache, fields_of, staged)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        _too_many(m)
+        if broken == "cannot be made":
+            m.setattr(kbdeck.render.staged, "discard", lambda path: None)
+            (staged_path / "squatter").mkdir(parents=True)
+        else:
+            m.setattr(kbdeck.build, "write_apkg", spoiling)
+        rendered = Rendered(m)
+        built = _built(content, out)
+    assert len(rendered.asked) == 6, rendered.asked
+    fresh = _built(content, tmp_path / "fresh")
+    assert built.apkg is not None and fresh.apkg is not None
+    assert built.apkg.read_bytes() == fresh.apkg.read_bytes()
+
+
+def test_a_killed_builds_staged_fields_go_with_the_next_build(tmp_path: Path) -> None:
+    """A build killed between rendering and packaging leaves its staged file (as large as the collection) in the
+    cache: the next build removes it, even one with nothing to render."""
+    content = _with_image(tmp_path)
+    out = tmp_path / "out"
+    _built(content, out)
+    left = out / ".cache" / STAGED_NAME
+    left.write_bytes(b"x" * 1000)
+    (out / ".cache" / (STAGED_NAME + "-journal")).write_bytes(b"x")
+    noop = _built(content, out)
+    assert noop.changes is not None and not noop.changes.changed
+    assert sorted(p.name for p in (out / ".cache").iterdir() if p.name.startswith("staged")) == []

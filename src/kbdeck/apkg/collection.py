@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from ..model.notetypes import NoteTypeSpec, card_ords
+from ..model.notetypes import SORT_FIELD, NoteTypeSpec, card_ords
 
 __all__ = ["NoteTypeSpec", "card_ords"]
 
@@ -288,7 +288,7 @@ def model_json(spec: NoteTypeSpec, css: str, deck_id: int, mod: int) -> dict[str
         "mod": mod,
         "name": spec.name,
         "req": [[template, how, list(fields)] for template, how, fields in spec.req],
-        "sortf": 1,
+        "sortf": SORT_FIELD,
         "tags": [],
         "tmpls": [template],
         "type": CLOZE if spec.is_cloze else FRONT_BACK,

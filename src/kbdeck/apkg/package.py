@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..model.notetypes import BASIC, CLOZE
+from ..model.notetypes import BASIC, CLOZE, note_columns
 from ..render.assembly import RenderedNote
 from ..render.fragments import renderer_fingerprint
+from ..render.staged import TABLE as STAGED_TABLE
 from ..support.files import file_state
-from . import collection, kept
+from . import collection, kept, recycle
 from .theme import card_css
 
 FieldsOf = Callable[[Sequence[RenderedNote]], Iterable[tuple[str, ...]]]
@@ -72,7 +73,9 @@ def notetype_hash(spec: collection.NoteTypeSpec) -> str:
     return hashlib.sha256("\x1e".join([spec.name, spec.qfmt, spec.afmt, card_css()]).encode()).hexdigest()
 
 
-def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | None = None) -> None:
+def write_apkg(
+    pkg: Package, cache: Path | None = None, fields_of: FieldsOf | None = None, staged: Path | None = None
+) -> None:
     """Write the package atomically.
 
     By default the zip stores its entries as they are, as genanki and Anki's own legacy exports
@@ -82,7 +85,8 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
     With a `cache` folder, unchanged notes are copied from the collection the previous build kept there
     (`kept.py`), and this one is kept in turn. Without a usable one, every note's fields are written from
     Python. `fields_of` gives the fields of notes that do not hold them, a chunk at a time
-    (`render.notes.fields_in_chunks`: one read of the store per chunk, not one per fragment).
+    (`render.notes.fields_in_chunks`: one read of the store per chunk, not one per fragment), but for notes
+    that left them in `staged` (`render/staged.py`), copied from there.
     """
     fields_of = fields_of or _held
     by_deck: dict[str, list[RenderedNote]] = {pkg.root_deck: []}
@@ -99,24 +103,30 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
         db_path, work = Path(tmp) / "collection.anki2", Path(tmp) / "rows.db"
         try:
             try:
-                _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of, old, work)
+                _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of, old, staged, work)
             except sqlite3.Error:
-                if old is None or cache is None:
+                if old is None and staged is None:
                     raise
-                kept.forget(cache)  # a kept collection that fails to read: write every note instead
+                if old is not None and cache is not None:
+                    kept.forget(cache)  # a kept collection that fails to read: write every note instead
                 for path in (db_path, work):
                     path.unlink(missing_ok=True)
-                old = None
+                old = staged = None
                 _write_collection(db_path, pkg, decks, by_deck, stamp, fields_of)
         except sqlite3.Error as exc:  # the disk, not the content: a full disk, an I/O error
             raise OSError(f"could not write the package's collection ({exc})") from exc
         # a name of its own, renamed over the package at the end: a killed or failed build (disk full) leaves
         # the previous package, never half of one. Once its rows are copied, the previous build's collection
-        # is that file where it can be (`recycle.py`: its pages written over, not new ones), else a new one
-        fd = kept.hand_over(cache, pkg.path.parent) if old is not None and cache is not None else None
+        # is that file where it can be (`recycle.py`: its pages written over, not new ones), or the staged
+        # fields, copied too, else a new one
+        done_with = old if old is not None else staged
+        if old is not None and cache is not None:
+            fd = kept.hand_over(cache, pkg.path.parent)
+        else:
+            fd = recycle.take(staged, pkg.path.parent) if staged is not None else None
         try:
-            if fd is not None and old is not None:
-                _zip_into(fd, old, db_path, pkg)
+            if fd is not None and done_with is not None:
+                _zip_into(fd, done_with, db_path, pkg)
             else:
                 _zip_into(*_new_half(pkg.path), db_path, pkg)
         except OSError as exc:
@@ -126,7 +136,8 @@ def write_apkg(pkg: Package, cache: Path | None = None, fields_of: FieldsOf | No
             # between them): a new file beside the package after all
             _zip_into(*_new_half(pkg.path), db_path, pkg)
         if cache is not None:
-            rows = _kept_rows(_sequenced(decks, by_deck, pkg.note_mtimes, stamp)) if old is None else work
+            planned = old is not None or staged is not None
+            rows = work if planned else _kept_rows(_sequenced(decks, by_deck, pkg.note_mtimes, stamp))
             kept.keep(db_path, cache, rows)
 
 
@@ -220,11 +231,12 @@ def _write_collection(
     stamp: int,
     fields_of: FieldsOf,
     old: Path | None = None,
+    staged: Path | None = None,
     work: Path | None = None,
 ) -> None:
-    """The collection at `db_path`. With `old` (a kept collection), the note rows are planned in `work`
-    (a scratch database: id, GUID, modification time, tags, and fields only for the notes that hold them)
-    and go in by one `INSERT … SELECT` that takes the other notes' fields from their kept rows; without,
+    """The collection at `db_path`. With `old` (a kept collection) or `staged` fields, the note rows are planned in
+    `work` (a scratch database: id, GUID, modification time, tags, and fields only for the notes that hold them)
+    and go in by one `INSERT … SELECT` that takes the other notes' fields from their kept or staged rows; without,
     they go in from Python."""
     conn = sqlite3.connect(db_path)
     try:
@@ -233,19 +245,21 @@ def _write_collection(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA page_size = 16384")
         cursor = conn.cursor()
-        if old is not None and work is not None:  # attached before the first write: not inside a transaction
-            cursor.execute("ATTACH DATABASE ? AS old", (str(old),))
-            cursor.execute("ATTACH DATABASE ? AS work", (str(work),))
+        planned = work is not None and (old is not None or staged is not None)
+        if planned:  # attached before the first write: not inside a transaction
+            for name, path in (("old", old), ("staged", staged), ("work", work)):
+                if path is not None:
+                    cursor.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
             cursor.execute("PRAGMA work.journal_mode = OFF")
             cursor.execute(f"CREATE TABLE work.plan ({PLAN_COLUMNS})")
         collection.create(cursor, decks)
         walk = functools.partial(_sequenced, decks, by_deck, pkg.note_mtimes, stamp)
-        if old is None:
+        if not planned:
             collection.insert(cursor, _rows(walk(), fields_of), _card_rows(walk()))
         else:
-            cursor.executemany(PLAN_ROW, _planned(walk()))
+            cursor.executemany(plan_row(old is not None), _planned(walk(), staged is not None))
             _fill_missing(cursor, pkg.notes, fields_of)
-            cursor.execute(NOTES_FROM_PLAN)
+            cursor.execute(notes_from_plan(old is not None, staged is not None))
             cursor.executemany(collection.CARD_ROW, _card_rows(walk()))
         collection.index(cursor)
         models = [(spec, card_css(), pkg.notetype_mtimes.get(spec.name, stamp)) for spec in (BASIC, CLOZE)]
@@ -256,38 +270,49 @@ def _write_collection(
 
 
 PLAN_COLUMNS = (
-    "nid INTEGER PRIMARY KEY, guid TEXT, mid INTEGER, mod INTEGER, tags TEXT, flds TEXT, sfld, hash, section, src"
+    "nid INTEGER PRIMARY KEY, guid TEXT, mid INTEGER, mod INTEGER, tags TEXT, flds TEXT, sfld, hash, section, "
+    "staged INTEGER, src"
 )
-PLAN_ROW = (
-    "INSERT INTO work.plan SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?6 IS NULL THEN ("
-    "SELECT k.nid FROM old.kbdeck_rows k JOIN old.notes o ON o.id = k.nid "
-    "WHERE k.guid = ?2 AND k.hash = ?8 AND k.section = ?9) END"
-)
-"""A planned note row; `src`, for a note given no fields, is the kept row of its GUID, content hash and section
-digest it takes them from (NULL when there is none: `_fill_missing`)."""
-NOTES_FROM_PLAN = (
-    "INSERT INTO main.notes SELECT p.nid, p.guid, p.mid, p.mod, -1, p.tags, coalesce(p.flds, o.flds), "
-    "coalesce(CAST(p.sfld AS TEXT), o.sfld), 0, 0, '' FROM work.plan p LEFT JOIN old.notes o ON o.id = p.src "
-    "ORDER BY p.nid"
-)
-"""The note rows `collection.NOTE_ROW` would insert, in the same order: the same bytes."""
+
+
+def plan_row(kept_rows: bool) -> str:
+    """A planned note row. `staged` is the note's row in the staged fields (`render/staged.py`), if it left them
+    there; `src`, with `kept_rows`, for a note given neither fields nor a staged row, is the kept row of its GUID,
+    content hash and section digest it takes them from (NULL when there is none: `_fill_missing`)."""
+    src = (
+        "CASE WHEN ?6 IS NULL AND ?10 IS NULL THEN (SELECT k.nid FROM old.kbdeck_rows k JOIN old.notes o ON "
+        "o.id = k.nid WHERE k.guid = ?2 AND k.hash = ?8 AND k.section = ?9) END"
+        if kept_rows
+        else "NULL"
+    )
+    return f"INSERT INTO work.plan SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, {src}"
+
+
+def notes_from_plan(kept_rows: bool, staged: bool) -> str:
+    """The note rows `collection.NOTE_ROW` would insert, in the same order (the same bytes): each note's fields its
+    own, or its staged row's, or its kept row's."""
+    sources = [("s", f"staged.{STAGED_TABLE}", "p.staged")] if staged else []
+    sources += [("o", "old.notes", "p.src")] if kept_rows else []
+    flds = ", ".join(["p.flds", *(f"{a}.flds" for a, _, _ in sources)])
+    sfld = ", ".join(["CAST(p.sfld AS TEXT)", *(f"{a}.sfld" for a, _, _ in sources)])
+    joins = " ".join(f"LEFT JOIN {table} {a} ON {a}.id = {key}" for a, table, key in sources)
+    return (
+        f"INSERT INTO main.notes SELECT p.nid, p.guid, p.mid, p.mod, -1, p.tags, coalesce({flds}), coalesce({sfld}), "
+        f"0, 0, '' FROM work.plan p {joins} ORDER BY p.nid"
+    )
 
 
 def _fill_missing(cursor: sqlite3.Cursor, notes: list[RenderedNote], fields_of: FieldsOf) -> None:
-    """Give the planned notes that have no kept row (edited, new, or a kept file of another build) their
-    fields, rendered again (`fields_of`)."""
-    found = cursor.execute("SELECT nid, guid FROM work.plan WHERE flds IS NULL AND src IS NULL").fetchall()
+    """Give the planned notes that have neither a staged nor a kept row (edited, new, or a kept file of another
+    build) their fields, rendered again (`fields_of`)."""
+    query = "SELECT nid, guid FROM work.plan WHERE flds IS NULL AND staged IS NULL AND src IS NULL"
+    found = cursor.execute(query).fetchall()
     if not found:
         return
     by_guid = {n.guid: n for n in notes}
     fields = fields_of([by_guid[guid] for _, guid in found])
-    updates = ((*_field_columns(f), nid) for (nid, _), f in zip(found, fields, strict=True))
+    updates = ((*note_columns(f), nid) for (nid, _), f in zip(found, fields, strict=True))
     cursor.executemany("UPDATE work.plan SET flds = ?, sfld = ? WHERE nid = ?", updates)
-
-
-def _field_columns(fields: tuple[str, ...]) -> tuple[str, bytes]:
-    """A note's `flds` and `sfld` columns (the sort field as UTF-8 bytes: `collection.NOTE_ROW` says why)."""
-    return "\x1f".join(fields), fields[1].encode()
 
 
 Placed = tuple[RenderedNote, int, int, int]
@@ -324,11 +349,24 @@ def _tags(note: RenderedNote) -> str:
     return " " + " ".join(note.tags) + " "
 
 
-def _planned(notes: Iterator[Placed]) -> Iterator[collection.Row]:
-    """Rows of `work.plan`: fields only for the notes that hold them."""
+def _planned(notes: Iterator[Placed], staged: bool) -> Iterator[collection.Row]:
+    """Rows of `work.plan`: fields only for the notes that hold them; with `staged`, the staged row of those that
+    left them there."""
     for note, _, nid, mod in notes:
-        flds, sfld = _field_columns(note.held) if note.held is not None else (None, None)
-        yield (nid, note.guid, note.notetype.model_id, mod, _tags(note), flds, sfld, note.content_hash, note.section)
+        flds, sfld = note_columns(note.held) if note.held is not None else (None, None)
+        row = note.staged if staged and note.held is None else None
+        yield (
+            nid,
+            note.guid,
+            note.notetype.model_id,
+            mod,
+            _tags(note),
+            flds,
+            sfld,
+            note.content_hash,
+            note.section,
+            row,
+        )
 
 
 def _rows(notes: Iterator[Placed], fields_of: FieldsOf) -> Iterator[collection.Row]:
@@ -336,7 +374,7 @@ def _rows(notes: Iterator[Placed], fields_of: FieldsOf) -> Iterator[collection.R
     at a time)."""
     while chunk := list(itertools.islice(notes, ROWS_CHUNK)):
         for (note, _, nid, mod), fields in zip(chunk, fields_of([c[0] for c in chunk]), strict=True):
-            yield (nid, note.guid, note.notetype.model_id, mod, _tags(note), *_field_columns(fields))
+            yield (nid, note.guid, note.notetype.model_id, mod, _tags(note), *note_columns(fields))
 
 
 def _held(notes: Sequence[RenderedNote]) -> Iterator[tuple[str, ...]]:

@@ -18,6 +18,8 @@ CLOZE_NAME = "kbdeck Cloze"
 
 BASIC_FIELDS = ("Id", "Front", "Back", "Extra", "Source", "SourceURL", "Topic", "Roadmap", "Reserved1", "Reserved2")
 CLOZE_FIELDS = ("Id", "Text", "Extra", "Source", "SourceURL", "Topic", "Roadmap", "Reserved1", "Reserved2")
+SORT_FIELD = 1
+"""The field Anki sorts and searches a note by (`sortf`, its `sfld` column): the front, or the cloze text."""
 BASIC_TEMPLATE_NAME = "Card 1"
 CLOZE_TEMPLATE_NAME = "Cloze"
 
@@ -74,6 +76,12 @@ BASIC = NoteTypeSpec(
 CLOZE = NoteTypeSpec(
     CLOZE_MODEL_ID, CLOZE_NAME, CLOZE_FIELDS, CLOZE_TEMPLATE_NAME, CLOZE_QFMT, CLOZE_AFMT, True, ((0, "all", (6,)),)
 )
+
+
+def note_columns(fields: tuple[str, ...]) -> tuple[str, bytes]:
+    """A note's `flds` and `sfld` columns as the collection stores them: the fields joined with U+001F, and the
+    sort field as UTF-8 bytes (`apkg/collection.NOTE_ROW` says why bytes)."""
+    return "\x1f".join(fields), fields[SORT_FIELD].encode()
 
 
 CLOZE_FIELD_RE = re.compile(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}")

@@ -12,6 +12,7 @@ Fragments never decide anything: `render.py` and the build use them exactly wher
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +48,9 @@ KEY_MARK = "\x00"
 """Around a fragment's key in a note's recipe (`Fragments.keys_only`); no card text holds it (load.py)."""
 
 
+_KEYED = re.compile(f"{KEY_MARK}([^{KEY_MARK}]+){KEY_MARK}")
+
+
 def renderer_fingerprint() -> str:
     """Everything besides a fragment's input that shapes its HTML."""
     return code_fingerprint(parser_version(), pygments.__version__)
@@ -69,6 +73,8 @@ class Fragments:
         self._own_workers = workers is None
         self._fingerprint = renderer_fingerprint()
         self._memo = Memo(cache_dir, "fragments", self._fingerprint)
+        self._filled: dict[str, str] = {}
+        """`filled` texts made of more than one part, by recipe (let go of with the fragments)."""
         self._known: dict[str, str] = {}
         """The fragments read or rendered so far: the store is read whole only when most of it is
         needed (`load_all`); a rebuild whose notes come from the note memo reads a few by key."""
@@ -98,7 +104,8 @@ class Fragments:
     @contextmanager
     def keys_only(self) -> Iterator[None]:
         """Answer each request with its key between NUL characters (`KEY_MARK`), marked used, nothing
-        read or rendered: what a note is made of, known without its HTML (`render/recipes.py`)."""
+        read or rendered: what a note is made of, known without its HTML (`render/recipes.py`). In a batch,
+        the fragments not held are still collected, so that `filled` can make the HTML after it."""
         self._keys_only = True
         try:
             yield
@@ -202,7 +209,31 @@ class Fragments:
         if self.spilled and self._memo.new and self._memo.add(self._memo.new):
             self._memo.new = {}
         self._known = self._unsaved()
+        self._filled = {}
         self._loaded = False
+
+    def filled(self, recipe: str) -> str:
+        """A text made with `keys_only`, each key replaced by its fragment's HTML: the text the same requests make
+        outside `keys_only` (a note's fields are literal parts around fragments, and nothing looks at the HTML:
+        the premise of the note memo). The fragments are those a batch around the requests collected."""
+        if KEY_MARK not in recipe:
+            return recipe
+        if recipe[0] == KEY_MARK and recipe.count(KEY_MARK) == 2:  # one fragment: its own string, as `render` gives
+            return self._fragment(_KEYED.match(recipe))  # type: ignore[arg-type]  # the whole text is one key
+        # a text around fragments once per build (or per chunk): cards that carry one note section share its HTML
+        found = self._filled.get(recipe)
+        if found is None:
+            found = self._filled[recipe] = _KEYED.sub(self._fragment, recipe)
+        return found
+
+    def _fragment(self, match: re.Match[str]) -> str:
+        key = match[1]
+        html = self._known.get(key)
+        if html is None:
+            html = self._memo.get_text(key)
+        if html is None:
+            raise KeyError(f"fragment {key} was not collected (`filled` outside the batch of its requests)")
+        return html
 
     def _unsaved(self) -> dict[str, str]:
         """The fragments this build made that the store does not have yet."""
@@ -225,7 +256,7 @@ class Fragments:
         """Let go of the fragments held (a note that does not hold its fields reads them again by key), and of
         the keys this build used: they served `save` (at 300,000 cards, 0.1 GB that every note that renders
         its fields again, and so this object, kept alive to the end of the build)."""
-        self._known = {}
+        self._known, self._filled = {}, {}
         self._used, self._counting = set(), False
         self._loaded = self._nothing_stored()
         self._memo.close()
@@ -242,6 +273,8 @@ class Fragments:
         if self._counting:
             self._used.add(key)
         if self._keys_only:
+            if self._wanted is not None and key not in self._known:
+                self._wanted[key] = job
             return f"{KEY_MARK}{key}{KEY_MARK}"
         if key in self._pending_keys:
             self._drain()

@@ -17,17 +17,15 @@ from ..content.images import Images
 from ..content.outputs import OutputRunner, Policy, RunResult, drift_diff
 from ..model.contract import fields_digest, note_guid
 from ..model.kb import Card, Kind, KnowledgeBase, Topic
-from ..model.notetypes import NoteTypeSpec
+from ..model.notetypes import NoteTypeSpec, note_columns
 from ..model.problems import Problems
 from ..support.cache import forget_texts
 from .assembly import (
     REVERSE_SUFFIX,
     Place,
     RenderedNote,
-    assembled,
     fields_of,
     output_code,
-    render_card,
     rendered_note,
     reverse_note,
     reversed_fields,
@@ -35,6 +33,7 @@ from .assembly import (
 from .fragments import Fragments
 from .markdown_html import Renderer
 from .recipes import NoteMemo, recipe_digest
+from .staged import Staged
 
 
 def card_order(kb: KnowledgeBase) -> list[Card]:
@@ -79,14 +78,22 @@ def request_fragments(kb: KnowledgeBase, fragments: Fragments) -> None:
 
 
 def render_notes(
-    kb: KnowledgeBase, problems: Problems, runner: OutputRunner, fragments: Fragments | None = None
+    kb: KnowledgeBase,
+    problems: Problems,
+    runner: OutputRunner,
+    fragments: Fragments | None = None,
+    staged: Staged | None = None,
 ) -> list[RenderedNote]:
     """Render every card; output-card failures become problems at the card.
 
     `fragments` (with a cache) reuses earlier renders, and the note memo (`recipes.py`) spares a note
     found there its HTML: it is known by its hashes and renders again only if asked. The other cards
-    are assembled in a batch that collects the fragments missing from the cache, so that they render
-    together (in parallel); the cards that met one are assembled again afterwards.
+    are laid out once, as recipes (fields with fragment keys, `Fragments.keys_only`), in a batch that collects
+    the fragments they name, so that those missing from the cache render together (in parallel); the recipes
+    are then filled in with the HTML (`Fragments.filled`): one pass over the cards, where assembling each card
+    in the batch and again once its fragments were there, plus its recipe for the memo, made three (at
+    300,000 cards, about 6 s). A deck too large to hold
+    as HTML renders a chunk at a time, and its notes leave their fields in `staged` for the package.
     """
     own = fragments is None
     frags = fragments or Fragments(kb.examples)
@@ -105,27 +112,32 @@ def render_notes(
         # per card: its note (and its reverse's), None where it must render; and their recipes' digests
         known = [_from_memo(item, memo, frags, kb_id) for item in plan]
         todo = [i for i, (item_notes, _) in enumerate(known) if None in item_notes]
-        # a deck too large to hold as HTML renders a chunk at a time, its notes let go of their fields
-        # (`fields_in_chunks` renders them again for the bundle and the package)
+        # a deck too large to hold as HTML renders a chunk at a time, its notes let go of their fields (into
+        # `staged`, for the package; `fields_in_chunks` renders them again for anything else)
         spilled = (frags.spilled or len(todo) >= SPILL_NOTES) and frags.spill()
         if not spilled and len(todo) * 4 > len(plan):  # most notes to render: one read of every stored fragment
             frags.load_all()
         size = FIELDS_CHUNK if spilled else max(len(todo), 1)
         for start in range(0, len(todo), size):
             part = todo[start : start + size]
-            with frags.batch():
-                drafts = {i: render_card(*plan[i], frags) for i in part}
+            # each note's recipe first (its fields with fragment keys): the batch collects the fragments they
+            # name, read from the store or rendered together, and the fields are the recipes filled in
+            with frags.batch(), frags.keys_only():
+                recipes = {i: _recipe(plan[i], frags) for i in part}
             for i in part:
-                # a card that met a fragment still to be rendered is assembled again, now that it is
-                known[i] = _made(plan[i], drafts[i], known[i], memo, frags, kb_id, spilled), []
+                known[i] = _made(plan[i], recipes[i], known[i], memo, frags, kb_id, spilled, staged), []
             if spilled:
                 frags.forget()
+                if staged is not None:
+                    staged.flush()
         notes: list[RenderedNote] = []
         for item_notes, _ in known:
             notes.extend(n for n in item_notes if n is not None)
         memo.save()
         return notes
     finally:
+        if staged is not None:
+            staged.close()
         if own:
             frags.close()
 
@@ -145,28 +157,36 @@ the store in one go and let go of after."""
 
 def _made(
     item: _Item,
-    draft: RenderedNote | None,
+    recipe: tuple[NoteTypeSpec, tuple[str, ...]],
     known: tuple[list[RenderedNote | None], list[str]],
     memo: NoteMemo,
     frags: Fragments,
     kb_id: str,
     spilled: bool,
+    staged: Staged | None = None,
 ) -> list[RenderedNote | None]:
-    """A rendered card's note (and its reverse's), put in the note memo; with `spilled`, without their fields
-    (but for notes that show images: `attach_images` needs them)."""
-    note = draft or assembled(*item, frags)
+    """A card's note (and its reverse's), its recipe filled in, put in the note memo; with `spilled`, without
+    their fields (but for notes that show images: `attach_images` needs them), which go to `staged` when there
+    is one."""
+    card, place, due, _ = item
+    notetype, parts = recipe
+    fields = tuple(frags.filled(part) for part in parts)
+    tags = place.tags(card)
+    note = rendered_note(card.id, note_guid(kb_id, card.id), notetype, fields, tags, place.deck, due, place.topic.id)
     item_notes, keys = known
     made = [note, reverse_note(note, kb_id)] if len(item_notes) == 2 else [note]
     if memo.enabled and not keys:  # an empty memo (a cold build) was not asked: work them out now
-        _, keys = _recipe_keys(item, frags)
+        keys = _memo_keys(item, notetype, parts)
     out: list[RenderedNote | None] = []
     for reverse, n in enumerate(made):
         if (reverse < len(keys) or spilled) and not any("<img" in f for f in n.fields):  # images: files count too
             if reverse < len(keys):  # no keys without a memo
                 memo.put(keys[reverse], (n.content_hash, n.section, n.ords))
             if spilled:
-                digest = fields_digest("\x1f".join(n.fields))
-                n = dataclasses.replace(n, held=None, again=_Again(item, bool(reverse), frags), fields_digest=digest)
+                flds, sfld = note_columns(n.fields)
+                row = staged.put(flds, sfld) if staged is not None else None
+                again = _Again(item, bool(reverse), frags)
+                n = dataclasses.replace(n, held=None, again=again, fields_digest=fields_digest(flds), staged=row)
         out.append(n)
     return out
 
@@ -229,16 +249,27 @@ def _from_memo(
     return notes, keys
 
 
+def _recipe(item: _Item, frags: Fragments) -> tuple[NoteTypeSpec, tuple[str, ...]]:
+    """The card's note type and recipe: its fields with each fragment's key (asked with `keys_only`)."""
+    card, place, _, output = item
+    return fields_of(card, place, frags, output)
+
+
 def _recipe_keys(item: _Item, frags: Fragments) -> tuple[NoteTypeSpec, list[str]]:
     """The card's note type and the digests of its recipe (and its reverse's): the note memo's keys."""
-    card, place, _, output = item
     with frags.keys_only():
-        notetype, recipe = fields_of(card, place, frags, output)
+        notetype, recipe = _recipe(item, frags)
+    return notetype, _memo_keys(item, notetype, recipe)
+
+
+def _memo_keys(item: _Item, notetype: NoteTypeSpec, recipe: tuple[str, ...]) -> list[str]:
+    """The digests of the card's recipe and its reverse's."""
+    card, place, _, _ = item
     tags = place.tags(card)
     keys = [recipe_digest(notetype, place.deck, recipe, tags)]
     if card.reverse:
         keys.append(recipe_digest(notetype, place.deck, reversed_fields(card.id, recipe), tags))
-    return notetype, keys
+    return keys
 
 
 class _Again:
