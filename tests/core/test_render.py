@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbdeck.apkg.theme import DARK_SCOPES, card_css
+from kbdeck.content import codeblocks
 from kbdeck.content.clozes import strip_clozes
 from kbdeck.model.slug import Slugger, slugify
 from kbdeck.render import markdown_html
@@ -291,12 +292,12 @@ def test_what_a_text_renders_to_does_not_depend_on_how_tokens_are_spelled(pieces
     its own words are never taken for a token."""
     text = "".join(pieces)
     ours = Renderer({}).render(text)
-    saved = markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX
-    markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX = "ZJVXCODE", "ZJVXMATH"
+    saved = codeblocks.CODE_PREFIX, markdown_html.MATH_PREFIX
+    codeblocks.CODE_PREFIX, markdown_html.MATH_PREFIX = "ZJVXCODE", "ZJVXMATH"
     try:
         other = Renderer({}).render(text)
     finally:
-        markdown_html.CODE_PREFIX, markdown_html.MATH_PREFIX = saved
+        codeblocks.CODE_PREFIX, markdown_html.MATH_PREFIX = saved
     assert ours == other
 
 

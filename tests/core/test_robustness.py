@@ -4,6 +4,7 @@ serialised, atomic, and leave no process behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,9 @@ from kbtest import FIXTURES, make_content
 
 from kbdeck.build import BuildResult, apkg_name, build
 from kbdeck.cli import main
+from kbdeck.content.check import check
+from kbdeck.content.load import load
+from kbdeck.model.problems import Problems
 
 SEEDS = {
     "flashcards/lang/gil.yaml": (FIXTURES / "kb/flashcards/lang/gil.yaml").read_bytes(),
@@ -691,7 +695,7 @@ def test_nothing_live_in_the_rendered_html_passes_the_check(tokens: list[str]) -
     """The checker reads Markdown, the reviewer runs HTML: whatever the renderer leaves live (an event
     handler, a `javascript:` link) must be refused. Backticks inside a tag hid its `onclick` from the
     check, which blanked them out as a code span cmark never saw."""
-    from kbdeck.content.codeblocks import iter_fences
+    from kbdeck.content.codeblocks import cut_fences, iter_fences
     from kbdeck.content.rawhtml import _Finder, live_in_html, unsafe, without_code_spans, without_fences
     from kbdeck.render.markdown_html import Renderer
 
@@ -700,11 +704,32 @@ def test_nothing_live_in_the_rendered_html_passes_the_check(tokens: list[str]) -
     finder.feed(Renderer({}).render(text))
     finder.close()
     fenceless = without_fences(text, [(f.start, f.end) for f in iter_fences(text)])
+    cut, code_prefix, _ = cut_fences(text)
     refused = unsafe(without_code_spans(fenceless))
     if finder.found:
-        assert refused or live_in_html(fenceless), (text, finder.found)
+        assert refused or live_in_html(cut, code_prefix), (text, finder.found)
     if not refused:  # the HTML check sees what the renderer makes: it finds nothing the cards do not hold
-        assert [f for f in live_in_html(fenceless) if f.kind != "open"] == [] or finder.found, text
+        assert [f for f in live_in_html(cut, code_prefix) if f.kind != "open"] == [] or finder.found, text
+
+
+def test_raw_html_left_open_before_a_code_block_is_read_as_the_card_shows_it(tmp_path: Path) -> None:
+    """`<?` opens raw HTML that the browser ends at the next `>`: on the card, the `>` of the code block's markup,
+    after which `<b onclick=x>` runs. Blanked out, the code block held no `>`, and the check read the handler as
+    inside the `<?`: it must be refused (found by `test_nothing_live_in_the_rendered_html_passes_the_check`).
+    The markup the check puts for a block is the renderer's own."""
+    from kbdeck.content.rawhtml import CODE_BLOCK_HTML
+    from kbdeck.render.highlight import code_block
+
+    assert code_block("", "") == CODE_BLOCK_HTML
+    text = "<?\n```\n\n```\n<b onclick=x>"
+    content = make_content(tmp_path, {})
+    with (content / "flashcards/lang/gil.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"\n- id: aberto\n  q: {json.dumps(text)}\n  a: x\n  see: por-que-existe\n")
+    problems = Problems()
+    kb = load(content, problems)
+    assert kb is not None
+    check(kb, problems)
+    assert any(p.code == "unsafe-html" and "onclick" in p.message for p in problems.errors), problems.render_text()
 
 
 def test_a_cloze_with_thousands_of_unclosed_deletions_is_refused_in_bounded_time(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ reader of includes takes them from `include_lines`.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -317,3 +318,37 @@ def _fenced(m: re.Match[str], code: str) -> str:
     body = "\n".join(indent + ln if ln else ln for ln in code.split("\n"))
     title = m.group(2).split("#")[0].rsplit("/", 1)[-1]
     return f"{indent}{fence}{lang} title={title}\n{body}\n{indent}{fence}"
+
+
+CODE_PREFIX = "KBDECKCODEBLOCK"
+"""The start of the token a fenced block leaves in the text cmark-gfm reads (`cut_fences`)."""
+
+
+def fresh_prefix(base: str, text: str) -> str:
+    """`base`, or when `text` spells it (as written, or with its character references decoded, as cmark-gfm
+    decodes them: `K&#66;DECK…`), `base` followed by one `Q` more than the longest run of `Q`s after it in
+    the text: a spelling the text cannot hold, found in linear time."""
+    texts = [text, html.unescape(text)] if "&" in text else [text]
+    if not any(base in t for t in texts):
+        return base
+    after = re.compile(re.escape(base) + "(Q*)")
+    longest = max(len(m.group(1)) for t in texts for m in after.finditer(t))
+    return base + "Q" * (longest + 1)
+
+
+def cut_fences(text: str) -> tuple[str, str, list[Fence]]:
+    """The text as cmark-gfm reads it, each fenced block cut out for a token on a line of its own
+    (`{prefix}{n:05d}X`, its block's index), with the token's prefix and the blocks: the renderer puts each
+    block's HTML in its token's place, and the HTML check a code block's markup (`rawhtml.live_in_html`), so
+    that both read the raw HTML around a block as the card does."""
+    prefix = fresh_prefix(CODE_PREFIX, text)
+    fences: list[Fence] = []
+    pieces: list[str] = []
+    last = 0
+    for fence in iter_fences(text):
+        pieces.append(text[last : fence.start])
+        pieces.append(f"\n{fence.indent}{prefix}{len(fences):05d}X\n\n")
+        fences.append(fence)
+        last = fence.end
+    pieces.append(text[last:])
+    return "".join(pieces), prefix, fences

@@ -185,15 +185,25 @@ _ALIGNMENT = re.compile(r"^text-align: (?:left|center|right)$")
 """The one style cmark-gfm writes itself: a table column's alignment (`CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES`)."""
 
 
-def live_in_html(markdown: str) -> list[Live]:
-    """What the HTML that cmark-gfm makes of `markdown` (fenced blocks blanked out, `without_fences`) would
-    run: the last word of the check, which reads the Markdown (to say where) and can misjudge what is code
-    there (an extended autolink such as `http://x` takes a backtick with it, so the next backtick opens no
-    code span); the HTML cannot be misread. Each finding comes with the raw HTML it starts at, so the
-    checker can find it in the text and say on which line. Empty for a safe text."""
+CODE_BLOCK_HTML = '<div class="kb-codeblock"><pre class="kb-code"><code></code></pre></div>'
+"""The markup the renderer puts where a fenced block was, without its code (`render.highlight.code_block` of an
+empty block; `tests/core/test_robustness.py` keeps the two the same): its `<`, `"` and `>` end whatever raw HTML
+before the block left open (`<?` … `>`), on the card and so in the check."""
+
+
+def live_in_html(markdown: str, code_prefix: str = "") -> list[Live]:
+    """What the HTML that cmark-gfm makes of `markdown` (fenced blocks cut out for tokens spelled with
+    `code_prefix`, `codeblocks.cut_fences`, or blanked out, `without_fences`) would run: the last word of the
+    check, which reads the Markdown (to say where) and can misjudge what is code there (an extended autolink
+    such as `http://x` takes a backtick with it, so the next backtick opens no code span); the HTML cannot be
+    misread. Each finding comes with the raw HTML it starts at, so the checker can find it in the text and say
+    on which line. Empty for a safe text."""
     from ..support import cmark
 
     rendered = cmark.to_html(protect_math(markdown)[0])  # math cut out first, as the renderer does
+    if code_prefix:  # fenced blocks cut out for tokens (`codeblocks.cut_fences`): their markup in their place
+        token = re.compile(f"(?:<p>)?{re.escape(code_prefix)}\\d{{5,}}X(?:</p>)?")
+        rendered = token.sub(CODE_BLOCK_HTML, rendered)
     if _only_cmark_markup(rendered):
         return []
     part = complete_part(rendered)

@@ -19,7 +19,16 @@ from ..model.kb import KnowledgeBase
 from ..model.problems import Problems, Span
 from ..support.cache import Memo, code_fingerprint, text_key
 from .clozes import strip_clozes
-from .codeblocks import PLAIN_LANGS, include_lines, iter_fences, marker_of, resolve_include, split_ref
+from .codeblocks import (
+    PLAIN_LANGS,
+    cut_fences,
+    expand_includes,
+    include_lines,
+    iter_fences,
+    marker_of,
+    resolve_include,
+    split_ref,
+)
 from .examples import example_file
 from .images import check_images
 from .rawhtml import (
@@ -185,7 +194,10 @@ def check_text(
         # the HTML's word, where reading the Markdown could be wrong: raw HTML (a tag left open, a tag that
         # holds backticks), or links beside backticks (inline code the Markdown reading blanked out)
         uncertain = "<" in fenceless or "`" in fenceless
-        rewritten = _live_as_anki_shows(fenceless) if not refused and "<" in fenceless else []
+        # the text as the renderer gives it to cmark-gfm, each fenced block (an include's too) a token that the HTML
+        # check turns into a code block's markup, whose `>` ends raw HTML left open before it, as on the card
+        cut, code_prefix, _ = cut_fences(expand_includes(text, kb.examples) if "@include" in text else text)
+        rewritten = _live_as_anki_shows(cut, code_prefix) if not refused and "<" in fenceless else []
         for why in rewritten:
             problems.error(
                 at(0),
@@ -197,7 +209,9 @@ def check_text(
             )
         if not refused and not rewritten and uncertain:
             after: dict[str, int] = {}  # the same HTML written again is found at its next place, in order
-            for live in live_in_html(fenceless):  # what the Markdown seemed to hide, at the raw HTML it starts at
+            for live in live_in_html(
+                cut, code_prefix
+            ):  # what the Markdown seemed to hide, at the raw HTML it starts at
                 misread = live.kind == "runs"
                 written = live.written
                 if live.kind == "open":
@@ -219,16 +233,18 @@ def check_text(
         cache.mark_clean(text, kind)
 
 
-def _live_as_anki_shows(fenceless: str) -> list[str]:
-    """What the card's sides would run once Anki writes its markup in (`as_anki_shows`; each finding once)."""
+def _live_as_anki_shows(cut: str, code_prefix: str) -> list[str]:
+    """What the card's sides would run once Anki writes its markup in (`as_anki_shows`; each finding once), from
+    the text as cmark-gfm reads it (`cut_fences`)."""
     found: list[str] = []
-    if "{{c" not in fenceless and "[" not in fenceless:
+    if "{{c" not in cut and "[" not in cut:
         return found
-    sides = as_anki_shows(fenceless)
-    if sides == [fenceless]:
+    sides = as_anki_shows(cut)
+    if sides == [cut]:
         return found
     for side in sides:
-        found += [live.why for live in live_in_html(side) if live.kind != "open" and live.why not in found]
+        lives = live_in_html(side, code_prefix)
+        found += [live.why for live in lives if live.kind != "open" and live.why not in found]
     return found
 
 

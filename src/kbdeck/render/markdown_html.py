@@ -23,14 +23,14 @@ import html
 import re
 from collections.abc import Iterator
 
-from ..content.codeblocks import PLAIN_LANGS, expand_includes, iter_fences
+from ..content.codeblocks import CODE_PREFIX as CODE_PREFIX
+from ..content.codeblocks import PLAIN_LANGS, cut_fences, expand_includes, fresh_prefix
 from ..content.mathspans import protect_math
 from ..model.kb import Example
 from ..model.slug import Slugger
 from ..support import cmark
 from .highlight import code_block
 
-CODE_PREFIX = "KBDECKCODEBLOCK"
 TOKEN_RE = re.compile(CODE_PREFIX + r"(\d{5,})X(?:</p>)?")
 """A code block's token in cmark's output, with the `</p>` that closes it (the `<p>` before it is looked
 at by hand: an optional group first would keep `re` from scanning for the literal). Five digits or more:
@@ -41,18 +41,6 @@ TAG_RE = re.compile(r"<[^>]*>")
 MATH_PREFIX = "KBDECKMATH"
 MATH_TOKEN = MATH_PREFIX + "{:05d}X"
 MATH_TOKEN_RE = re.compile(MATH_PREFIX + r"(\d{5,})X")
-
-
-def fresh_prefix(base: str, text: str) -> str:
-    """`base`, or when `text` spells it (as written, or with its character references decoded, as cmark-gfm
-    decodes them: `K&#66;DECK…`), `base` followed by one `Q` more than the longest run of `Q`s after it in
-    the text: a spelling the text cannot hold, found in linear time."""
-    texts = [text, html.unescape(text)] if "&" in text else [text]
-    if not any(base in t for t in texts):
-        return base
-    after = re.compile(re.escape(base) + "(Q*)")
-    longest = max(len(m.group(1)) for t in texts for m in after.finditer(t))
-    return base + "Q" * (longest + 1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -85,20 +73,13 @@ class Renderer:
 
     def render(self, text: str) -> str:
         text = expand_includes(text, self.examples)
-        code_prefix = fresh_prefix(CODE_PREFIX, text)
+        marked, code_prefix, fences = cut_fences(text)
         blocks: list[str] = []
-        pieces: list[str] = []
-        last = 0
-        for fence in iter_fences(text):
-            pieces.append(text[last : fence.start])
+        for fence in fences:
             lang = "" if fence.lang in PLAIN_LANGS else fence.lang
             title, numbers = fence_options(fence.info)
             label = title or (fence.lang if fence.lang in PLAIN_LANGS else "")
             blocks.append(code_block(fence.code, lang, label=label, numbers=numbers))
-            pieces.append(f"\n{fence.indent}{code_prefix}{len(blocks) - 1:05d}X\n\n")
-            last = fence.end
-        pieces.append(text[last:])
-        marked = "".join(pieces)
         math_prefix = fresh_prefix(MATH_PREFIX, marked)
         code_re, math_re = token_patterns(code_prefix, math_prefix)
         markdown, math, written = protect_math(marked, math_prefix)
