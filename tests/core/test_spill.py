@@ -155,26 +155,27 @@ def test_a_deck_too_large_to_hold_is_rendered_in_chunks_into_the_same_bytes(
 def test_a_store_that_cannot_take_the_fragments_leaves_them_to_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    """A store a worker cannot write to sends its HTML back: the build stores it itself in several writes, or,
-    when it cannot either (a full disk), holds everything as a smaller deck's build does. The same package."""
+    """A store a worker cannot write to sends its HTML back: the build stores it itself, a chunk of notes at a
+    time, or, when it cannot either (a full disk), holds every fragment. The same package."""
     content = _with_image(tmp_path)
     build_pid = os.getpid()
     with monkeypatch.context() as m:
         _too_many(m)
         held = Held(m)
-        add = Memo.add  # counted
-        m.setattr(
-            Memo,
-            "add",
-            lambda memo, entries: os.getpid() == build_pid and failing != "everywhere" and add(memo, entries),
-        )
+        append = Memo.append
+
+        def appending(memo: Memo, entries: dict[str, str | bytes]) -> tuple[int, int] | None:
+            ok = os.getpid() == build_pid and failing != "everywhere"
+            return append(memo, entries) if ok else None
+
+        m.setattr(Memo, "append", appending)
         full = _built(content, tmp_path / "out")
+    assert [n.card_id for n in full.notes if n.held is not None] == [IMAGE_CARD]
     if failing == "everywhere":
-        assert all(n.held is not None for n in full.notes)
+        assert held.most >= 17, held.most  # every fragment, held
     else:
-        assert [n.card_id for n in full.notes if n.held is not None] == [IMAGE_CARD]
         assert len(list(_stored_fragments(tmp_path / "out"))) >= 17
-        assert len([n for n in held.adds if n]) > 2, held.adds  # `SPILL_EVERY` at a time
+        assert len([n for n in held.adds if n]) > 2, held.adds  # a chunk of notes' at a time
     fresh = _built(content, tmp_path / "fresh")
     assert full.apkg is not None and fresh.apkg is not None
     assert full.apkg.read_bytes() == fresh.apkg.read_bytes()
@@ -265,12 +266,16 @@ def test_workers_that_store_their_html_take_larger_chunks(tmp_path: Path, monkey
         assert [h for _, f in sent for h in f.result() or ()] == [f"<p><em>{i}</em></p>" for i in range(80)]
         stored = workers.submit({}, jobs, (str(tmp_path), renderer_fingerprint()), keys)
         assert {s.stop - s.start for s, _ in stored} == {5}
-        assert all(f.result() is None for _, f in stored)
+        rows = [(s, f.result()) for s, f in stored]
     finally:
         workers.close()
-    assert Memo(tmp_path, "fragments", renderer_fingerprint()).get_texts(keys) == {
-        k: f"<p><em>{i}</em></p>" for i, k in enumerate(keys)
-    }
+    memo = Memo(tmp_path, "fragments", renderer_fingerprint())
+    for s, where in rows:  # each chunk's rows, where the worker said they went
+        assert isinstance(where, tuple)
+        assert memo.rows(*where, keys) == {
+            k: f"<p><em>{i}</em></p>" for i, k in enumerate(keys) if s.start <= i < s.stop
+        }
+    assert memo.get_texts(keys) == {k: f"<p><em>{i}</em></p>" for i, k in enumerate(keys)}
 
 
 class Rendered:
@@ -370,3 +375,46 @@ def test_a_killed_builds_staged_fields_go_with_the_next_build(tmp_path: Path) ->
     noop = _built(content, out)
     assert noop.changes is not None and not noop.changes.changed
     assert sorted(p.name for p in (out / ".cache").iterdir() if p.name.startswith("staged")) == []
+
+
+def test_a_cold_build_makes_its_first_notes_before_the_workers_are_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunks the workers stored are taken as the notes need them (`Fragments._take`, reading the rows each
+    worker reported): the first notes are made and staged before the last chunk is taken, and the store's key
+    index is made only after it (made earlier, each chunk a worker still added would have gone into it)."""
+    import kbdeck.render.workers
+    from kbdeck.render.fragments import _Sent
+    from kbdeck.render.staged import Staged
+
+    events: list[str] = []
+    result, put, keyed = Fragments._result, Staged.put, Memo._keyed
+
+    def taking(frags: Fragments, chunk: _Sent) -> tuple[int, int] | None:
+        if chunk.future is not None:
+            events.append("take")
+        return result(frags, chunk)
+
+    def putting(staged: Staged, flds: str, sfld: bytes) -> int | None:
+        events.append("put")
+        return put(staged, flds, sfld)
+
+    def keying(memo: Memo, conn: object) -> None:
+        if memo.base == "fragments":
+            events.append("keyed")
+        keyed(memo, conn)  # type: ignore[arg-type]
+
+    content = _with_image(tmp_path)
+    with monkeypatch.context() as m:
+        _too_many(m)
+        m.setattr(kbdeck.render.workers, "STORED_CHUNK_MAX", 2)
+        m.setattr(Fragments, "_result", taking)
+        m.setattr(Staged, "put", putting)
+        m.setattr(Memo, "_keyed", keying)
+        cold = _built(content, tmp_path / "out")
+    takes = [i for i, e in enumerate(events) if e == "take"]
+    assert len(takes) >= 5, events
+    assert events.index("put") < takes[-1] and "keyed" not in events[: takes[-1]], events
+    fresh = _built(content, tmp_path / "fresh")
+    assert cold.apkg is not None and fresh.apkg is not None
+    assert cold.apkg.read_bytes() == fresh.apkg.read_bytes()

@@ -13,7 +13,7 @@ Fragments never decide anything: `render.py` and the build use them exactly wher
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,8 @@ from .workers import Job, Workers, render_job
 
 if TYPE_CHECKING:  # a rebuild that renders in-process never imports it
     from concurrent.futures import Future
+
+    from .workers import Rendered
 
 PARALLEL_MIN = 64
 """Fewer misses than this render in-process: starting workers would cost more than it saves."""
@@ -84,10 +86,12 @@ class Fragments:
         self._counting = True
         """Whether `_used` still records what is asked for: until `release`, which `save` comes before."""
         self._wanted: dict[str, Job] | None = None
-        self._pending: list[tuple[list[str], Future[list[str] | None]]] = []
+        self._sent: list[_Sent] = []
+        """The chunks sent to the workers by `prefetch`, in the order they render them."""
+        self._sent_keys: dict[str, int] = {}
+        """Each fragment sent to the workers and not held since: its chunk in `_sent`."""
         self.spilled = False
         """Whether fragments are read from the store rather than held (`spill`)."""
-        self._pending_keys: set[str] = set()
         self._renderer: Renderer | None = None
         self.rendered = 0
         """How many fragments this build actually rendered (the rest came from the cache)."""
@@ -144,14 +148,14 @@ class Fragments:
         try:
             yield
             wanted, self._wanted = self._wanted, None
-            keys = [k for k in wanted if k not in self._known and k not in self._pending_keys]
+            keys = [k for k in wanted if k not in self._known and k not in self._sent_keys]
             if len(keys) >= PARALLEL_MIN and self.workers.count > 1:
                 jobs = [wanted[k] for k in keys]
-                # too many to hold: the workers store them, nothing comes back (`spill`)
+                # too many to hold: the workers store them and say where (`spill`, `_take`)
                 into = (str(self.cache_dir), self._fingerprint) if len(keys) >= SPILL_MIN and self.cache_dir else None
                 for chunk, future in self.workers.submit(self.examples, jobs, into, keys):
-                    self._pending.append((keys[chunk], future))
-                self._pending_keys.update(keys)
+                    self._sent_keys.update(dict.fromkeys(keys[chunk], len(self._sent)))
+                    self._sent.append(_Sent(keys[chunk], future))
                 if into is not None:
                     self.spilled, self._loaded = True, False
         finally:
@@ -160,14 +164,44 @@ class Fragments:
         self.placeholders = 0
 
     def _drain(self) -> None:
-        """Wait for the fragments sent to the workers by `prefetch`."""
-        pending, self._pending = self._pending, []
-        self._pending_keys.clear()
-        for keys, future in pending:
-            html = future.result()
-            self.rendered += len(keys)
-            for key, value in zip(keys, html or (), strict=html is not None):  # None: in the store
-                self._known[key] = self._memo.new[key] = value
+        """Wait for every fragment sent to the workers by `prefetch` (those they stored are read by key after)."""
+        sent, self._sent = self._sent, []
+        for chunk in sent:
+            self._result(chunk)
+        self._sent_keys = {}
+
+    def _take(self, keys: Iterable[str]) -> None:
+        """The fragments of `keys` sent to the workers, waiting only for the chunks that hold them: a large cold
+        build packs its first notes while the workers still render the last ones. What a worker stored is read
+        back from the rows it reported, not by key (see `Memo.rows`), so the store's key index is made only
+        once the workers are done."""
+        needed: dict[int, list[str]] = {}
+        for key in keys:
+            index = self._sent_keys.get(key)
+            if index is not None and key not in self._known:
+                needed.setdefault(index, []).append(key)
+        for index in sorted(needed):
+            rows = self._result(self._sent[index])
+            if rows is not None:
+                self._known.update(self._memo.rows(*rows, needed[index]))
+
+    def _busy(self) -> bool:
+        """Whether the workers may still be rendering chunks `prefetch` sent them."""
+        return any(chunk.future is not None for chunk in self._sent)
+
+    def _result(self, chunk: _Sent) -> tuple[int, int] | None:
+        """Wait for a chunk the workers were sent: where its fragments are in the store, or None once the HTML
+        they sent back is held (and, like any new fragment, in `new`)."""
+        if chunk.future is not None:
+            result, chunk.future = chunk.future.result(), None
+            self.rendered += len(chunk.keys)
+            if isinstance(result, tuple):
+                chunk.rows = result
+            else:  # the store could not take it (a full disk)
+                for key, value in zip(chunk.keys, result, strict=True):
+                    self._known[key] = self._memo.new[key] = value
+                    self._sent_keys.pop(key, None)
+        return chunk.rows
 
     def spill(self) -> bool:
         """Stop holding fragments: from here on one is read from the store when asked for (in batches:
@@ -180,16 +214,20 @@ class Fragments:
         """
         if self.cache_dir is None:
             return False
-        pending, self._pending = self._pending, []
-        self._pending_keys.clear()
+        if self.spilled:  # the workers store what they render: each chunk is read back when first needed (`_take`)
+            return True
+        sent, self._sent = self._sent, []
+        self._sent_keys = {}
         ready: dict[str, Value] = dict(self._memo.new)
         stored = True
-        for keys, future in pending:
-            html = future.result()
-            self.rendered += len(keys)
-            if html is None:  # the worker stored them
+        for chunk in sent:
+            if chunk.future is None:  # taken already: held, in `new`
                 continue
-            ready.update(zip(keys, html, strict=True))
+            html, chunk.future = chunk.future.result(), None
+            self.rendered += len(chunk.keys)
+            if isinstance(html, tuple):  # stored by the worker
+                continue
+            ready.update(zip(chunk.keys, html, strict=True))
             if stored and len(ready) >= SPILL_EVERY:
                 stored = self._memo.add(ready)
                 if stored:
@@ -204,7 +242,7 @@ class Fragments:
     def forget(self) -> None:
         """Let go of the fragments held that the store can give back: with `spilled`, this build's new ones
         are written to it first (a rebuild that renders every note would hold them all otherwise)."""
-        if self._pending or self._nothing_stored():
+        if self._nothing_stored():
             return
         if self.spilled and self._memo.new and self._memo.add(self._memo.new):
             self._memo.new = {}
@@ -251,12 +289,15 @@ class Fragments:
             self._memo.save(keep=self._used)  # only a build that rendered something can have made many stale
         else:  # a few stale fragments cost a little disk; finding them costs a pass over every key
             self._memo.save()
+        if self.spilled:  # what the workers stored was read back by rows: the next build reads by key
+            self._memo.index()
 
     def release(self) -> None:
         """Let go of the fragments held (a note that does not hold its fields reads them again by key), and of
         the keys this build used: they served `save` (at 300,000 cards, 0.1 GB that every note that renders
         its fields again, and so this object, kept alive to the end of the build)."""
         self._known, self._filled = {}, {}
+        self._sent, self._sent_keys = [], {}  # taken by `save`, which comes before
         self._used, self._counting = set(), False
         self._loaded = self._nothing_stored()
         self._memo.close()
@@ -276,8 +317,8 @@ class Fragments:
             if self._wanted is not None and key not in self._known:
                 self._wanted[key] = job
             return f"{KEY_MARK}{key}{KEY_MARK}"
-        if key in self._pending_keys:
-            self._drain()
+        if self._wanted is None and key in self._sent_keys:  # in a batch, taken with the rest (`_render_all`)
+            self._take([key])
         html = self._known.get(key)
         if html is None and not self._loaded and self._wanted is None:
             html = self._memo.get_text(key)  # in a batch, the store is asked once for all (`_render_all`)
@@ -293,15 +334,21 @@ class Fragments:
         return self._known[key]
 
     def _render_all(self, wanted: dict[str, Job]) -> None:
-        if self._pending:
-            self._drain()
+        if self._sent:
+            self._take(wanted)
         if not self._loaded:
-            self._known.update(self._memo.get_texts([k for k in wanted if k not in self._known]))
+            rest = [k for k in wanted if k not in self._known and k not in self._sent_keys]
+            # while workers still add to a store with no key index, reading by key would make it (see `_take`):
+            # what is not held then was never stored, or is rendered again (the same HTML)
+            if rest and (not self._busy() or self._memo.has_key_index()):
+                self._known.update(self._memo.get_texts(rest))
         keys = [k for k in wanted if k not in self._known]
         if not keys:
             return
         jobs = [wanted[k] for k in keys]
-        if len(jobs) >= PARALLEL_MIN and self.workers.count > 1:
+        # the workers' queue holds the chunks still to come from `prefetch`: a few misses (output cards' output)
+        # render here rather than behind them
+        if len(jobs) >= PARALLEL_MIN and self.workers.count > 1 and not self._busy():
             html = self.workers.render(self.examples, jobs)
         else:
             if self._renderer is None:
@@ -311,6 +358,17 @@ class Fragments:
         self.rendered += len(jobs)
         for key, value in zip(keys, html, strict=True):
             self._known[key] = self._memo.new[key] = value
+
+
+class _Sent:
+    """A chunk of fragments sent to the workers: its keys, its future until taken, then where its rows are."""
+
+    __slots__ = ("future", "keys", "rows")
+
+    def __init__(self, keys: list[str], future: Future[Rendered]) -> None:
+        self.keys = keys
+        self.future: Future[Rendered] | None = future
+        self.rows: tuple[int, int] | None = None
 
 
 def code_sizes(jobs: list[Job]) -> dict[str, int]:

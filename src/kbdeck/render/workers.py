@@ -43,6 +43,9 @@ At 30,000 cards they finish during checking either way. Lower priority also leav
 Job = tuple[str, ...]
 """("md", text) or ("code", code, lang, label): what to render."""
 
+Rendered = list[str] | tuple[int, int]
+"""What a worker gives back for a chunk: the HTML, or where in the store it put it (`Memo.append`)."""
+
 Into = tuple[str, str]
 """Where a worker stores what it renders: the cache folder and the renderer's fingerprint (`Memo`)."""
 
@@ -82,9 +85,9 @@ class Workers:
 
     def submit(
         self, examples: dict[str, Example], jobs: list[Job], into: Into | None = None, keys: list[str] | None = None
-    ) -> list[tuple[slice, Future[list[str] | None]]]:
+    ) -> list[tuple[slice, Future[Rendered]]]:
         """Send `jobs` to the workers: (which of the jobs, future of their HTML) for each chunk. With `into` (a
-        store) and the jobs' `keys`, a worker writes the HTML there and its future gives None (`Fragments.spill`)."""
+        store) and the jobs' `keys`, a worker writes the HTML there and its future gives the rows it went to."""
         self.start()
         assert self._pool is not None
         # a few chunks per worker even out slow ones; small chunks keep each worker's results small
@@ -103,7 +106,12 @@ class Workers:
 
     def render(self, examples: dict[str, Example], jobs: list[Job]) -> list[str]:
         """Render `jobs` in the workers, in order."""
-        return [html for _, future in self.submit(examples, jobs) for html in future.result() or ()]
+        html: list[str] = []
+        for _, future in self.submit(examples, jobs):
+            result = future.result()
+            assert isinstance(result, list), "sent back: not stored"
+            html.extend(result)
+        return html
 
     def close(self, cancel: bool = False) -> None:
         """Stop the workers once their chunks are done; with `cancel`, drop the chunks not yet started
@@ -182,15 +190,16 @@ _WORKER_RENDERER: tuple[str, Renderer] | None = None
 
 def _render_chunk(
     token: str, examples: dict[str, Example], jobs: list[tuple[bytes, ...]], into: tuple[str, str, list[str]] | None
-) -> list[str] | None:
-    """A worker's chunk: its HTML, or None once it is in the store `into` names (cache folder, fingerprint,
-    the jobs' keys); a store that cannot take it (a full disk) gets the HTML sent back instead."""
+) -> Rendered:
+    """A worker's chunk: its HTML, or once it is in the store `into` names (cache folder, fingerprint, the jobs'
+    keys), where (`Memo.append`); a store that cannot take it (a full disk) gets the HTML sent back instead."""
     global _WORKER_RENDERER
     if _WORKER_RENDERER is None or _WORKER_RENDERER[0] != token:
         _WORKER_RENDERER = (token, Renderer(examples))
     html = [render_job(_WORKER_RENDERER[1], tuple(p.decode("utf-8", "surrogatepass") for p in job)) for job in jobs]
     if into is not None:
         cache_dir, fingerprint, keys = into
-        if Memo(Path(cache_dir), "fragments", fingerprint).add(dict(zip(keys, html, strict=True))):
-            return None
+        rows = Memo(Path(cache_dir), "fragments", fingerprint).append(dict(zip(keys, html, strict=True)))
+        if rows is not None:
+            return rows
     return html
