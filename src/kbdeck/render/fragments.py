@@ -89,7 +89,12 @@ class Fragments:
         self._sent: list[_Sent] = []
         """The chunks sent to the workers by `prefetch`, in the order they render them."""
         self._sent_keys: dict[str, int] = {}
-        """Each fragment sent to the workers and not held since: its chunk in `_sent`."""
+        """Each fragment sent to the workers and not held since: its chunk in `_sent`; one asked for only once by the
+        prefetch is dropped once read (at 300,000 cards, 0.1 GB of keys held to the end of rendering otherwise)."""
+        self._shared: set[str] = set()
+        """The fragments the prefetch asked for more than once (a note section that several cards carry): the
+        only ones read from the workers' rows again after the chunk of notes that first needed them."""
+        self._prefetching = False
         self.spilled = False
         """Whether fragments are read from the store rather than held (`spill`)."""
         self._renderer: Renderer | None = None
@@ -144,7 +149,7 @@ class Fragments:
         A cold build asks for every fragment right after loading, and the workers render while the
         build checks the knowledge base; the first request that needs one of them waits.
         """
-        self._wanted = {}
+        self._wanted, self._prefetching = {}, True
         try:
             yield
             wanted, self._wanted = self._wanted, None
@@ -159,7 +164,7 @@ class Fragments:
                 if into is not None:
                     self.spilled, self._loaded = True, False
         finally:
-            self._wanted = None
+            self._wanted, self._prefetching = None, False
         self._used.clear()  # only what the build itself asks for counts as used
         self.placeholders = 0
 
@@ -168,7 +173,7 @@ class Fragments:
         sent, self._sent = self._sent, []
         for chunk in sent:
             self._result(chunk)
-        self._sent_keys = {}
+        self._sent_keys, self._shared = {}, set()
 
     def _take(self, keys: Iterable[str]) -> None:
         """The fragments of `keys` sent to the workers, waiting only for the chunks that hold them: a large cold
@@ -183,7 +188,11 @@ class Fragments:
         for index in sorted(needed):
             rows = self._result(self._sent[index])
             if rows is not None:
-                self._known.update(self._memo.rows(*rows, needed[index]))
+                found = self._memo.rows(*rows, needed[index])
+                self._known.update(found)
+                for key in found:
+                    if key not in self._shared:
+                        del self._sent_keys[key]
 
     def _busy(self) -> bool:
         """Whether the workers may still be rendering chunks `prefetch` sent them."""
@@ -194,11 +203,12 @@ class Fragments:
         they sent back is held (and, like any new fragment, in `new`)."""
         if chunk.future is not None:
             result, chunk.future = chunk.future.result(), None
-            self.rendered += len(chunk.keys)
+            keys, chunk.keys = chunk.keys, []  # `_sent_keys` holds what is still to be read
+            self.rendered += len(keys)
             if isinstance(result, tuple):
                 chunk.rows = result
             else:  # the store could not take it (a full disk)
-                for key, value in zip(chunk.keys, result, strict=True):
+                for key, value in zip(keys, result, strict=True):
                     self._known[key] = self._memo.new[key] = value
                     self._sent_keys.pop(key, None)
         return chunk.rows
@@ -297,7 +307,7 @@ class Fragments:
         the keys this build used: they served `save` (at 300,000 cards, 0.1 GB that every note that renders
         its fields again, and so this object, kept alive to the end of the build)."""
         self._known, self._filled = {}, {}
-        self._sent, self._sent_keys = [], {}  # taken by `save`, which comes before
+        self._sent, self._sent_keys, self._shared = [], {}, set()  # taken by `save`, which comes before
         self._used, self._counting = set(), False
         self._loaded = self._nothing_stored()
         self._memo.close()
@@ -327,6 +337,8 @@ class Fragments:
         if html is not None:
             return html
         if self._wanted is not None:
+            if self._prefetching and key in self._wanted:
+                self._shared.add(key)
             self._wanted[key] = job
             self.placeholders += 1
             return ""
