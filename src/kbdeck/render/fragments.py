@@ -61,9 +61,9 @@ def renderer_fingerprint() -> str:
 class Fragments:
     """Renders Markdown and code blocks through the cache; a drop-in for `Renderer.render`.
 
-    Inside `batch()`, a miss is only recorded (and answered with "", counted in `placeholders`);
-    leaving the batch renders every miss at once, in the workers when there are many. Callers
-    assemble in a batch, then assemble again what met a placeholder.
+    Inside `batch()`, a miss is only recorded (and answered with ""); leaving the batch renders every
+    miss at once, in the workers when there are many. Callers lay their texts out with keys in a batch
+    (`keys_only`), then fill the keys in with the HTML (`filled`).
     """
 
     def __init__(
@@ -100,8 +100,6 @@ class Fragments:
         self._renderer: Renderer | None = None
         self.rendered = 0
         """How many fragments this build actually rendered (the rest came from the cache)."""
-        self.placeholders = 0
-        """How many requests a batch answered with "" (the caller must ask again after the batch)."""
 
     def load_all(self) -> None:
         """Read every stored fragment at once (one query instead of one per key)."""
@@ -166,7 +164,6 @@ class Fragments:
         finally:
             self._wanted, self._prefetching = None, False
         self._used.clear()  # only what the build itself asks for counts as used
-        self.placeholders = 0
 
     def _drain(self) -> None:
         """Wait for every fragment sent to the workers by `prefetch` (those they stored are read by key after)."""
@@ -340,7 +337,6 @@ class Fragments:
             if self._prefetching and key in self._wanted:
                 self._shared.add(key)
             self._wanted[key] = job
-            self.placeholders += 1
             return ""
         self._render_all({key: job})
         return self._known[key]
