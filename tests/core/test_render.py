@@ -176,7 +176,7 @@ def test_code_blocks_go_back_where_the_regex_put_them() -> None:
     """`put_blocks` replaces a regex whose optional `<p>` kept `re` from scanning for the literal."""
     import random
 
-    from kbdeck.render.markdown_html import put_blocks
+    from kbdeck.content.codeblocks import block_token_re, put_blocks
 
     definition = re.compile(r"(?:<p>)?KBDECKCODEBLOCK(\d{5})X(?:</p>)?")
     blocks = [f"[block {i}]" for i in range(50)]
@@ -184,7 +184,8 @@ def test_code_blocks_go_back_where_the_regex_put_them() -> None:
     rng = random.Random(22)
     for _ in range(20_000):
         out = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
-        assert put_blocks(out, blocks) == definition.sub(lambda m: blocks[int(m.group(1))], out), repr(out)
+        expected = definition.sub(lambda m: blocks[int(m.group(1))], out)
+        assert put_blocks(out, blocks, block_token_re("KBDECKCODEBLOCK")) == expected, repr(out)
 
 
 def test_a_text_that_spells_a_code_block_token_keeps_it_and_renders() -> None:

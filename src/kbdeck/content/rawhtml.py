@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Literal, NamedTuple
 
 from .clozes import CLOZE_RE
-from .codeblocks import code_spans_among_html
+from .codeblocks import block_token_re, code_spans_among_html, put_blocks
 from .mathspans import protect_math
 
 DANGEROUS_TAGS = frozenset(
@@ -191,9 +191,9 @@ empty block; `tests/core/test_robustness.py` keeps the two the same): its `<`, `
 before the block left open (`<?` … `>`), on the card and so in the check."""
 
 
-def live_in_html(markdown: str, code_prefix: str = "") -> list[Live]:
-    """What the HTML that cmark-gfm makes of `markdown` (fenced blocks cut out for tokens spelled with
-    `code_prefix`, `codeblocks.cut_fences`, or blanked out, `without_fences`) would run: the last word of the
+def live_in_html(markdown: str, code_prefix: str = "", code_blocks: int = 0) -> list[Live]:
+    """What the HTML that cmark-gfm makes of `markdown` (its `code_blocks` fenced blocks cut out for tokens spelled
+    with `code_prefix`, `codeblocks.cut_fences`, or blanked out, `without_fences`) would run: the last word of the
     check, which reads the Markdown (to say where) and can misjudge what is code there (an extended autolink
     such as `http://x` takes a backtick with it, so the next backtick opens no code span); the HTML cannot be
     misread. Each finding comes with the raw HTML it starts at, so the checker can find it in the text and say
@@ -201,9 +201,8 @@ def live_in_html(markdown: str, code_prefix: str = "") -> list[Live]:
     from ..support import cmark
 
     rendered = cmark.to_html(protect_math(markdown)[0])  # math cut out first, as the renderer does
-    if code_prefix:  # fenced blocks cut out for tokens (`codeblocks.cut_fences`): their markup in their place
-        token = re.compile(f"(?:<p>)?{re.escape(code_prefix)}\\d{{5,}}X(?:</p>)?")
-        rendered = token.sub(CODE_BLOCK_HTML, rendered)
+    if code_blocks:  # each block's markup where the renderer puts the block
+        rendered = put_blocks(rendered, [CODE_BLOCK_HTML] * code_blocks, block_token_re(code_prefix))
     if _only_cmark_markup(rendered):
         return []
     part = complete_part(rendered)

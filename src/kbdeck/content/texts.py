@@ -196,8 +196,9 @@ def check_text(
         uncertain = "<" in fenceless or "`" in fenceless
         # the text as the renderer gives it to cmark-gfm, each fenced block (an include's too) a token that the HTML
         # check turns into a code block's markup, whose `>` ends raw HTML left open before it, as on the card
-        cut, code_prefix, _ = cut_fences(expand_includes(text, kb.examples) if "@include" in text else text)
-        rewritten = _live_as_anki_shows(cut, code_prefix) if not refused and "<" in fenceless else []
+        cut, code_prefix, blocks = cut_fences(expand_includes(text, kb.examples) if "@include" in text else text)
+        code = (code_prefix, len(blocks))
+        rewritten = _live_as_anki_shows(cut, *code) if not refused and "<" in fenceless else []
         for why in rewritten:
             problems.error(
                 at(0),
@@ -209,9 +210,8 @@ def check_text(
             )
         if not refused and not rewritten and uncertain:
             after: dict[str, int] = {}  # the same HTML written again is found at its next place, in order
-            for live in live_in_html(
-                cut, code_prefix
-            ):  # what the Markdown seemed to hide, at the raw HTML it starts at
+            # what the Markdown seemed to hide, at the raw HTML it starts at
+            for live in live_in_html(cut, *code):
                 misread = live.kind == "runs"
                 written = live.written
                 if live.kind == "open":
@@ -233,7 +233,7 @@ def check_text(
         cache.mark_clean(text, kind)
 
 
-def _live_as_anki_shows(cut: str, code_prefix: str) -> list[str]:
+def _live_as_anki_shows(cut: str, code_prefix: str, code_blocks: int) -> list[str]:
     """What the card's sides would run once Anki writes its markup in (`as_anki_shows`; each finding once), from
     the text as cmark-gfm reads it (`cut_fences`)."""
     found: list[str] = []
@@ -243,7 +243,7 @@ def _live_as_anki_shows(cut: str, code_prefix: str) -> list[str]:
     if sides == [cut]:
         return found
     for side in sides:
-        lives = live_in_html(side, code_prefix)
+        lives = live_in_html(side, code_prefix, code_blocks)
         found += [live.why for live in lives if live.kind != "open" and live.why not in found]
     return found
 

@@ -24,17 +24,13 @@ import re
 from collections.abc import Iterator
 
 from ..content.codeblocks import CODE_PREFIX as CODE_PREFIX
-from ..content.codeblocks import PLAIN_LANGS, cut_fences, expand_includes, fresh_prefix
+from ..content.codeblocks import PLAIN_LANGS, block_token_re, cut_fences, expand_includes, fresh_prefix, put_blocks
 from ..content.mathspans import protect_math
 from ..model.kb import Example
 from ..model.slug import Slugger
 from ..support import cmark
 from .highlight import code_block
 
-TOKEN_RE = re.compile(CODE_PREFIX + r"(\d{5,})X(?:</p>)?")
-"""A code block's token in cmark's output, with the `</p>` that closes it (the `<p>` before it is looked
-at by hand: an optional group first would keep `re` from scanning for the literal). Five digits or more:
-a note may hold more than 99,999 blocks."""
 OPTION_RE = re.compile(r'(\w+)(?:=(?:"([^"]*)"|(\S+)))?')
 HEADING_RE = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]*>")
@@ -46,7 +42,7 @@ MATH_TOKEN_RE = re.compile(MATH_PREFIX + r"(\d{5,})X")
 @functools.lru_cache(maxsize=16)
 def token_patterns(code_prefix: str, math_prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The code block and math token patterns for these spellings."""
-    return re.compile(code_prefix + r"(\d{5,})X(?:</p>)?"), re.compile(math_prefix + r"(\d{5,})X")
+    return block_token_re(code_prefix), re.compile(math_prefix + r"(\d{5,})X")
 
 
 def parser_version() -> str:
@@ -114,25 +110,6 @@ def put_math(out: str, math: list[str], written: list[str], pattern: re.Pattern[
             in_tag = opened > closed
         pieces.append(out[last:start])
         pieces.append(html.escape(written[index]) if in_tag else math[index])
-        last = m.end()
-    pieces.append(out[last:])
-    return "".join(pieces)
-
-
-def put_blocks(out: str, blocks: list[str], pattern: re.Pattern[str] = TOKEN_RE) -> str:
-    """Each code block's token (and the paragraph cmark put it in) replaced by the block's HTML: what
-    `re.sub(r"(?:<p>)?KBDECKCODEBLOCK(\\d{5,})X(?:</p>)?", …)` gives, in half its time."""
-    pieces: list[str] = []
-    last = 0
-    for m in pattern.finditer(out):
-        index = int(m.group(1))
-        if index >= len(blocks):
-            continue  # not one of ours: the text itself says KBDECKCODEBLOCK…
-        start = m.start()
-        if start - 3 >= last and out.startswith("<p>", start - 3):
-            start -= 3
-        pieces.append(out[last:start])
-        pieces.append(blocks[index])
         last = m.end()
     pieces.append(out[last:])
     return "".join(pieces)
