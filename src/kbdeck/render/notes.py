@@ -92,8 +92,8 @@ def render_notes(
     the fragments they name, so that those missing from the cache render together (in parallel); the recipes
     are then filled in with the HTML (`Fragments.filled`): one pass over the cards, where assembling each card
     in the batch and again once its fragments were there, plus its recipe for the memo, made three (at
-    300,000 cards, about 6 s). A deck too large to hold
-    as HTML renders a chunk at a time, and its notes leave their fields in `staged` for the package.
+    300,000 cards, about 2 s of CPU). A deck too large to hold as HTML renders a chunk at a time, and its notes
+    leave their fields in `staged` for the package.
     """
     own = fragments is None
     frags = fragments or Fragments(kb.examples)

@@ -2,7 +2,8 @@
 
 A deck too large to hold as HTML renders its notes a chunk at a time, and each lets go of its fields
 (`notes.py`). The package then needed them again, and rendered every one a second time: at 300,000 cards
-the fragments read back from the store once more and the notes assembled again, 6 s of a cold build. Each
+the fragments read back from the store once more and the notes assembled again, in a package step of
+13.6 s that now takes 6.4 s (staging costs the rendering 2.5 s). Each
 chunk's fields now go, as the collection's `flds` and `sfld` columns, into a table the package copies in
 one `INSERT … SELECT` (`apkg/package.py`), with no Python between the two files.
 
@@ -72,7 +73,7 @@ class Staged:
         return self.path if self.ok and self.used else None
 
     def _open(self) -> sqlite3.Connection:
-        discard(self.path)
+        """The file, made anew: `staging` removed whatever was there before the build began."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path)
         try:

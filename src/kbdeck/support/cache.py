@@ -125,21 +125,26 @@ class Memo:
             if not self._reader_keyed:
                 self._keyed(reader)
                 self._reader_keyed = True
-            found: dict[str, str] = {}
-            for i in range(0, len(keys), IN_CHUNK):
-                chunk = keys[i : i + IN_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value FROM {self.table} WHERE key IN ({marks}) AND typeof(value) = 'text'"
-                found.update(reader.execute(query, chunk))
-            return found
+            return self._texts_where(reader, "key", keys)
         except sqlite3.Error:
             return {}
+
+    def _texts_where(self, reader: sqlite3.Connection, column: str, values: list[str] | list[int]) -> dict[str, str]:
+        """The entries whose `column` (the key, or the rowid) is one of `values` and whose value is text, in
+        queries of `IN_CHUNK` values."""
+        found: dict[str, str] = {}
+        for i in range(0, len(values), IN_CHUNK):
+            chunk = values[i : i + IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, value FROM {self.table} WHERE {column} IN ({marks}) AND typeof(value) = 'text'"
+            found.update(reader.execute(query, chunk))
+        return found
 
     def rows(self, after: int, last: int, keys: list[str]) -> dict[str, str]:
         """The entries of `keys` among the rows `append` reported, `after` < rowid <= `last`, whose value is text,
         without the key index (which `get_texts` would make: see the module's docstring). The range is scanned
-        once for its keys, then the values wanted are read by rowid (a scan per 500 keys read a chunk of large
-        rows ten times: 3 s for a 300,000-card build's topic notes)."""
+        once for its keys, then the values wanted are read by rowid (a key test in the scan itself would scan the
+        range again for every `IN_CHUNK` keys)."""
         if self.path is None or not keys:
             return {}
         try:
@@ -149,13 +154,7 @@ class Memo:
             wanted = set(keys)
             scan = f"SELECT rowid, key FROM {self.table} WHERE rowid > ? AND rowid <= ?"
             ids = [rowid for rowid, key in reader.execute(scan, (after, last)) if key in wanted]
-            found: dict[str, str] = {}
-            for i in range(0, len(ids), IN_CHUNK):
-                chunk = ids[i : i + IN_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value FROM {self.table} WHERE rowid IN ({marks}) AND typeof(value) = 'text'"
-                found.update(reader.execute(query, chunk))
-            return found
+            return self._texts_where(reader, "rowid", ids)
         except sqlite3.Error:
             return {}
 
